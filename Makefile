@@ -1,0 +1,53 @@
+# Every target sets up what it needs on a fresh machine: .venv, model files, system packages.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MODELS_STAMP := .models/.prepared
+EXTRAS := worker,models,dev
+PYTEST_ARGS ?=
+
+.PHONY: install models demo test test-fast test-vllm check bench package system-deps clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade uv
+	$(BIN)/uv pip install --python $(BIN)/python -q -e ".[$(EXTRAS)]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+$(MODELS_STAMP): $(STAMP) gpu_worker/model_files.py
+	$(BIN)/buddyhelps models prepare
+
+models: $(MODELS_STAMP)
+
+system-deps:
+	@bash scripts/system_deps.sh
+
+demo: install models
+	$(BIN)/buddyhelps demo
+
+test: install models system-deps
+	@bash scripts/run_tests.sh $(PYTEST_ARGS)
+
+test-fast: install
+	@bash scripts/run_tests.sh -m "not slow and not browser and not vllm" $(PYTEST_ARGS)
+
+test-vllm: install models
+	@bash scripts/vllm_tier.sh
+
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy shared functions gpu_worker buddyhelps
+
+bench: install models
+	@mkdir -p artifacts
+	$(BIN)/buddyhelps bench --json --output artifacts/bench.json
+
+package: install
+	$(BIN)/python scripts/package_lambda.py --output build/lambda.zip
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

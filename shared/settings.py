@@ -1,0 +1,143 @@
+"""One Settings object, built at each entry point and passed down.
+
+Nothing below an entry point reads the environment. The embedded default needs no variable set:
+every field has a development value. In production, missing or placeholder secrets stop start-up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Development values of secrets. They are fine on a laptop and refused in production.
+DEV_TWILIO_AUTH_TOKEN = "dev-twilio-auth-token"  # noqa: S105 - a known placeholder, refused in production
+DEV_WEBHOOK_SECRET = "dev-webhook-secret"  # noqa: S105 - a known placeholder, refused in production
+DEV_TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
+PLACEHOLDER_MARKERS = ("changeme", "change-me", "placeholder", "dev-", "xxx", "todo")
+
+
+class SettingsError(ValueError):
+    """Configuration that must not be used; the message says which variable and why."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True, populate_by_name=True)
+
+    env: Literal["development", "production"] = Field("development", alias="BUDDYHELPS_ENV")
+    data_dir: Path = Field(Path("data"), alias="BUDDYHELPS_DATA_DIR")
+    log_level: str = Field("INFO", alias="BUDDYHELPS_LOG_LEVEL")
+
+    # Public URL Twilio calls (scheme + host + stage path, no trailing slash). Signatures are checked
+    # against this, never against the Host header seen behind API Gateway.
+    public_base_url: str = Field("http://127.0.0.1:8000", alias="PUBLIC_BASE_URL")
+
+    # Twilio
+    twilio_account_sid: str = Field(DEV_TWILIO_ACCOUNT_SID, alias="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: str = Field(DEV_TWILIO_AUTH_TOKEN, alias="TWILIO_AUTH_TOKEN")
+    twilio_api_base_url: str | None = Field(None, alias="TWILIO_API_BASE_URL")
+    twilio_sms_from: str = Field("+15550100000", alias="TWILIO_SMS_FROM")
+    # Real SMS only when explicitly on and the account is real; otherwise the outbox records them.
+    twilio_send_sms: bool = Field(False, alias="TWILIO_SEND_SMS")
+
+    # Database: a libSQL file by default, Turso (libsql://, https://, wss://) in production.
+    turso_database_url: str | None = Field(None, alias="TURSO_DATABASE_URL")
+    turso_auth_token: str | None = Field(None, alias="TURSO_AUTH_TOKEN")
+
+    # Email
+    resend_api_key: str | None = Field(None, alias="RESEND_API_KEY")
+    resend_api_url: str | None = Field(None, alias="RESEND_API_URL")
+    email_from: str = Field("BuddyHelps <calls@buddyhelps.local>", alias="EMAIL_FROM")
+
+    # HMAC key of worker → functions reports; stream tokens use a key derived from it.
+    dashboard_webhook_secret: str = Field(DEV_WEBHOOK_SECRET, alias="DASHBOARD_WEBHOOK_SECRET")
+
+    # Blob storage: a local folder by default, S3 in production.
+    blob_backend: Literal["local", "s3"] = Field("local", alias="BLOB_BACKEND")
+    s3_bucket: str | None = Field(None, alias="S3_BUCKET")
+    s3_endpoint_url: str | None = Field(None, alias="S3_ENDPOINT_URL")
+    aws_region: str = Field("us-east-1", alias="AWS_REGION")
+
+    # Worker pool: the worker registered by `buddyhelps serve`/`seed-demo` in development.
+    default_worker_url: str = Field("http://127.0.0.1:8001", alias="DEFAULT_WORKER_URL")
+    worker_health_ttl_s: float = Field(10.0, alias="WORKER_HEALTH_TTL_S")
+
+    # GPU worker
+    worker_id: str = Field("local", alias="WORKER_ID")
+    worker_capacity: int = Field(4, alias="WORKER_CAPACITY")
+    functions_base_url: str | None = Field(None, alias="FUNCTIONS_BASE_URL")
+    models_dir: Path = Field(Path(".models"), alias="BUDDYHELPS_MODELS_DIR")
+    stt_backend: Literal["faster-whisper"] = Field("faster-whisper", alias="STT_BACKEND")
+    stt_model: str = Field("base", alias="STT_MODEL")  # base | tiny.en | a CT2 folder | a hub name on GPU
+    stt_device: Literal["cpu", "cuda"] = Field("cpu", alias="STT_DEVICE")
+    llm_backend: Literal["llamacpp", "vllm"] = Field("llamacpp", alias="LLM_BACKEND")
+    llm_model: str = Field("qwen2.5-0.5b-q4", alias="LLM_MODEL")  # GGUF name/path, or HF folder for vLLM
+    tts_backend: Literal["kokoro-onnx", "kokoro-torch"] = Field("kokoro-onnx", alias="TTS_BACKEND")
+    tts_voice: str = Field("af_heart", alias="TTS_VOICE")
+    cpu_threads: int = Field(2, alias="BUDDYHELPS_CPU_THREADS")
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_in_production(self) -> Settings:
+        if self.env != "production":
+            return self
+        required = {
+            "TWILIO_ACCOUNT_SID": self.twilio_account_sid,
+            "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "DASHBOARD_WEBHOOK_SECRET": self.dashboard_webhook_secret,
+            "TURSO_DATABASE_URL": self.turso_database_url,
+            "PUBLIC_BASE_URL": self.public_base_url,
+        }
+        problems = [f"{name} is not set" for name, value in required.items() if not value]
+        problems += [
+            f"{name} looks like a placeholder"
+            for name, value in required.items()
+            if value and name != "PUBLIC_BASE_URL" and _looks_like_placeholder(value)
+        ]
+        if self.twilio_account_sid == DEV_TWILIO_ACCOUNT_SID:
+            problems.append("TWILIO_ACCOUNT_SID is the development placeholder")
+        if len(self.dashboard_webhook_secret) < 32:
+            problems.append("DASHBOARD_WEBHOOK_SECRET must be at least 32 characters")
+        if self.public_base_url.startswith("http://"):
+            problems.append("PUBLIC_BASE_URL must be https:// in production")
+        if self.blob_backend == "s3" and not self.s3_bucket:
+            problems.append("S3_BUCKET is not set while BLOB_BACKEND=s3")
+        if problems:
+            raise SettingsError("refusing to start in production: " + "; ".join(problems))
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def database_url(self) -> str:
+        if self.turso_database_url:
+            return self.turso_database_url
+        return f"file:{(self.data_dir / 'buddyhelps.db').as_posix()}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "worker-outbox"
+
+    @property
+    def report_url(self) -> str:
+        return (self.functions_base_url or self.public_base_url).rstrip("/") + "/api/call-complete"
+
+    def public_url(self, path: str) -> str:
+        return self.public_base_url.rstrip("/") + path
+
+
+def _looks_like_placeholder(value: str) -> bool:
+    lowered = value.lower()
+    return any(marker in lowered for marker in PLACEHOLDER_MARKERS)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings from the environment (entry points only), with explicit overrides for tests."""
+    return Settings(**overrides)  # type: ignore[arg-type]

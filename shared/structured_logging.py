@@ -1,0 +1,67 @@
+"""JSON logs with the call sid on every line, phone numbers masked and secrets never printed."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import re
+import sys
+from typing import Any
+
+call_sid_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("call_sid", default=None)
+
+_PHONE = re.compile(r"\+?\d[\d\-\s().]{7,}\d")
+_SECRET_KEYS = ("token", "secret", "password", "auth", "api_key", "signature")
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+def mask_phone(value: str) -> str:
+    """'+15550100001' → '+1555•••0001': enough to tell numbers apart, not enough to dial."""
+    digits = re.sub(r"\D", "", value)
+    if len(digits) < 7:
+        return "•" * len(digits)
+    return ("+" if value.strip().startswith("+") else "") + digits[:4] + "•••" + digits[-4:]
+
+
+def mask_text(text: str) -> str:
+    return _PHONE.sub(lambda match: mask_phone(match.group(0)), text)
+
+
+def _clean(key: str, value: Any) -> Any:
+    if any(part in key.lower() for part in _SECRET_KEYS):
+        return "[redacted]"
+    if isinstance(value, str):
+        return mask_text(value)
+    return value
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": mask_text(record.getMessage()),
+        }
+        call_sid = getattr(record, "call_sid", None) or call_sid_var.get()
+        if call_sid:
+            entry["call_sid"] = call_sid
+        for key, value in vars(record).items():
+            if key not in _STANDARD and key != "call_sid":
+                entry[key] = _clean(key, value)
+        if record.exc_info:
+            entry["error"] = mask_text(self.formatException(record.exc_info))
+        return json.dumps(entry, default=str)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Install the JSON formatter on the root logger (entry points only)."""
+    logging.Formatter.converter = __import__("time").gmtime
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("httpx", "httpcore", "botocore", "urllib3", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
