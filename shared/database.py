@@ -50,17 +50,15 @@ class Database:
     async def execute(self, sql: str, args: Sequence[Any] = ()) -> int:
         """Run one write; returns the number of rows it changed."""
         result = await self._run(sql, args)
-        return result.rows_affected
+        return int(result.rows_affected)
 
     async def batch(self, statements: Sequence[Statement]) -> list[int]:
         """Run statements atomically (all or none); returns rows changed per statement."""
         try:
-            results = await self._client.batch(
-                [libsql_client.Statement(sql, list(args)) for sql, args in statements]
-            )
+            results = await self._client.batch([libsql_client.Statement(sql, list(args)) for sql, args in statements])
         except libsql_client.LibsqlError as error:
             raise DatabaseError(f"batch of {len(statements)} statements failed: {error}") from error
-        return [result.rows_affected for result in results]
+        return [int(result.rows_affected) for result in results]
 
     async def close(self) -> None:
         await self._client.close()
@@ -85,8 +83,10 @@ class Database:
                 continue
             statements: list[Statement] = [(s, ()) for s in split_sql(sql)]
             statements.append(
-                ("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                 (version, name, utc_now()))
+                (
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (version, name, utc_now()),
+                )
             )
             try:
                 await self.batch(statements)
