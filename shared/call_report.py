@@ -1,0 +1,71 @@
+"""The report a worker sends to POST /api/call-complete when a call ends (JSON, HMAC-signed).
+
+Pydantic because it crosses a process boundary; both sides validate with this one model.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Urgency = Literal["emergency", "soon", "routine"]
+Speaker = Literal["caller", "agent", "dtmf", "system"]
+
+
+class TranscriptEntry(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    speaker: Speaker
+    text: str = Field(max_length=4000)
+    start_ms: int = Field(ge=0)
+    end_ms: int = Field(ge=0)
+    interrupted: bool = False  # agent speech cut off by the caller: `text` is what was actually heard
+
+
+class TurnLatency(BaseModel):
+    """One caller turn → agent reply, as measured inside the worker (milliseconds)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    turn: int = Field(ge=0)
+    end_of_turn_wait_ms: float = Field(ge=0)
+    stt_ms: float = Field(ge=0)
+    llm_first_token_ms: float = Field(ge=0)
+    tts_first_audio_ms: float = Field(ge=0)
+    voice_to_voice_ms: float = Field(ge=0)
+
+
+class Extraction(BaseModel):
+    """What the owner needs from the call; every field present, empty string when unknown."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    customer_name: str = Field(default="", max_length=200)
+    problem: str = Field(default="", max_length=500)
+    urgency: Urgency = "routine"
+    location: str = Field(default="", max_length=500)
+    callback_phone: str = Field(default="", max_length=20)
+    notes: str = Field(default="", max_length=2000)
+
+
+class CallReport(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    call_sid: str = Field(min_length=2, max_length=64)
+    business_id: str | None = Field(default=None, max_length=64)
+    from_number: str = Field(max_length=32)
+    to_number: str = Field(max_length=32)
+    direction: Literal["inbound", "outbound"] = "inbound"
+    started_at: str  # UTC ISO-8601
+    ended_at: str
+    end_reason: str = Field(max_length=64)  # agent_completed | caller_hung_up | silence | transfer | error ...
+    transcript: list[TranscriptEntry] = Field(default_factory=list, max_length=2000)
+    extraction: Extraction | None = None
+    extraction_status: Literal["ok", "failed"] = "failed"
+    extraction_error: str | None = Field(default=None, max_length=1000)
+    latency: list[TurnLatency] = Field(default_factory=list, max_length=500)
+    dtmf: str = Field(default="", max_length=200)
+    recording_key: str | None = Field(default=None, max_length=500)
+    goal: str | None = Field(default=None, max_length=2000)  # outbound calls
+    photo_link_sent: bool = False  # the agent already texted the caller a photo link during the call
