@@ -1,0 +1,23 @@
+"""Every edge function mounted in one ASGI app, for development (`buddyhelps serve`) and tests."""
+
+from __future__ import annotations
+
+import importlib
+
+from fastapi import APIRouter, FastAPI
+
+from functions.edge_app import create_function_app
+from shared.settings import Settings
+
+# Each module defines `router` (its routes) beside its own Lambda `app`/`handler`.
+ROUTER_MODULES = (
+    "functions.healthz",
+)
+
+
+def routers() -> list[APIRouter]:
+    return [importlib.import_module(name).router for name in ROUTER_MODULES]
+
+
+def create_local_app(settings: Settings | None = None) -> FastAPI:
+    return create_function_app(*routers(), settings=settings, title="BuddyHelps functions (local)")
