@@ -11,9 +11,10 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from mangum import Mangum
 
 from shared.database import Database, open_database
 from shared.settings import Settings, load_settings
@@ -80,3 +81,27 @@ async def get_database(request: Request) -> Database:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+class FunctionHandler:
+    """The Lambda entry point of one function module: `handler = FunctionHandler(router)`.
+
+    The app (and Settings, from the environment) is built on the first invocation rather than at
+    import, so importing a module for its router has no side effects.
+    """
+
+    def __init__(self, *routers: APIRouter) -> None:
+        self._routers = routers
+        self._mangum: Mangum | None = None
+
+    @property
+    def app(self) -> FastAPI:
+        return self._adapter().app  # type: ignore[no-any-return]
+
+    def _adapter(self) -> Mangum:
+        if self._mangum is None:
+            self._mangum = Mangum(create_function_app(*self._routers), lifespan="off")
+        return self._mangum
+
+    def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return self._adapter()(event, context)  # type: ignore[no-any-return]

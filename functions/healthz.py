@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from mangum import Mangum
 
-from functions.edge_app import DatabaseDep, create_function_app
+from functions.edge_app import DatabaseDep, FunctionHandler
 from shared.database import DatabaseError
 
 router = APIRouter()
@@ -21,5 +20,4 @@ async def healthz(db: DatabaseDep) -> JSONResponse:
     return JSONResponse({"ok": True, "schema_version": row["version"] if row else None})
 
 
-app = create_function_app(router)
-handler = Mangum(app, lifespan="off")
+handler = FunctionHandler(router)

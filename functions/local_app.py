@@ -10,9 +10,7 @@ from functions.edge_app import create_function_app
 from shared.settings import Settings
 
 # Each module defines `router` (its routes) beside its own Lambda `app`/`handler`.
-ROUTER_MODULES = (
-    "functions.healthz",
-)
+ROUTER_MODULES = ("functions.healthz",)
 
 
 def routers() -> list[APIRouter]:
