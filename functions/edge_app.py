@@ -92,16 +92,16 @@ class FunctionHandler:
 
     def __init__(self, *routers: APIRouter) -> None:
         self._routers = routers
+        self._app: FastAPI | None = None
         self._mangum: Mangum | None = None
 
     @property
     def app(self) -> FastAPI:
-        return self._adapter().app  # type: ignore[no-any-return]
-
-    def _adapter(self) -> Mangum:
-        if self._mangum is None:
-            self._mangum = Mangum(create_function_app(*self._routers), lifespan="off")
-        return self._mangum
+        if self._app is None:
+            self._app = create_function_app(*self._routers)
+        return self._app
 
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return self._adapter()(event, context)  # type: ignore[no-any-return]
+        if self._mangum is None:
+            self._mangum = Mangum(self.app, lifespan="off")
+        return self._mangum(event, context)
