@@ -1,0 +1,242 @@
+"""CLI: set up the database and its businesses, numbers, prompts and keywords; serve locally."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from shared.database import Database, open_database
+from shared.phone_format import InvalidPhoneNumber, normalize_e164
+from shared.repositories import businesses, keyword_corrections, phone_numbers, prompts, workers
+from shared.settings import Settings, load_settings
+
+Action = Callable[[Database, argparse.Namespace, Settings], Awaitable[int]]
+
+
+def _with_database(action: Action) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        settings = load_settings()
+
+        async def main() -> int:
+            db = await open_database(settings.database_url, auth_token=settings.turso_auth_token)
+            try:
+                return await action(db, args, settings)
+            finally:
+                await db.close()
+
+        try:
+            return asyncio.run(main())
+        except (ValueError, InvalidPhoneNumber) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+
+    return run
+
+
+async def _migrate(db: Database, args: argparse.Namespace, settings: Settings) -> int:
+    applied = await db.migrate()  # open_database already migrated; this reports the state
+    row = await db.fetch_one("SELECT MAX(version) AS version FROM schema_migrations")
+    print(
+        f"database {db.url.split('?')[0]} at schema version {row['version'] if row else 0}"
+        + (f" (applied {', '.join(applied)})" if applied else "")
+    )
+    return 0
+
+
+async def _business_add(db: Database, args: argparse.Namespace, settings: Settings) -> int:
+    business = await businesses.create_business(
+        db,
+        name=args.name,
+        owner_phone=normalize_e164(args.owner_phone),
+        owner_email=args.owner_email,
+        timezone=args.timezone,
+        opening_hours=args.opening_hours,
+    )
+    print(f"created business {business.id} ({business.name})")
+    return 0
+
+
+async def _require_business(db: Database, business_id: str) -> None:
+    if await businesses.get_business(db, business_id) is None:
+        raise ValueError(f"no business with id {business_id!r} (see `buddyhelps business list`)")
+
+
+async def _business_list(db: Database, args: argparse.Namespace, settings: Settings) -> int:
+    for business in await businesses.list_businesses(db):
+        state = "enabled" if business.enabled else "disabled"
+        print(f"{business.id}\t{business.name}\t{business.owner_phone}\t{state}")
+    return 0
+
+
+async def _number_add(db: Database, args: argparse.Namespace, settings: Settings) -> int:
+    e164 = normalize_e164(args.number)
+    await _require_business(db, args.business)
+    if await phone_numbers.get_number(db, e164):
+        raise ValueError(f"{e164} is already registered")
+    await phone_numbers.add_number(db, e164=e164, business_id=args.business, mode=args.mode)
+    print(f"number {e164} → {args.business} ({args.mode})")
+    return 0
+
+
+async def _prompt_set(db: Database, args: argparse.Namespace, settings: Settings) -> int:
+    await _require_business(db, args.business)
+    system_prompt = await asyncio.to_thread(Path(args.file).read_text, encoding="utf-8") if args.file else args.text
+    current = await prompts.current_prompt(db, business_id=args.business, mode=args.mode)
+    greeting = args.greeting or (current.greeting if current else "")
+    prompt = await prompts.add_prompt_version(
+        db,
+        business_id=args.business,
+        mode=args.mode,
+        system_prompt=system_prompt or "",
+        greeting=greeting,
+        created_by="cli",
+    )
+    print(f"{args.mode} prompt for {args.business} is now version {prompt.version}")
+    return 0
+
+
+async def _keyword_add(db: Database, args: argparse.Namespace, settings: Settings) -> int:
+    if args.business:
+        await _require_business(db, args.business)
+    correction = await keyword_corrections.add_correction(
+        db, heard=args.heard, corrected=args.corrected, business_id=args.business
+    )
+    scope = args.business or "all businesses"
+    print(f"correction {correction.id}: {correction.heard!r} → {correction.corrected!r} for {scope}")
+    return 0
+
+
+async def _seed_demo(db: Database, args: argparse.Namespace, settings: Settings) -> int:
+    from shared import demo_business as demo
+
+    if await businesses.get_business(db, demo.DEMO_BUSINESS_ID) is None:
+        await businesses.create_business(
+            db,
+            business_id=demo.DEMO_BUSINESS_ID,
+            name=demo.DEMO_NAME,
+            owner_phone=demo.DEMO_OWNER_PHONE,
+            owner_email=demo.DEMO_OWNER_EMAIL,
+            opening_hours="Mon-Fri 7:00-18:00; emergencies 24/7",
+        )
+    worker = await workers.register_worker(
+        db, base_url=args.worker_url or settings.default_worker_url, capacity=settings.worker_capacity
+    )
+    if await phone_numbers.get_number(db, demo.DEMO_NUMBER) is None:
+        await phone_numbers.add_number(db, e164=demo.DEMO_NUMBER, business_id=demo.DEMO_BUSINESS_ID, mode="demo")
+    for mode in ("demo", "live"):
+        if await prompts.current_prompt(db, business_id=demo.DEMO_BUSINESS_ID, mode=mode) is None:
+            await prompts.add_prompt_version(
+                db,
+                business_id=demo.DEMO_BUSINESS_ID,
+                mode=mode,
+                system_prompt=demo.DEMO_SYSTEM_PROMPT,
+                greeting=demo.DEMO_GREETING,
+                created_by="seed-demo",
+            )
+    existing = {c.heard.lower() for c in await keyword_corrections.corrections_for(db, None)}
+    for heard, corrected in demo.DEMO_CORRECTIONS:
+        if heard.lower() not in existing:
+            await keyword_corrections.add_correction(db, heard=heard, corrected=corrected)
+    print(
+        f"demo business {demo.DEMO_NAME} ({demo.DEMO_BUSINESS_ID}) answers {demo.DEMO_NUMBER};"
+        f" worker {worker.id} at {worker.base_url}"
+    )
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = load_settings()
+    if args.only == "worker":
+        from gpu_worker.server import create_app as create_worker_app
+
+        uvicorn.run(
+            create_worker_app(settings), host=args.host, port=args.worker_port, log_config=None, ws_max_size=1 << 20
+        )
+        return 0
+    from functions.local_app import create_local_app
+    from shared.structured_logging import configure_logging
+
+    configure_logging(settings.log_level)
+    child: subprocess.Popen[bytes] | None = None
+    if args.only is None:
+        command = [
+            sys.argv[0] if sys.argv[0].endswith("buddyhelps") else "buddyhelps",
+            "serve",
+            "--only",
+            "worker",
+            "--host",
+            args.host,
+            "--worker-port",
+            str(args.worker_port),
+        ]
+        child = subprocess.Popen(command)  # noqa: S603 - our own console script
+    try:
+        uvicorn.run(create_local_app(settings), host=args.host, port=args.functions_port, log_config=None)
+    finally:
+        if child is not None:
+            child.terminate()
+            child.wait(timeout=15)
+    return 0
+
+
+def _add(sub: Any, name: str, help_text: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
+    parser.set_defaults(func=func)
+    return parser
+
+
+def register(subparsers: Any) -> None:
+    db_parser = subparsers.add_parser("db", help="database commands")
+    db_sub = db_parser.add_subparsers(dest="db_command", required=True)
+    _add(db_sub, "migrate", "apply pending schema migrations and print the schema version", _with_database(_migrate))
+
+    biz = subparsers.add_parser("business", help="manage businesses").add_subparsers(dest="sub", required=True)
+    add = _add(biz, "add", "create a business", _with_database(_business_add))
+    add.add_argument("--name", required=True)
+    add.add_argument("--owner-phone", required=True, help="owner's mobile for SMS, e.g. +15551234567")
+    add.add_argument("--owner-email", default="")
+    add.add_argument("--timezone", default="America/New_York")
+    add.add_argument("--opening-hours", default="")
+    _add(biz, "list", "list businesses", _with_database(_business_list))
+
+    num = subparsers.add_parser("number", help="manage phone numbers").add_subparsers(dest="sub", required=True)
+    add = _add(num, "add", "route a phone number to a business", _with_database(_number_add))
+    add.add_argument("number", help="E.164, e.g. +15550100001")
+    add.add_argument("--business", required=True, help="business id")
+    add.add_argument("--mode", choices=("demo", "live"), default="live")
+
+    prm = subparsers.add_parser("prompt", help="manage prompts").add_subparsers(dest="sub", required=True)
+    add = _add(prm, "set", "store a new version of a business's system prompt", _with_database(_prompt_set))
+    add.add_argument("--business", required=True)
+    add.add_argument("--mode", choices=("demo", "live"), default="live")
+    source = add.add_mutually_exclusive_group(required=True)
+    source.add_argument("--text", help="the system prompt")
+    source.add_argument("--file", help="read the system prompt from a file")
+    add.add_argument("--greeting", help="first words of every call (default: keep the current greeting)")
+
+    kw = subparsers.add_parser("keyword", help="manage keyword corrections").add_subparsers(dest="sub", required=True)
+    add = _add(kw, "add", "correct a word speech-to-text mishears (whole word, any case)", _with_database(_keyword_add))
+    add.add_argument("heard", help="what speech-to-text writes, e.g. quogged")
+    add.add_argument("corrected", help="what the caller said, e.g. clogged")
+    add.add_argument("--business", help="business id (default: every business)")
+
+    seed = _add(
+        subparsers,
+        "seed-demo",
+        "create the demo plumbing business, its number, prompts and keywords",
+        _with_database(_seed_demo),
+    )
+    seed.add_argument("--worker-url", help="register this worker (default: DEFAULT_WORKER_URL)")
+
+    serve = _add(subparsers, "serve", "run the functions (and the worker) on loopback", _serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--functions-port", type=int, default=8000)
+    serve.add_argument("--worker-port", type=int, default=8001)
+    serve.add_argument("--only", choices=("functions", "worker"), help="run one side only")

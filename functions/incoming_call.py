@@ -1,0 +1,87 @@
+"""POST /incoming-call: Twilio's voice webhook. Answers TwiML that streams the call to a GPU worker.
+
+Whatever goes wrong on our side (unknown number, disabled business, no worker), the caller is served:
+an apology and a voicemail. Only requests that are not Twilio's (bad signature) get an HTTP error.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request, Response
+
+from functions import twiml, worker_pool
+from functions.edge_app import DatabaseDep, FunctionHandler, SettingsDep
+from functions.twilio_webhook import WebhookRejected, read_signed_form
+from shared.database import Database
+from shared.repositories import businesses, calls, phone_numbers
+from shared.settings import Settings
+from shared.signatures import issue_stream_token
+from shared.structured_logging import call_sid_var, mask_phone
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+TWIML = "application/xml"
+
+
+def _xml(document: str) -> Response:
+    return Response(content=document, media_type=TWIML)
+
+
+def _voicemail(settings: Settings, apology: str) -> Response:
+    callback = settings.public_url("/call-status?voicemail=1")
+    return _xml(twiml.voicemail_twiml(apology=apology, recording_callback_url=callback))
+
+
+@router.post("/incoming-call")
+async def incoming_call(request: Request, settings: SettingsDep, db: DatabaseDep) -> Response:
+    try:
+        form = await read_signed_form(request, settings)
+    except WebhookRejected as rejected:
+        return Response(
+            status_code=rejected.status_code, content=b"" if rejected.status_code == 403 else rejected.reason
+        )
+    call_sid, caller, dialled = form.get("CallSid", ""), form.get("From", ""), form.get("To", "")
+    if not call_sid.startswith("CA") or not dialled:
+        return Response(status_code=400, content="CallSid and To are required")
+    call_sid_var.set(call_sid)
+    return await _answer(db, settings, call_sid=call_sid, caller=caller, dialled=dialled)
+
+
+async def _answer(db: Database, settings: Settings, *, call_sid: str, caller: str, dialled: str) -> Response:
+    number = await phone_numbers.get_number(db, dialled)
+    business = await businesses.get_business(db, number.business_id) if number else None
+    if number is None or business is None or not business.enabled:
+        log.info("no enabled business for the dialled number", extra={"to": mask_phone(dialled)})
+        await calls.create_call(db, call_sid=call_sid, from_number=caller, to_number=dialled, business_id=None)
+        await calls.mark_voicemail(db, call_sid)
+        return _voicemail(settings, twiml.APOLOGY_UNKNOWN)
+    worker = await worker_pool.pick_worker(db, preferred_id=number.worker_id, ttl_s=settings.worker_health_ttl_s)
+    call = await calls.create_call(
+        db,
+        call_sid=call_sid,
+        from_number=caller,
+        to_number=dialled,
+        business_id=business.id,
+        mode=number.mode,
+        worker_id=worker.id if worker else None,
+    )
+    if worker is None:
+        log.warning("no healthy worker with free capacity; taking a voicemail")
+        await calls.mark_voicemail(db, call_sid)
+        return _voicemail(settings, twiml.APOLOGY_BUSY)
+    token = issue_stream_token(secret=settings.dashboard_webhook_secret, call_sid=call_sid)
+    log.info("streaming call to worker", extra={"worker_id": worker.id, "business_id": business.id})
+    parameters = {
+        "token": token,
+        "call_sid": call_sid,
+        "call_id": call.id,
+        "business_id": business.id,
+        "from": caller,
+        "to": dialled,
+        "mode": number.mode,
+    }
+    return _xml(twiml.stream_twiml(websocket_url=worker.websocket_url, parameters=parameters))
+
+
+handler = FunctionHandler(router)

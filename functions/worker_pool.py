@@ -1,0 +1,105 @@
+"""Choosing the GPU worker for a new call: the number's own worker, else the least-loaded healthy one.
+
+Health comes from each worker's GET /health, cached in the workers table for a short TTL so a burst of
+calls does not fan out health checks. Draining, unhealthy and full workers are skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from shared.database import Database
+from shared.repositories import workers as worker_repo
+from shared.repositories.workers import Worker
+
+log = logging.getLogger(__name__)
+HEALTH_TIMEOUT_S = 1.5  # Twilio waits 15 s for TwiML in total; a dead worker must not eat that.
+
+
+@dataclass(frozen=True)
+class WorkerHealth:
+    healthy: bool
+    active_calls: int
+    capacity: int
+    body: dict[str, Any] | None
+
+
+def _age_s(timestamp: str | None) -> float:
+    if not timestamp:
+        return float("inf")
+    seen = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    return (datetime.now(UTC) - seen).total_seconds()
+
+
+async def fetch_health(client: httpx.AsyncClient, worker: Worker) -> WorkerHealth:
+    try:
+        response = await client.get(worker.base_url + "/health", timeout=HEALTH_TIMEOUT_S)
+        body = response.json()
+    except (httpx.HTTPError, ValueError) as error:
+        log.warning("worker health check failed", extra={"worker_id": worker.id, "reason": str(error)})
+        return WorkerHealth(healthy=False, active_calls=0, capacity=worker.capacity, body=None)
+    if not isinstance(body, dict):
+        return WorkerHealth(healthy=False, active_calls=0, capacity=worker.capacity, body=None)
+    ready = response.status_code == 200 and bool(body.get("ready"))
+    return WorkerHealth(
+        healthy=ready,
+        active_calls=int(body.get("active_calls", 0)),
+        capacity=int(body.get("capacity", worker.capacity)),
+        body=body,
+    )
+
+
+async def refresh_stale(db: Database, workers: list[Worker], *, ttl_s: float, client: httpx.AsyncClient) -> None:
+    """Re-check, concurrently, every worker whose cached health is older than the TTL."""
+    stale = [w for w in workers if _age_s(_checked_at(w)) > ttl_s]
+    results = await asyncio.gather(*(fetch_health(client, w) for w in stale))
+    for worker, health in zip(stale, results, strict=True):
+        body = {**(health.body or {}), "checked_at": datetime.now(UTC).isoformat()}
+        await worker_repo.record_health(
+            db, worker.id, healthy=health.healthy, active_calls=health.active_calls, health=body
+        )
+
+
+def _checked_at(worker: Worker) -> str | None:
+    if worker.last_health and isinstance(worker.last_health.get("checked_at"), str):
+        return str(worker.last_health["checked_at"])
+    return None
+
+
+def has_room(worker: Worker) -> bool:
+    return worker.healthy and not worker.draining and worker.active_calls < worker.capacity
+
+
+def choose_worker(workers: list[Worker], *, preferred_id: str | None) -> Worker | None:
+    """The preferred worker if it can take the call, else the one with the most free capacity."""
+    candidates = [w for w in workers if has_room(w)]
+    for worker in candidates:
+        if worker.id == preferred_id:
+            return worker
+    if not candidates:
+        return None
+    return max(candidates, key=lambda w: (w.capacity - w.active_calls, -w.active_calls))
+
+
+async def pick_worker(
+    db: Database, *, preferred_id: str | None, ttl_s: float, client: httpx.AsyncClient | None = None
+) -> Worker | None:
+    workers = await worker_repo.list_workers(db)
+    if not workers:
+        return None
+    if client is None:
+        async with httpx.AsyncClient() as own_client:
+            await refresh_stale(db, workers, ttl_s=ttl_s, client=own_client)
+    else:
+        await refresh_stale(db, workers, ttl_s=ttl_s, client=client)
+    chosen = choose_worker(await worker_repo.list_workers(db), preferred_id=preferred_id)
+    if chosen is not None:
+        # Count the call against the worker now, so the next call within the TTL sees the load.
+        await db.execute("UPDATE workers SET active_calls = active_calls + 1 WHERE id = ?", (chosen.id,))
+    return chosen
