@@ -9,8 +9,12 @@ from fastapi import APIRouter, FastAPI
 from functions.edge_app import create_function_app
 from shared.settings import Settings
 
-# Each module defines `router` (its routes) beside its own Lambda `app`/`handler`.
-ROUTER_MODULES = ("functions.healthz",)
+# Each module defines `router` (its routes) beside its own Lambda `handler`.
+ROUTER_MODULES = (
+    "functions.healthz",
+    "functions.incoming_call",
+    "functions.call_status",
+)
 
 
 def routers() -> list[APIRouter]:
