@@ -59,10 +59,16 @@ class Settings(BaseSettings):
     s3_bucket: str | None = Field(None, alias="S3_BUCKET")
     s3_endpoint_url: str | None = Field(None, alias="S3_ENDPOINT_URL")
     aws_region: str = Field("us-east-1", alias="AWS_REGION")
+    # Only for S3-compatible servers outside AWS (on AWS the role's credentials are used).
+    s3_access_key_id: str | None = Field(None, alias="S3_ACCESS_KEY_ID")
+    s3_secret_access_key: str | None = Field(None, alias="S3_SECRET_ACCESS_KEY")
 
     # Worker pool: the worker registered by `buddyhelps serve`/`seed-demo` in development.
     default_worker_url: str = Field("http://127.0.0.1:8001", alias="DEFAULT_WORKER_URL")
     worker_health_ttl_s: float = Field(10.0, alias="WORKER_HEALTH_TTL_S")
+
+    # Operator console (/admin): how long a sign-in lasts.
+    admin_session_hours: float = Field(12.0, alias="ADMIN_SESSION_HOURS")
 
     # GPU worker
     worker_id: str = Field("local", alias="WORKER_ID")
