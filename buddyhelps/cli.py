@@ -12,6 +12,7 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "buddyhelps.data_commands",
     "buddyhelps.model_commands",
+    "buddyhelps.call_commands",
 )
 
 

@@ -1,0 +1,69 @@
+"""`buddyhelps call`: place one simulated phone call against a running BuddyHelps."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from buddyhelps.simulator.agent_transcriber import AgentTranscriber
+from buddyhelps.simulator.call_result import format_report
+from buddyhelps.simulator.caller import CallOptions, run_call
+from buddyhelps.simulator.caller_voice import PiperCallerVoice
+from buddyhelps.simulator.scenario import ScenarioError, available_scenarios, load_scenario
+from shared.settings import Settings, load_settings
+from shared.structured_logging import configure_logging
+
+logger = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    call = subparsers.add_parser(
+        "call",
+        help="place a simulated phone call (Twilio webhooks + media stream) against a running BuddyHelps",
+        description=f"Shipped scenarios: {', '.join(available_scenarios())}.",
+    )
+    call.add_argument("--scenario", required=True, help="a shipped scenario name or a path to a TOML file")
+    call.add_argument("--functions-url", help="where the functions listen (default: PUBLIC_BASE_URL)")
+    call.add_argument("--to", default="+15550100001", help="the business number dialled")
+    call.add_argument("--from", dest="from_number", default="+15555550123", help="the caller's number")
+    call.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    call.add_argument("--no-transcribe", action="store_true", help="skip Whisper on the agent's audio")
+    call.add_argument("--whisper-base", action="store_true", help="transcribe with whisper-base (not tiny.en)")
+    call.add_argument("--artifacts-dir", type=Path, default=Path("artifacts/calls"), help="where WAVs go")
+    call.set_defaults(func=_call)
+
+
+def _call(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as error:
+        print(f"call: {error}", file=sys.stderr)
+        return 2
+    options = CallOptions.from_settings(
+        settings,
+        functions_url=args.functions_url,
+        to_number=args.to,
+        from_number=args.from_number,
+        artifacts_dir=args.artifacts_dir,
+    )
+    voice = PiperCallerVoice(cache_dir=settings.data_dir / "caller-voice-cache")
+    transcriber = None if args.no_transcribe else _transcriber(settings, base=args.whisper_base)
+    result = asyncio.run(run_call(scenario=scenario, options=options, voice=voice, transcriber=transcriber))
+    print(json.dumps(result.to_dict()) if args.json else format_report(result))
+    return 1 if result.failed else 0
+
+
+def _transcriber(settings: Settings, *, base: bool) -> AgentTranscriber | None:
+    model_dir = settings.models_dir / ("whisper-base" if base else "whisper-tiny.en")
+    try:
+        return AgentTranscriber(model_dir=model_dir, cpu_threads=settings.cpu_threads)
+    except FileNotFoundError as error:
+        print(f"call: not transcribing the agent: {error}", file=sys.stderr)
+        return None

@@ -1,0 +1,178 @@
+"""One simulated phone call against a running BuddyHelps, exactly as Twilio would place it.
+
+`run_call` is the library API (`buddyhelps call`, `make demo`, end-to-end tests and `buddyhelps bench`
+use it, several at once for concurrency): signed `/incoming-call` webhook → TwiML → Media Stream in
+real time → signed `/call-status` → stereo WAV → per-turn transcripts and latency figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import httpx
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidHandshake
+
+from buddyhelps.simulator.agent_transcriber import AgentTranscriber
+from buddyhelps.simulator.call_result import CallResult
+from buddyhelps.simulator.caller_voice import CallerVoice
+from buddyhelps.simulator.media_session import MediaSession, SessionResult
+from buddyhelps.simulator.scenario import Scenario
+from buddyhelps.simulator.turns import Turn, build_turns, greeting_ms, pacing_stats
+from buddyhelps.simulator.twilio_frames import TwilioFrameBuilder
+from buddyhelps.simulator.twilio_webhooks import (
+    WebhookTarget,
+    call_status_form,
+    incoming_call_form,
+    new_sid,
+    post_signed,
+)
+from buddyhelps.simulator.twiml_reader import ConnectStream, TwimlError, Voicemail, read_twiml
+from shared.settings import Settings
+from shared.signatures import twilio_signature
+
+logger = logging.getLogger(__name__)
+
+MAX_AGENT_FRAME_BYTES = 1 << 20
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallOptions:
+    functions_url: str
+    public_base_url: str  # what Twilio signs: the public URL of the functions
+    auth_token: str
+    account_sid: str
+    to_number: str = "+15550100001"
+    from_number: str = "+15555550123"
+    artifacts_dir: Path = Path("artifacts/calls")
+    reply_gap_s: float = 0.8  # agent silence that counts as "finished speaking"
+    http_timeout_s: float = 15.0  # Twilio gives the webhook 15 s in all
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        functions_url: str | None = None,
+        to_number: str = "+15550100001",
+        from_number: str = "+15555550123",
+        artifacts_dir: Path = Path("artifacts/calls"),
+    ) -> CallOptions:
+        return cls(
+            functions_url=functions_url or settings.public_base_url,
+            public_base_url=settings.public_base_url,
+            auth_token=settings.twilio_auth_token,
+            account_sid=settings.twilio_account_sid,
+            to_number=to_number,
+            from_number=from_number,
+            artifacts_dir=artifacts_dir,
+        )
+
+
+async def run_call(
+    *,
+    scenario: Scenario,
+    options: CallOptions,
+    voice: CallerVoice,
+    transcriber: AgentTranscriber | None = None,
+) -> CallResult:
+    speech = {text: await voice.speak(text) for text in scenario.spoken_texts}
+    call_sid = new_sid("CA")
+    target = WebhookTarget(
+        functions_url=options.functions_url, public_base_url=options.public_base_url, auth_token=options.auth_token
+    )
+    base = CallResult(call_sid=call_sid, scenario=scenario.name, outcome="webhook_failed")
+    forms = {
+        "call_sid": call_sid,
+        "account_sid": options.account_sid,
+        "caller": options.from_number,
+        "called": options.to_number,
+    }
+    async with httpx.AsyncClient(timeout=options.http_timeout_s) as http:
+        rang_at = time.monotonic()
+        try:
+            answer = await post_signed(http, target, "/incoming-call", incoming_call_form(**forms))
+        except httpx.HTTPError as error:
+            return replace(base, detail=f"/incoming-call unreachable: {error!r}")
+        if answer.status_code != 200:
+            return replace(base, detail=f"/incoming-call answered HTTP {answer.status_code}: {answer.text[:300]}")
+        result = await _follow_twiml(answer.text, base, scenario, options, speech)
+        duration_s = time.monotonic() - rang_at
+        status_form = call_status_form(**forms, duration_s=duration_s)
+        notes = list(result.notes)
+        try:
+            status = await post_signed(http, target, "/call-status", status_form)
+            if status.status_code >= 300:
+                notes.append(f"/call-status answered HTTP {status.status_code}")
+        except httpx.HTTPError as error:
+            notes.append(f"/call-status unreachable: {error!r}")
+    result = replace(result, duration_s=round(duration_s, 2), notes=tuple(notes))
+    if transcriber is not None and result.turns:
+        result = replace(result, turns=await _transcribed(result, transcriber))
+    return result
+
+
+async def _follow_twiml(
+    twiml: str, base: CallResult, scenario: Scenario, options: CallOptions, speech: dict[str, bytes]
+) -> CallResult:
+    try:
+        instruction = read_twiml(twiml)
+    except TwimlError as error:
+        return replace(base, detail=f"TwiML Twilio could not run: {error}")
+    if isinstance(instruction, Voicemail):
+        return replace(base, outcome="voicemail", detail=" ".join(instruction.said))
+    if not isinstance(instruction, ConnectStream):
+        return replace(base, outcome="rejected", detail=f"TwiML verbs: {', '.join(instruction.verbs) or 'none'}")
+    stream_sid = new_sid("MZ")
+    base = replace(base, stream_sid=stream_sid)
+    frames = TwilioFrameBuilder(stream_sid=stream_sid, call_sid=base.call_sid, account_sid=options.account_sid)
+    # Twilio signs the WebSocket upgrade too (over the stream URL, no parameters).
+    headers = {"X-Twilio-Signature": twilio_signature(auth_token=options.auth_token, url=instruction.url, params={})}
+    try:
+        async with connect(
+            instruction.url, additional_headers=headers, open_timeout=10, max_size=MAX_AGENT_FRAME_BYTES
+        ) as websocket:
+            session = MediaSession(
+                websocket=websocket, frames=frames, scenario=scenario, speech=speech, reply_gap_s=options.reply_gap_s
+            )
+            outcome = await session.run(instruction.parameters)
+    except (OSError, InvalidHandshake, TimeoutError) as error:
+        return replace(base, outcome="stream_failed", detail=f"could not open {instruction.url}: {error!r}")
+    wav_path = outcome.recording.write_wav(options.artifacts_dir / f"{base.call_sid}.wav")
+    return _from_session(base, outcome, wav_path)
+
+
+def _from_session(base: CallResult, session: SessionResult, wav_path: Path) -> CallResult:
+    return replace(
+        base,
+        outcome=session.outcome,
+        turns=tuple(build_turns(session)),
+        greeting_ms=_rounded(greeting_ms(session)),
+        barge_in_ms=_rounded(session.barge_in_ms),
+        wav_path=wav_path,
+        frames_sent=session.frames_sent,
+        marks_echoed=session.marks_echoed,
+        dtmf_sent=session.dtmf_sent,
+        protocol_errors=session.protocol_errors,
+        pacing=pacing_stats(session.lateness_s),
+        notes=session.notes,
+        recording=session.recording,
+    )
+
+
+async def _transcribed(result: CallResult, transcriber: AgentTranscriber) -> tuple[Turn, ...]:
+    turns = []
+    for turn in result.turns:
+        if turn.speaker == "agent" and result.recording is not None:
+            audio = result.recording.agent_audio(turn.first_tick, turn.last_tick)
+            turn = replace(turn, text=await asyncio.to_thread(transcriber.transcribe, audio))
+        turns.append(turn)
+    return tuple(turns)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)

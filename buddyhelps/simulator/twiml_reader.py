@@ -1,0 +1,68 @@
+"""What Twilio does with the TwiML an incoming-call webhook returns, for the verbs BuddyHelps uses."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+MAX_TWIML_CHARS = 64 * 1024
+
+
+class TwimlError(ValueError):
+    """A webhook answer Twilio could not execute (Twilio would say "an application error occurred")."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConnectStream:
+    url: str
+    parameters: Mapping[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Voicemail:
+    said: tuple[str, ...]
+    records: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class OtherTwiml:
+    verbs: tuple[str, ...]  # e.g. ("Reject",) or ("Hangup",) or () for an empty response
+
+
+CallInstruction = ConnectStream | Voicemail | OtherTwiml
+
+
+def read_twiml(text: str) -> CallInstruction:
+    if len(text) > MAX_TWIML_CHARS:
+        raise TwimlError(f"TwiML of {len(text)} characters")
+    try:
+        root = ET.fromstring(text)  # noqa: S314 - TwiML from the BuddyHelps under test, size-checked
+    except ET.ParseError as error:
+        raise TwimlError(f"not XML: {error}") from error
+    if root.tag != "Response":
+        raise TwimlError(f"root element is <{root.tag}>, not <Response>")
+    for verb in root:
+        if verb.tag == "Connect":
+            return _connect_stream(verb)
+    said = tuple((verb.text or "").strip() for verb in root if verb.tag == "Say")
+    records = any(verb.tag == "Record" for verb in root)
+    if records:
+        return Voicemail(said=said, records=True)
+    return OtherTwiml(verbs=tuple(verb.tag for verb in root))
+
+
+def _connect_stream(connect: ET.Element) -> ConnectStream:
+    stream = connect.find("Stream")
+    if stream is None:
+        raise TwimlError("<Connect> without <Stream>")
+    url = stream.get("url", "")
+    if not url.startswith(("wss://", "ws://")):
+        raise TwimlError(f"<Stream url> must be a WebSocket URL, got {url!r}")
+    parameters: dict[str, str] = {}
+    for parameter in stream.findall("Parameter"):
+        name = parameter.get("name")
+        if not name:
+            raise TwimlError("<Parameter> without a name")
+        parameters[name] = parameter.get("value", "")
+    return ConnectStream(url=url, parameters=parameters)
