@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 # Development values of secrets. They are fine on a laptop and refused in production.
 DEV_TWILIO_AUTH_TOKEN = "dev-twilio-auth-token"  # noqa: S105 - a known placeholder, refused in production
@@ -25,6 +25,21 @@ class SettingsError(ValueError):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True, populate_by_name=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Deployed functions: secrets from AWS Secrets Manager when BUDDYHELPS_SECRETS_ARN is set
+        # (shared/secret_loader.py); arguments and environment variables still take precedence.
+        from shared.secret_loader import SecretsManagerSource  # here: avoids an import cycle
+
+        return init_settings, env_settings, SecretsManagerSource(settings_cls), dotenv_settings, file_secret_settings
 
     env: Literal["development", "production"] = Field("development", alias="BUDDYHELPS_ENV")
     data_dir: Path = Field(Path("data"), alias="BUDDYHELPS_DATA_DIR")
