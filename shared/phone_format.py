@@ -22,6 +22,8 @@ def normalize_e164(value: str, *, default_country_code: str = "1") -> str:
         raise InvalidPhoneNumber("phone number is empty")
     if re.search(r"[^\d+\-\s().]", raw):
         raise InvalidPhoneNumber(f"phone number has characters other than digits: {raw[:20]!r}")
+    if "+" in raw[1:]:
+        raise InvalidPhoneNumber(f"not a valid E.164 phone number: {raw[:20]!r}")
     digits = re.sub(r"\D", "", raw)
     if raw.startswith("+"):
         candidate = "+" + digits
@@ -30,7 +32,8 @@ def normalize_e164(value: str, *, default_country_code: str = "1") -> str:
     elif len(digits) == 11 and digits.startswith(default_country_code):
         candidate = "+" + digits
     else:
-        candidate = "+" + digits
+        # Without "+", '555-0100' or '442079460958' would be a guess at some country's number.
+        raise InvalidPhoneNumber(f"add the country code with a leading +: {raw[:20]!r}")
     if not is_e164(candidate):
         raise InvalidPhoneNumber(f"not a valid E.164 phone number: {raw[:20]!r}")
     return candidate
