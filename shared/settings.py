@@ -49,9 +49,9 @@ class Settings(BaseSettings):
     # against this, never against the Host header seen behind API Gateway.
     public_base_url: str = Field("http://127.0.0.1:8000", alias="PUBLIC_BASE_URL")
 
-    # Twilio
+    # Twilio. Secret fields are repr=False: printing or logging Settings never shows them.
     twilio_account_sid: str = Field(DEV_TWILIO_ACCOUNT_SID, alias="TWILIO_ACCOUNT_SID")
-    twilio_auth_token: str = Field(DEV_TWILIO_AUTH_TOKEN, alias="TWILIO_AUTH_TOKEN")
+    twilio_auth_token: str = Field(DEV_TWILIO_AUTH_TOKEN, alias="TWILIO_AUTH_TOKEN", repr=False)
     twilio_api_base_url: str | None = Field(None, alias="TWILIO_API_BASE_URL")
     twilio_sms_from: str = Field("+15550100000", alias="TWILIO_SMS_FROM")
     # Real SMS only when explicitly on and the account is real; otherwise the outbox records them.
@@ -59,15 +59,15 @@ class Settings(BaseSettings):
 
     # Database: a libSQL file by default, Turso (libsql://, https://, wss://) in production.
     turso_database_url: str | None = Field(None, alias="TURSO_DATABASE_URL")
-    turso_auth_token: str | None = Field(None, alias="TURSO_AUTH_TOKEN")
+    turso_auth_token: str | None = Field(None, alias="TURSO_AUTH_TOKEN", repr=False)
 
     # Email
-    resend_api_key: str | None = Field(None, alias="RESEND_API_KEY")
+    resend_api_key: str | None = Field(None, alias="RESEND_API_KEY", repr=False)
     resend_api_url: str | None = Field(None, alias="RESEND_API_URL")
     email_from: str = Field("BuddyHelps <calls@buddyhelps.local>", alias="EMAIL_FROM")
 
     # HMAC key of worker → functions reports; stream tokens use a key derived from it.
-    dashboard_webhook_secret: str = Field(DEV_WEBHOOK_SECRET, alias="DASHBOARD_WEBHOOK_SECRET")
+    dashboard_webhook_secret: str = Field(DEV_WEBHOOK_SECRET, alias="DASHBOARD_WEBHOOK_SECRET", repr=False)
 
     # Blob storage: a local folder by default, S3 in production.
     blob_backend: Literal["local", "s3"] = Field("local", alias="BLOB_BACKEND")
