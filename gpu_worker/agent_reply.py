@@ -1,0 +1,151 @@
+"""One agent reply, streamed at every stage: LLM deltas → speakable clauses → TTS → 20 ms frames.
+
+The LLM producer and the TTS consumer run concurrently, so clause 2 is generated while clause 1 is
+synthesized. A `gate` pauses sending while the caller may be barging in; cancelling the reply task
+stops the LLM stream (its iterator is closed) and any synthesis in flight is discarded.
+A model failure becomes a spoken fallback line, never silence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gpu_worker.clause_splitter import ClauseSplitter
+from gpu_worker.conversation_policy import TurnPlan
+from gpu_worker.media_socket import OutboundAudio
+from gpu_worker.playback import PlaybackTracker
+from gpu_worker.stages import ModelSet
+from gpu_worker.voice_output import PhraseCache, speech_to_frames
+
+log = logging.getLogger(__name__)
+FALLBACK_LINE = "Sorry, I didn't catch that. Could you say it again?"
+
+
+@dataclass
+class ReplyMetrics:
+    started: float  # monotonic, when the reply began (after speech-to-text)
+    llm_first_token_s: float | None = None
+    tts_first_audio_s: float | None = None  # synthesis time of the first clause
+    first_audio_at: float | None = None  # monotonic, when the first frame was queued to the socket
+
+
+@dataclass(frozen=True)
+class SpeechContext:
+    """What every reply of a call shares."""
+
+    models: ModelSet
+    voice: str
+    phrases: PhraseCache
+    playback: PlaybackTracker
+    outbound: OutboundAudio
+
+
+class AgentReply:
+    def __init__(
+        self,
+        *,
+        reply_id: int,
+        plan: TurnPlan,
+        context: SpeechContext,
+        on_first_audio: Callable[[AgentReply], None] | None = None,
+    ) -> None:
+        self.reply_id = reply_id
+        self.plan = plan
+        self.metrics = ReplyMetrics(started=time.monotonic())
+        self.spoken: list[str] = []  # clauses queued to the line, in order
+        self.audio_ms = 0.0
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self._context = context
+        self._on_first_audio = on_first_audio
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.spoken)
+
+    async def run(self) -> None:
+        clauses: asyncio.Queue[tuple[str, bool] | None] = asyncio.Queue()
+        producer = asyncio.create_task(self._produce(clauses), name=f"reply-{self.reply_id}-llm")
+        try:
+            await self._consume(clauses)
+        finally:
+            producer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await producer
+
+    async def _produce(self, clauses: asyncio.Queue[tuple[str, bool] | None]) -> None:
+        """Put (clause, is_fixed_phrase) items; None ends the reply."""
+        try:
+            if self.plan.safety_line:
+                clauses.put_nowait((self.plan.safety_line, True))
+            if self.plan.kind == "llm":
+                await self._stream_llm(clauses)
+            else:
+                splitter = ClauseSplitter()
+                for clause in [*splitter.push(self.plan.text), splitter.flush()]:
+                    if clause:
+                        clauses.put_nowait((clause, False))
+        except Exception:
+            log.exception("language model failed during a reply; speaking the fallback line")
+            if not self.spoken and clauses.empty():
+                clauses.put_nowait((FALLBACK_LINE, True))
+        finally:
+            clauses.put_nowait(None)
+
+    async def _stream_llm(self, clauses: asyncio.Queue[tuple[str, bool] | None]) -> None:
+        splitter = ClauseSplitter()
+        llm = self._context.models.llm
+        stream = llm.stream_reply(self.plan.messages, max_tokens=self.plan.max_tokens)
+        async with contextlib.aclosing(stream):  # type: ignore[type-var]
+            async for delta in stream:
+                if self.metrics.llm_first_token_s is None:
+                    self.metrics.llm_first_token_s = time.monotonic() - self.metrics.started
+                for clause in splitter.push(delta):
+                    clauses.put_nowait((clause, False))
+        rest = splitter.flush()
+        if rest:
+            clauses.put_nowait((rest, False))
+
+    async def _consume(self, clauses: asyncio.Queue[tuple[str, bool] | None]) -> None:
+        while (item := await clauses.get()) is not None:
+            text, fixed = item
+            frames = await self._synthesize(text, fixed=fixed)
+            if not frames:
+                continue
+            await self.gate.wait()
+            self._send(text, frames)
+        if not self.spoken:
+            # Nothing could be said (every clause failed): the caller must still hear something.
+            self._send(FALLBACK_LINE, await self._context.phrases.frames(FALLBACK_LINE, self._context.voice))
+
+    async def _synthesize(self, text: str, *, fixed: bool) -> list[bytes]:
+        context = self._context
+        started = time.monotonic()
+        try:
+            if fixed:
+                frames = await context.phrases.frames(text, context.voice)
+            else:
+                frames = speech_to_frames(await context.models.tts.synthesize(text, voice=context.voice))
+        except Exception:
+            log.exception("speech synthesis failed for a clause", extra={"chars": len(text)})
+            return []
+        if self.metrics.tts_first_audio_s is None:
+            self.metrics.tts_first_audio_s = time.monotonic() - started
+        return frames
+
+    def _send(self, text: str, frames: list[bytes]) -> None:
+        context = self._context
+        clause = context.playback.queue(reply_id=self.reply_id, text=text, frames=frames)
+        context.outbound.media(frames)
+        context.outbound.mark(clause.mark)
+        self.spoken.append(text)
+        self.audio_ms += clause.duration_ms
+        if self.metrics.first_audio_at is None:
+            self.metrics.first_audio_at = time.monotonic()
+            if self._on_first_audio is not None:
+                self._on_first_audio(self)

@@ -1,0 +1,375 @@
+"""The conversation of one call once it has started: turns, barge-in, silence, DTMF and the goodbye.
+
+Called from the session's receive loop for every frame (`on_audio`), mark and digit; it never blocks
+the loop. Slow work runs in tasks: speculative speech-to-text and the turn model when the caller
+pauses, then one reply task per agent turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from gpu_worker.agent_reply import AgentReply, SpeechContext
+from gpu_worker.audio_codec import resample
+from gpu_worker.business_config import BusinessConfig, load_business_config
+from gpu_worker.call_record import CallRecord
+from gpu_worker.call_slots import CallSlots, update_slots
+from gpu_worker.conversation_policy import BusinessProfile, ConversationPolicy, TurnPlan, is_backchannel
+from gpu_worker.media_socket import OutboundAudio
+from gpu_worker.playback import Heard, PlaybackTracker
+from gpu_worker.stages import ChatMessage, FloatAudio
+from gpu_worker.turn_taking import Paused, Resumed, SpeechStarted, TurnEnded, TurnTaker
+from shared.keyword_correction import KeywordCorrector
+
+if TYPE_CHECKING:
+    from gpu_worker.call_session import WorkerServices
+
+log = logging.getLogger(__name__)
+SILENCE_PROMPT_MS = 8000
+TURN_MODEL_THRESHOLD = 0.5
+
+
+@dataclass
+class _Barge:
+    """The caller spoke over the agent. `cleared`: the agent's audio was already stopped."""
+
+    reply: AgentReply | None
+    task: asyncio.Task[None] | None
+    heard: Heard | None
+    cleared: bool
+
+
+class ConversationTurns:
+    def __init__(
+        self,
+        *,
+        services: WorkerServices,
+        record: CallRecord,
+        config: BusinessConfig,
+        outbound: OutboundAudio,
+        playback: PlaybackTracker,
+        taker: TurnTaker,
+        close: Callable[[int], Awaitable[None]],
+    ) -> None:
+        self.services, self.record, self.config = services, record, config
+        self.outbound, self.playback, self.taker = outbound, playback, taker
+        self._close = close
+        self.policy = ConversationPolicy(
+            profile=BusinessProfile(
+                business_name=config.business_name,
+                system_prompt=config.system_prompt,
+                greeting=config.greeting,
+                caller_id=record.from_number,
+                mode=config.mode,
+            )
+        )
+        self.corrector = KeywordCorrector(config.corrections)
+        self.speech = SpeechContext(
+            models=services.models, voice=config.voice, phrases=services.phrases, playback=playback, outbound=outbound
+        )
+        self.slots = CallSlots()
+        self.asked: str | None = None
+        self.history: list[ChatMessage] = []
+        self.ended = False
+        self._reply_ids = 0
+        self._reply: AgentReply | None = None
+        self._turn_task: asyncio.Task[None] | None = None
+        self._speculative: tuple[int, asyncio.Task[str]] | None = None  # (audio length, STT task)
+        self._pause_seq = 0
+        self._barge: _Barge | None = None
+        self._last_speech_wall = time.monotonic()
+        self._quiet_since_ms = 0
+        self._silence_count = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @classmethod
+    async def create(
+        cls,
+        *,
+        services: WorkerServices,
+        record: CallRecord,
+        mode: str,
+        outbound: OutboundAudio,
+        playback: PlaybackTracker,
+        taker: TurnTaker,
+        close: Callable[[int], Awaitable[None]],
+    ) -> ConversationTurns:
+        if not record.business_id:
+            raise LookupError("the stream has no business id")
+        db = await services.database()
+        config = await load_business_config(
+            db, business_id=record.business_id, mode="demo" if mode == "demo" else "live"
+        )
+        return cls(
+            services=services,
+            record=record,
+            config=config,
+            outbound=outbound,
+            playback=playback,
+            taker=taker,
+            close=close,
+        )
+
+    # --- start and end ----------------------------------------------------------------------------
+    async def greet(self) -> None:
+        greeting = self.config.greeting
+        frames = await self.services.phrases.frames(greeting, self.config.voice)
+        self._reply_ids += 1
+        clause = self.playback.queue(reply_id=self._reply_ids, text=greeting, frames=frames)
+        self.outbound.media(frames)
+        self.outbound.mark(clause.mark)
+        self.history = [self.policy.system_message(), ChatMessage(role="assistant", content=greeting)]
+        self._add("agent", greeting, start_ms=0, end_ms=int(clause.duration_ms))
+        self.services.events.publish(
+            {
+                "type": "call_started",
+                "call_sid": self.record.call_sid,
+                "business_id": self.record.business_id,
+                "started_at": self.record.started_at,
+            }
+        )
+        self._spawn(self._prewarm(), "prewarm")
+
+    async def _prewarm(self) -> None:
+        """Fill the LLM's prompt cache with this call's fixed prefix while the greeting plays."""
+        stream = self.services.models.llm.stream_reply(
+            [*self.history, ChatMessage(role="user", content="Hi.")], max_tokens=1
+        )
+        async with contextlib.aclosing(stream):  # type: ignore[type-var]
+            async for _ in stream:
+                break
+
+    async def aclose(self) -> None:
+        tasks = [t for t in (*self._tasks, self._turn_task) if t is not None and not t.done()]
+        if self._speculative:
+            tasks.append(self._speculative[1])  # type: ignore[arg-type]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    def _spawn(self, coroutine: Awaitable[None], name: str) -> asyncio.Task[None]:
+        task = asyncio.ensure_future(coroutine)
+        task.set_name(name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("call task failed", exc_info=task.exception(), extra={"task": task.get_name()})
+
+    # --- inbound events ---------------------------------------------------------------------------
+    def on_audio(self, frame: FloatAudio) -> None:
+        for event in self.taker.push_frame(frame):
+            if isinstance(event, SpeechStarted):
+                self._silence_count = 0
+            elif isinstance(event, Paused):
+                self._on_pause(event)
+            elif isinstance(event, Resumed):
+                self._pause_seq += 1
+            elif isinstance(event, TurnEnded):
+                self._on_turn_end(event)
+        if self.taker.in_utterance and self.taker.last_speech_ms == self.taker.now_ms:
+            self._last_speech_wall = time.monotonic()  # voice-to-voice is measured from here
+        self._check_barge_in()
+        self._check_silence()
+
+    def on_mark(self, name: str) -> None:
+        self.playback.mark_played(name)
+        if not self.playback.is_playing:
+            self._quiet_since_ms = self.taker.now_ms
+
+    def on_dtmf(self, digit: str) -> None:
+        self.record.dtmf += digit
+        self._add("dtmf", digit, start_ms=self.taker.now_ms, end_ms=self.taker.now_ms)
+        if digit == "0" and not self._busy():
+            self._start_turn(self._speak(self.policy.transfer_plan(), None))
+
+    # --- barge-in, silence ------------------------------------------------------------------------
+    def _busy(self) -> bool:
+        return self._turn_task is not None and not self._turn_task.done()
+
+    def _check_barge_in(self) -> None:
+        if self._barge is not None or not self.taker.in_utterance or self.taker.speech_ms() < self.services.barge_in_ms:
+            return
+        if not (self.playback.is_playing or self._busy()):
+            return
+        self._barge = _Barge(reply=self._reply, task=self._turn_task, heard=None, cleared=False)
+        self._clear(self._barge)
+        log.info("barge-in: cleared the agent's audio", extra={"speech_ms": self.taker.speech_ms()})
+
+    def _clear(self, barge: _Barge) -> None:
+        self.outbound.clear()
+        if barge.reply is not None:
+            barge.reply.gate.clear()
+        barge.heard = self.playback.interrupt()
+        barge.cleared = True
+
+    def _check_silence(self) -> None:
+        if self.taker.in_utterance or self.playback.is_playing or self._busy() or self.ended:
+            return
+        if self.taker.now_ms - self._quiet_since_ms < SILENCE_PROMPT_MS:
+            return
+        self._silence_count += 1
+        self._quiet_since_ms = self.taker.now_ms
+        self._start_turn(self._speak(self.policy.silence_prompt(slots=self.slots, count=self._silence_count), None))
+
+    # --- caller turns -----------------------------------------------------------------------------
+    def _on_pause(self, event: Paused) -> None:
+        self._pause_seq += 1
+        sequence = self._pause_seq
+        audio_16k = resample(event.audio_8k, 8000, 16000)
+        stt = asyncio.ensure_future(self._transcribe(audio_16k))
+        self._speculative = (len(event.audio_8k), stt)
+        self._spawn(self._ask_turn_model(audio_16k, sequence), "turn-model")
+
+    async def _ask_turn_model(self, audio_16k: FloatAudio, sequence: int) -> None:
+        probability = await self.services.models.turn.end_of_turn_probability(audio_16k)
+        if sequence == self._pause_seq and probability >= TURN_MODEL_THRESHOLD:
+            ended = self.taker.end_turn()
+            if ended is not None:
+                self._on_turn_end(ended)
+
+    async def _transcribe(self, audio_16k: FloatAudio) -> str:
+        return (await self.services.models.stt.transcribe(audio_16k)).text.strip()
+
+    def _on_turn_end(self, event: TurnEnded) -> None:
+        committed = time.monotonic()
+        speculative = self._speculative
+        self._speculative = None
+        if speculative and speculative[0] == len(event.audio_8k):
+            stt = speculative[1]
+        else:
+            if speculative:
+                speculative[1].cancel()
+            stt = asyncio.ensure_future(self._transcribe(resample(event.audio_8k, 8000, 16000)))
+        barge, self._barge = self._barge, None
+        if barge is None and (self._busy() or self.playback.is_playing):
+            # Short speech over the agent (under the barge-in threshold): decided once we have the words.
+            barge = _Barge(reply=self._reply, task=self._turn_task, heard=None, cleared=False)
+        self._quiet_since_ms = self.taker.now_ms
+        self._turn_task = asyncio.ensure_future(self._caller_turn(event, stt, committed, barge))
+
+    async def _caller_turn(
+        self, event: TurnEnded, stt: asyncio.Task[str], committed: float, barge: _Barge | None
+    ) -> None:
+        stt_started = time.monotonic()
+        try:
+            text = self.corrector.apply(await stt)
+        except Exception:
+            log.exception("speech-to-text failed; asking the caller to repeat")
+            text = ""
+        stt_ms = (time.monotonic() - stt_started) * 1000
+        if barge is not None and (not text or is_backchannel(text)):
+            self._resume(barge, text, event)
+            return
+        if barge is not None:
+            if not barge.cleared:
+                self._clear(barge)
+            await self._cancel_barged(barge)
+        if not text:
+            return
+        self._add("caller", text, start_ms=event.started_ms, end_ms=event.last_speech_ms)
+        previous = self.slots
+        self.slots = update_slots(self.slots, text, caller_id=self.record.from_number, asked=self.asked)
+        plan = self.policy.plan_turn(slots=self.slots, previous=previous, caller_text=text, history=self.history)
+        self.history.append(ChatMessage(role="user", content=text))
+        eot_ms = (committed - self._last_speech_wall) * 1000
+        await self._speak(plan, (eot_ms, stt_ms, self._last_speech_wall))
+
+    def _resume(self, barge: _Barge, text: str, event: TurnEnded) -> None:
+        """A backchannel or a cough: the agent carries on from the clause it was cut in."""
+        if text:
+            self._add("caller", text, start_ms=event.started_ms, end_ms=event.last_speech_ms)
+        if barge.heard is not None:
+            for clause in barge.heard.unplayed:
+                queued = self.playback.queue(reply_id=clause.reply_id, text=clause.text, frames=clause.frames)
+                self.outbound.media(clause.frames)
+                self.outbound.mark(queued.mark)
+        if barge.reply is not None:
+            barge.reply.gate.set()
+
+    async def _cancel_barged(self, barge: _Barge) -> None:
+        """Real speech over the agent: stop its reply, and keep only what the caller heard."""
+        if barge.task is not None and not barge.task.done():
+            barge.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await barge.task
+        heard = barge.heard.text if barge.heard else (barge.reply.text if barge.reply else "")
+        if barge.reply is not None and barge.reply.metrics.first_audio_at is None:
+            heard = ""
+        if self.history and self.history[-1].role == "assistant":
+            self.history[-1] = ChatMessage(role="assistant", content=heard or "…")
+        elif heard:
+            self.history.append(ChatMessage(role="assistant", content=heard))
+        self.record.replace_last_agent(heard, end_ms=self.taker.now_ms)
+
+    def _start_turn(self, coroutine: Awaitable[None]) -> None:
+        self._turn_task = asyncio.ensure_future(coroutine)
+
+    # --- agent turns ------------------------------------------------------------------------------
+    async def _speak(self, plan: TurnPlan, timing: tuple[float, float, float] | None) -> None:
+        self._reply_ids += 1
+        self.asked = plan.asked
+        start_ms = self.taker.now_ms
+        reply = AgentReply(reply_id=self._reply_ids, plan=plan, context=self.speech)
+        self._reply = reply
+        await reply.run()
+        self.history.append(ChatMessage(role="assistant", content=reply.text))
+        self._add("agent", reply.text, start_ms=start_ms, end_ms=start_ms + int(reply.audio_ms))
+        if timing is not None:
+            self._record_latency(reply, *timing)
+        if plan.kind == "end_call":
+            await self._hang_up()
+
+    def _record_latency(self, reply: AgentReply, eot_ms: float, stt_ms: float, last_speech_wall: float) -> None:
+        metrics = reply.metrics
+        first_audio = metrics.first_audio_at or time.monotonic()
+        self.record.add_latency(
+            eot_ms=eot_ms,
+            stt_ms=stt_ms,
+            llm_ms=(metrics.llm_first_token_s or 0) * 1000,
+            tts_ms=(metrics.tts_first_audio_s or 0) * 1000,
+            v2v_ms=(first_audio - last_speech_wall) * 1000,
+        )
+
+    async def _hang_up(self) -> None:
+        """Let the goodbye play (its marks come back), then close the stream: Twilio ends the call."""
+        self.record.end_reason = "agent_completed"
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.playback.wait_idle(), timeout=30.0)
+        self.ended = True
+        await self._close(1000)
+
+    def _add(self, speaker: str, text: str, *, start_ms: int, end_ms: int) -> None:
+        entry = self.record.add(speaker, text, start_ms=start_ms, end_ms=end_ms)  # type: ignore[arg-type]
+        self.services.events.publish(
+            {
+                "type": "transcript",
+                "call_sid": self.record.call_sid,
+                "business_id": self.record.business_id,
+                "entry": entry.model_dump(),
+            }
+        )
+        self._spawn(self._save_progress(), "save-progress")
+
+    async def _save_progress(self) -> None:
+        from shared.repositories.calls import update_live_progress
+
+        db = await self.services.database()
+        await update_live_progress(
+            db,
+            call_sid=self.record.call_sid,
+            transcript=self.record.transcript_json(),
+            latency=self.record.latency_json(),
+            dtmf=self.record.dtmf,
+        )

@@ -1,0 +1,216 @@
+"""The GPU worker: one long-lived process holding the models, answering Twilio media streams.
+
+`create_app(settings, models=None)` is the one server for every platform (local, RunPod, Modal).
+The lifespan loads and warms every model once and pre-synthesizes each business's greeting;
+/health says ready only after that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request, WebSocket
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from gpu_worker.agent_reply import FALLBACK_LINE
+from gpu_worker.business_config import greetings_to_prepare
+from gpu_worker.call_record import CallRecord
+from gpu_worker.call_session import CallSession, WorkerServices
+from gpu_worker.live_events import LiveEvents
+from gpu_worker.media_socket import StarletteMediaSocket
+from gpu_worker.post_call import PostCallPipeline
+from gpu_worker.report_outbox import ReportOutbox
+from gpu_worker.stage_metrics import CountedModels, count_models
+from gpu_worker.stages import ModelSet
+from gpu_worker.voice_output import PhraseCache
+from shared.database import Database, open_database
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+TRY_AGAIN_LATER = 1013
+
+
+@dataclass
+class WorkerState:
+    settings: Settings
+    events: LiveEvents = field(default_factory=LiveEvents)
+    ready: bool = False
+    active_calls: int = 0
+    counted: CountedModels | None = None
+    phrases: PhraseCache | None = None
+    post_call: PostCallPipeline | None = None
+    outbox: ReportOutbox | None = None
+    _database: Database | None = None
+    _db_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def models(self) -> ModelSet:
+        assert self.counted is not None, "models are not loaded yet"
+        return self.counted.models
+
+    async def database(self) -> Database:
+        async with self._db_lock:
+            if self._database is None:
+                self._database = await open_database(
+                    self.settings.database_url, auth_token=self.settings.turso_auth_token
+                )
+        return self._database
+
+    def services(self) -> WorkerServices:
+        assert self.phrases is not None
+        assert self.post_call is not None
+        post_call = self.post_call
+        return WorkerServices(
+            settings=self.settings,
+            models=self.models,
+            phrases=self.phrases,
+            events=self.events,
+            database=self.database,
+            finish_call=post_call.schedule,
+        )
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "ready": self.ready,
+            "worker_id": self.settings.worker_id,
+            "active_calls": self.active_calls,
+            "capacity": self.settings.worker_capacity,
+            "models": self.models.names() if self.counted else {},
+            "queue_depth": {name: s.in_flight for name, s in self.counted.stats.items()} if self.counted else {},
+            "post_call_pending": self.post_call.pending if self.post_call else 0,
+            "report_outbox": self.outbox.state() if self.outbox else None,
+        }
+
+
+async def _prepare_phrases(state: WorkerState) -> None:
+    """Greetings and fixed lines are synthesized before the first call, so they play at once."""
+    assert state.phrases is not None
+    voice = state.settings.tts_voice
+    phrases = [(FALLBACK_LINE, voice)]
+    try:
+        phrases += await greetings_to_prepare(await state.database())
+    except Exception:
+        log.exception("could not read greetings to pre-synthesize; they will be made on first use")
+    for text, phrase_voice in phrases:
+        await state.phrases.frames(text, phrase_voice)
+    log.info("phrases ready", extra={"count": len(phrases)})
+
+
+def _lifespan(state: WorkerState, preloaded: ModelSet | None) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from gpu_worker.model_loader import load_models
+
+        started = time.perf_counter()
+        state.counted = count_models(preloaded or await load_models(state.settings))
+        app.state.models = state.models
+        state.phrases = PhraseCache(tts=state.models.tts)
+        state.outbox = ReportOutbox(
+            directory=state.settings.outbox_dir,
+            url=state.settings.report_url,
+            secret=state.settings.dashboard_webhook_secret,
+        )
+        await state.outbox.start()
+        state.post_call = PostCallPipeline(llm=state.models.llm, outbox=state.outbox)
+        await _prepare_phrases(state)
+        state.ready = True
+        log.info("worker ready", extra={"ms": round((time.perf_counter() - started) * 1000)})
+        try:
+            yield
+        finally:
+            state.ready = False
+            await state.post_call.aclose()
+            await state.outbox.aclose()
+            if state._database is not None:
+                await state._database.close()
+
+    return lifespan
+
+
+def worker_state(request: Request) -> WorkerState:
+    state: WorkerState = request.app.state.worker
+    return state
+
+
+StateDep = Annotated[WorkerState, Depends(worker_state)]
+router = APIRouter()
+
+
+@router.get("/health")
+async def health(state: StateDep) -> JSONResponse:
+    return JSONResponse(state.health(), status_code=200 if state.ready else 503)
+
+
+@router.get("/stt/stats")
+async def stt_stats(state: StateDep) -> JSONResponse:
+    if state.counted is None:
+        return JSONResponse({"error": "models are not loaded yet"}, status_code=503)
+    return JSONResponse(
+        {
+            "model": state.models.stt.model_name,
+            **state.counted.stats["stt"].summary(),
+            "stages": state.counted.summary(),
+        }
+    )
+
+
+@router.get("/calls/live")
+async def live_calls(state: StateDep) -> JSONResponse:
+    return JSONResponse(list(state.events.active.values()))
+
+
+@router.get("/events")
+async def events(state: StateDep, request: Request) -> StreamingResponse:
+    async def stream() -> AsyncIterator[str]:
+        async with state.events.subscribe() as queue:
+            yield ": connected\n\n"
+            while not await request.is_disconnected():
+                try:
+                    event = await asyncio.wait_for(queue.get(), timeout=15)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"  # proxies close idle streams
+                    continue
+                yield f"data: {json.dumps(event)}\n\n"
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+@router.websocket("/ws/twilio")
+async def twilio_stream(websocket: WebSocket) -> None:
+    state: WorkerState = websocket.app.state.worker
+    await websocket.accept()
+    if not state.ready:
+        await websocket.close(TRY_AGAIN_LATER)
+        return
+    state.active_calls += 1
+    session = CallSession(services=state.services(), socket=StarletteMediaSocket(websocket))
+    try:
+        await session.run()
+    except Exception:
+        # One broken call must never take the worker down with it.
+        log.exception("call session failed")
+        record: CallRecord | None = session.record
+        if record is not None:
+            record.end_reason = "error"
+    finally:
+        state.active_calls -= 1
+
+
+def create_app(settings: Settings, models: ModelSet | None = None) -> FastAPI:
+    from gpu_worker.extraction_route import router as extraction_router
+    from gpu_worker.pipeline_route import router as pipeline_router
+
+    state = WorkerState(settings=settings)
+    app = FastAPI(title="BuddyHelps worker", lifespan=_lifespan(state, models), docs_url=None, redoc_url=None)
+    app.state.worker = state
+    app.include_router(router)
+    app.include_router(pipeline_router)
+    app.include_router(extraction_router)
+    return app
