@@ -11,7 +11,8 @@ from typing import Any
 
 call_sid_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("call_sid", default=None)
 
-_PHONE = re.compile(r"\+?\d[\d\-\s().]{7,}\d")
+# Digit runs that look like phone numbers; never one that starts mid-number or an ISO date (2026-11-21...).
+_PHONE = re.compile(r"(?<!\d)(?!\d{4}-\d\d-\d\d)\+?\d[\d\-\s().]{7,}\d")
 _SECRET_KEYS = ("token", "secret", "password", "auth", "api_key", "signature")
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -33,6 +34,11 @@ def _clean(key: str, value: Any) -> Any:
         return "[redacted]"
     if isinstance(value, str):
         return mask_text(value)
+    # Nested fields (a request's headers, a list of attempts) are cleaned by their own keys too.
+    if isinstance(value, dict):
+        return {k: _clean(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(key, item) for item in value]
     return value
 
 
