@@ -14,6 +14,8 @@ ROUTER_MODULES = (
     "functions.healthz",
     "functions.incoming_call",
     "functions.call_status",
+    "functions.call_complete",
+    "functions.photo_link",
 )
 
 

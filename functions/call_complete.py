@@ -1,0 +1,186 @@
+"""POST /api/call-complete: the worker's signed report of a finished call.
+
+Idempotent by call sid. The report is stored, the photo token issued and the three notifications
+queued in one atomic batch guarded by `reported_at IS NULL`, so a replay (or a retry racing the
+first delivery) stores and sends nothing again and answers `{"status": "duplicate"}`. The queued
+notifications are then sent in the request (each provider call is capped at a few seconds), and
+anything else due for a retry goes with them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from functions.edge_app import DatabaseDep, FunctionHandler, SettingsDep
+from functions.notification_messages import owner_email, owner_sms, summarize
+from functions.notifications import dispatch, dispatch_pending
+from functions.photo_link import photo_link_statements
+from functions.signed_request import parse_json_model, read_signed_body
+from shared.call_report import CallReport
+from shared.database import Database, Statement, utc_now
+from shared.phone_format import is_e164
+from shared.repositories.businesses import Business, get_business
+from shared.repositories.calls import create_call
+from shared.repositories.notifications import NewNotification, insert_statement
+from shared.repositories.phone_numbers import get_number
+from shared.settings import Settings
+from shared.structured_logging import call_sid_var
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    call_id: str
+    duplicate: bool
+    notification_ids: tuple[str, ...]
+    queued_after_hangup_ms: float | None
+
+
+def _ms_since(iso_utc: str) -> float | None:
+    try:
+        ended = datetime.fromisoformat(iso_utc.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if ended.tzinfo is None:
+        ended = ended.replace(tzinfo=UTC)
+    return round((datetime.now(UTC) - ended).total_seconds() * 1000, 1)
+
+
+async def _find_business(db: Database, report: CallReport) -> Business | None:
+    if report.business_id:
+        return await get_business(db, report.business_id)
+    number = await get_number(db, report.to_number if report.direction == "inbound" else report.from_number)
+    return await get_business(db, number.business_id) if number else None
+
+
+def _update_call(report: CallReport, *, business_id: str | None, marker: str) -> Statement:
+    ok = report.extraction_status == "ok" and report.extraction is not None
+    return (
+        "UPDATE calls SET transcript = ?, extraction = ?, extraction_status = ?, urgency = ?, latency = ?, dtmf = ?,"
+        " end_reason = ?, ended_at = COALESCE(ended_at, ?), business_id = COALESCE(business_id, ?),"
+        " goal = COALESCE(goal, ?), recording_url = COALESCE(recording_url, ?), reported_at = ?"
+        " WHERE call_sid = ? AND reported_at IS NULL",
+        (
+            json.dumps([entry.model_dump() for entry in report.transcript]),
+            json.dumps(report.extraction.model_dump()) if report.extraction else None,
+            report.extraction_status,
+            report.extraction.urgency if ok and report.extraction else None,
+            json.dumps([turn.model_dump() for turn in report.latency]),
+            report.dtmf,
+            report.end_reason,
+            report.ended_at,
+            business_id,
+            report.goal,
+            report.recording_key,
+            marker,
+            report.call_sid,
+        ),
+    )
+
+
+def _owner_messages(report: CallReport, business: Business | None, call_url: str) -> list[NewNotification]:
+    if business is None:
+        return []
+    summary = summarize(report, business_name=business.name, timezone=business.timezone, call_url=call_url)
+    messages = []
+    if is_e164(business.owner_phone):
+        messages.append(owner_sms(summary, to=business.owner_phone))
+    if business.owner_email:
+        messages.append(owner_email(summary, to=business.owner_email))
+    return messages
+
+
+def _caller_number(report: CallReport) -> str | None:
+    """Where the photo link goes: the callback number the caller gave, else their caller ID."""
+    if report.direction != "inbound":
+        return None
+    given = report.extraction.callback_phone if report.extraction else ""
+    for candidate in (given, report.from_number):
+        if candidate and is_e164(candidate):
+            return candidate
+    return None
+
+
+async def store_report(db: Database, settings: Settings, report: CallReport) -> StoredReport:
+    business = await _find_business(db, report)
+    call = await create_call(
+        db,
+        call_sid=report.call_sid,
+        from_number=report.from_number,
+        to_number=report.to_number,
+        business_id=business.id if business else None,
+        status="completed",
+        direction=report.direction,
+        goal=report.goal,
+    )
+    if call.reported_at is not None:
+        return StoredReport(call.id, True, (), None)
+    marker = utc_now()
+    reported_now: Statement = ("EXISTS (SELECT 1 FROM calls WHERE id = ? AND reported_at = ?)", (call.id, marker))
+    statements: list[Statement] = [_update_call(report, business_id=business.id if business else None, marker=marker)]
+    positions: dict[str, int] = {}  # notification id → index of its INSERT in the batch
+    for message in _owner_messages(report, business, settings.public_url(f"/c/{call.id}")):
+        notification_id, statement = insert_statement(message, call_id=call.id, now=marker, only_if=reported_now)
+        positions[notification_id] = len(statements)
+        statements.append(statement)
+    caller = _caller_number(report)
+    if caller and not report.photo_link_sent:
+        planned = photo_link_statements(
+            settings=settings,
+            call_id=call.id,
+            business_name=business.name if business else "us",
+            to=caller,
+            now=datetime.now(UTC),
+            only_if=reported_now,
+        )
+        statements.append(planned.token_statement)
+        positions[planned.notification_id] = len(statements)
+        statements.append(planned.notification_statement)
+    changed = await db.batch(statements)
+    if changed[0] == 0:
+        return StoredReport(call.id, True, (), None)
+    queued = tuple(notification_id for notification_id, index in positions.items() if changed[index])
+    return StoredReport(call.id, False, queued, _ms_since(report.ended_at))
+
+
+@router.post("/api/call-complete")
+async def call_complete(request: Request, settings: SettingsDep, db: DatabaseDep) -> JSONResponse:
+    started = time.perf_counter()
+    body = await read_signed_body(request, settings)
+    report = parse_json_model(body, CallReport)
+    token = call_sid_var.set(report.call_sid)
+    try:
+        stored = await store_report(db, settings, report)
+        if stored.duplicate:
+            log.info("call report replayed: nothing stored or sent again", extra={"call_id": stored.call_id})
+            return JSONResponse({"status": "duplicate", "call_id": stored.call_id})
+        log.info(
+            "call report stored, notifications queued",
+            extra={"call_id": stored.call_id, "queued_after_hangup_ms": stored.queued_after_hangup_ms},
+        )
+        sent = await dispatch(db, settings, stored.notification_ids)
+        retried = await dispatch_pending(db, settings)
+        return JSONResponse(
+            {
+                "status": "stored",
+                "call_id": stored.call_id,
+                "notifications": {n.purpose: n.status for n in sent},
+                "retried": retried,
+                "queued_after_hangup_ms": stored.queued_after_hangup_ms,
+                "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
+            }
+        )
+    finally:
+        call_sid_var.reset(token)
+
+
+handler = FunctionHandler(router)
