@@ -1,0 +1,47 @@
+"""The operator console: HTML pages under /admin and a JSON API under /admin/api.
+
+Every route except sign-in and the stylesheet requires an operator (session cookie or API token).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from functions.admin import (
+    analytics_api,
+    analytics_pages,
+    business_api,
+    business_pages,
+    call_api,
+    call_pages,
+    keyword_api,
+    keyword_pages,
+    login_routes,
+    number_api,
+    number_pages,
+    prompt_api,
+    prompt_pages,
+    static_files,
+)
+from functions.edge_app import FunctionHandler
+
+router = APIRouter()
+for _module in (
+    static_files,
+    login_routes,
+    business_pages,
+    business_api,
+    number_pages,
+    number_api,
+    prompt_pages,
+    prompt_api,
+    keyword_pages,
+    keyword_api,
+    call_pages,
+    call_api,
+    analytics_pages,
+    analytics_api,
+):
+    router.include_router(_module.router)
+
+handler = FunctionHandler(router)

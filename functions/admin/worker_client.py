@@ -1,0 +1,75 @@
+"""What the console asks of a GPU worker over HTTP: /health, /calls/live and /chat."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from shared.database import Database
+from shared.repositories.workers import list_workers
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+HEALTH_TIMEOUT_S = 3.0
+CHAT_TIMEOUT_S = 60.0
+
+
+class WorkerUnavailable(RuntimeError):
+    """The worker could not be reached or answered nonsense; the message is fit for an operator."""
+
+
+@dataclass(frozen=True)
+class ChatReply:
+    reply: str
+    elapsed_ms: int
+    worker_url: str
+
+
+async def _get_json(base_url: str, path: str) -> Any:
+    try:
+        async with httpx.AsyncClient(timeout=HEALTH_TIMEOUT_S) as client:
+            response = await client.get(base_url.rstrip("/") + path)
+            response.raise_for_status()
+            return response.json()
+    except (httpx.HTTPError, ValueError) as error:
+        raise WorkerUnavailable(f"worker {base_url} did not answer {path}: {type(error).__name__}") from error
+
+
+async def fetch_health(base_url: str) -> dict[str, Any]:
+    body = await _get_json(base_url, "/health")
+    if not isinstance(body, dict):
+        raise WorkerUnavailable(f"worker {base_url} sent a /health that is not a JSON object")
+    return body
+
+
+async def fetch_live_calls(base_url: str) -> list[dict[str, Any]]:
+    body = await _get_json(base_url, "/calls/live")
+    if not isinstance(body, list):
+        raise WorkerUnavailable(f"worker {base_url} sent a /calls/live that is not a JSON list")
+    return [call for call in body if isinstance(call, dict)]
+
+
+async def chat(base_url: str, *, system_prompt: str, text: str, messages: list[dict[str, str]]) -> ChatReply:
+    """One text turn through the worker's language model (the prompt page's "try it" box)."""
+    payload = {"system_prompt": system_prompt, "messages": messages, "text": text}
+    try:
+        async with httpx.AsyncClient(timeout=CHAT_TIMEOUT_S) as client:
+            response = await client.post(base_url.rstrip("/") + "/chat", json=payload)
+            response.raise_for_status()
+            body = response.json()
+    except (httpx.HTTPError, ValueError) as error:
+        log.warning("worker chat failed", extra={"worker_url": base_url, "reason": type(error).__name__})
+        raise WorkerUnavailable(f"worker {base_url} could not answer: {type(error).__name__}") from error
+    if not isinstance(body, dict) or not isinstance(body.get("reply"), str):
+        raise WorkerUnavailable(f"worker {base_url} sent a reply without text")
+    return ChatReply(reply=body["reply"], elapsed_ms=int(body.get("elapsed_ms", 0)), worker_url=base_url)
+
+
+async def worker_urls(db: Database, settings: Settings) -> list[str]:
+    """Registered workers that are not draining (healthy ones first); the default worker when none."""
+    workers = [worker for worker in await list_workers(db) if not worker.draining]
+    workers.sort(key=lambda worker: not worker.healthy)
+    return [worker.base_url for worker in workers] or [settings.default_worker_url.rstrip("/")]
