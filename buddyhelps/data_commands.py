@@ -167,7 +167,9 @@ def _serve(args: argparse.Namespace) -> int:
     child: subprocess.Popen[bytes] | None = None
     if args.only is None:
         command = [
-            sys.argv[0] if sys.argv[0].endswith("buddyhelps") else "buddyhelps",
+            sys.executable,
+            "-m",
+            "buddyhelps.cli",
             "serve",
             "--only",
             "worker",
@@ -176,7 +178,7 @@ def _serve(args: argparse.Namespace) -> int:
             "--worker-port",
             str(args.worker_port),
         ]
-        child = subprocess.Popen(command)  # noqa: S603 - our own console script
+        child = subprocess.Popen(command)  # noqa: S603 - our own CLI, same interpreter
     try:
         uvicorn.run(create_local_app(settings), host=args.host, port=args.functions_port, log_config=None)
     finally:

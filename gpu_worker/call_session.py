@@ -31,7 +31,6 @@ from shared.structured_logging import call_sid_var
 
 log = logging.getLogger(__name__)
 START_TIMEOUT_S = 10.0
-FLOOD_TOLERANCE_MS = 3000  # inbound audio may run this far ahead of the wall clock before frames are dropped
 POLICY_CLOSE = 1008
 
 
@@ -47,6 +46,7 @@ class WorkerServices:
     finish_call: Callable[[CallRecord], None]  # schedules extraction + the durable report
     turn_config: TurnTakingConfig = field(default_factory=TurnTakingConfig)
     barge_in_ms: int = 240
+    flood_tolerance_ms: int = 3000  # inbound audio may run this far ahead of the wall clock, then frames drop
 
 
 class CallSession:
@@ -147,7 +147,7 @@ class CallSession:
                 self._note_bad_frame(error)
                 continue
             if isinstance(message, media_stream.Media):
-                allowed_ms = (time.monotonic() - started_wall) * 1000 + FLOOD_TOLERANCE_MS
+                allowed_ms = (time.monotonic() - started_wall) * 1000 + self._services.flood_tolerance_ms
                 if turns.taker.now_ms > allowed_ms:
                     self._dropped_frames += 1  # a flood: faster than any phone line can send
                     continue

@@ -1,0 +1,113 @@
+"""Fakes of the model stages (same Protocols as the real ones) and of Twilio's side of the socket.
+
+For fast tests of session logic: 'speech' is any frame louder than a threshold, STT answers from a
+script, the LLM streams scripted replies, TTS makes 60 ms of tone per word.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from gpu_worker.audio_codec import float_to_mulaw
+from gpu_worker.stages import ChatMessage, FloatAudio, ModelSet, SpeechAudio, Transcription
+
+
+class FakeVadStream:
+    frame_samples = 256
+
+    def speech_probability(self, frame_8k: FloatAudio) -> float:
+        return 0.95 if float(np.abs(frame_8k).mean()) > 0.05 else 0.02
+
+
+class FakeVad:
+    model_name = "fake-vad"
+
+    def new_stream(self) -> FakeVadStream:
+        return FakeVadStream()
+
+
+class FakeTurn:
+    model_name = "fake-turn"
+
+    def __init__(self, probability: float = 0.9) -> None:
+        self.probability = probability
+
+    async def end_of_turn_probability(self, audio_16k: FloatAudio) -> float:
+        return self.probability
+
+
+class FakeStt:
+    model_name = "fake-stt"
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = list(lines)
+        self.calls = 0
+
+    async def transcribe(self, audio_16k: FloatAudio) -> Transcription:
+        self.calls += 1
+        text = self.lines.pop(0) if self.lines else ""
+        return Transcription(text=text, audio_s=len(audio_16k) / 16000, elapsed_s=0.001)
+
+
+class FakeLlm:
+    model_name = "fake-llm"
+
+    def __init__(self, replies: Sequence[str] = (), *, delay_s: float = 0.0, fail: bool = False) -> None:
+        self.replies = list(replies)
+        self.delay_s = delay_s
+        self.fail = fail
+        self.requests: list[list[ChatMessage]] = []
+        self.closed_early = 0
+
+    async def stream_reply(
+        self, messages: Sequence[ChatMessage], *, max_tokens: int = 96, temperature: float = 0.3
+    ) -> AsyncIterator[str]:
+        self.requests.append(list(messages))
+        if self.fail:
+            raise RuntimeError("model exploded")
+        text = self.replies.pop(0) if self.replies and max_tokens > 1 else "Okay."
+        finished = False
+        try:
+            for word in text.split(" "):
+                if self.delay_s:
+                    await asyncio.sleep(self.delay_s)
+                yield word + " "
+            finished = True
+        finally:
+            if not finished:
+                self.closed_early += 1
+
+    async def complete_json(self, messages: Sequence[ChatMessage], *, schema: Mapping[str, Any], max_tokens: int = 400) -> str:
+        return json.dumps({"customer_name": "Bob", "problem": "leak", "urgency": "routine", "location": "",
+                           "callback_phone": "", "notes": ""})
+
+
+class FakeTts:
+    model_name = "fake-tts"
+    sample_rate = 8000
+
+    def __init__(self, *, fail_on: str | None = None) -> None:
+        self.texts: list[str] = []
+        self.fail_on = fail_on
+
+    async def synthesize(self, text: str, *, voice: str | None = None) -> SpeechAudio:
+        if self.fail_on and self.fail_on in text:
+            raise RuntimeError("tts exploded")
+        self.texts.append(text)
+        samples = int(0.06 * 8000 * max(1, len(text.split())))
+        tone = (0.3 * np.sin(np.arange(samples) * 0.3)).astype(np.float32)
+        return SpeechAudio(samples=tone, sample_rate=8000)
+
+
+def fake_models(*, caller_lines: Sequence[str], replies: Sequence[str] = (), **llm_options: Any) -> ModelSet:
+    return ModelSet(stt=FakeStt(caller_lines), llm=FakeLlm(replies, **llm_options), tts=FakeTts(), vad=FakeVad(),
+                    turn=FakeTurn())
+
+
+SPEECH = float_to_mulaw((0.4 * np.sin(np.arange(160) * 0.5)).astype(np.float32))
+SILENCE = bytes([0xFF]) * 160
