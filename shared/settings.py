@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     tts_voice: str = Field("af_heart", alias="TTS_VOICE")
     cpu_threads: int = Field(2, alias="BUDDYHELPS_CPU_THREADS")
 
+    # Deploying workers (`buddyhelps worker deploy-runpod`): the operator's RunPod API key.
+    runpod_api_key: str | None = Field(None, alias="RUNPOD_API_KEY")
+
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:
         if self.env != "production":
