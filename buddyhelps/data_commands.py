@@ -12,7 +12,7 @@ from typing import Any
 
 from shared.database import Database, open_database
 from shared.phone_format import InvalidPhoneNumber, normalize_e164
-from shared.repositories import businesses, keyword_corrections, phone_numbers, prompts, workers
+from shared.repositories import businesses, keyword_corrections, phone_numbers, prompts
 from shared.settings import Settings, load_settings
 
 Action = Callable[[Database, argparse.Namespace, Settings], Awaitable[int]]
@@ -114,34 +114,9 @@ async def _keyword_add(db: Database, args: argparse.Namespace, settings: Setting
 async def _seed_demo(db: Database, args: argparse.Namespace, settings: Settings) -> int:
     from shared import demo_business as demo
 
-    if await businesses.get_business(db, demo.DEMO_BUSINESS_ID) is None:
-        await businesses.create_business(
-            db,
-            business_id=demo.DEMO_BUSINESS_ID,
-            name=demo.DEMO_NAME,
-            owner_phone=demo.DEMO_OWNER_PHONE,
-            owner_email=demo.DEMO_OWNER_EMAIL,
-            opening_hours="Mon-Fri 7:00-18:00; emergencies 24/7",
-        )
-    worker = await workers.register_worker(
-        db, base_url=args.worker_url or settings.default_worker_url, capacity=settings.worker_capacity
+    worker = await demo.seed_demo_business(
+        db, worker_url=args.worker_url or settings.default_worker_url, worker_capacity=settings.worker_capacity
     )
-    if await phone_numbers.get_number(db, demo.DEMO_NUMBER) is None:
-        await phone_numbers.add_number(db, e164=demo.DEMO_NUMBER, business_id=demo.DEMO_BUSINESS_ID, mode="demo")
-    for mode in ("demo", "live"):
-        if await prompts.current_prompt(db, business_id=demo.DEMO_BUSINESS_ID, mode=mode) is None:
-            await prompts.add_prompt_version(
-                db,
-                business_id=demo.DEMO_BUSINESS_ID,
-                mode=mode,
-                system_prompt=demo.DEMO_SYSTEM_PROMPT,
-                greeting=demo.DEMO_GREETING,
-                created_by="seed-demo",
-            )
-    existing = {c.heard.lower() for c in await keyword_corrections.corrections_for(db, None)}
-    for heard, corrected in demo.DEMO_CORRECTIONS:
-        if heard.lower() not in existing:
-            await keyword_corrections.add_correction(db, heard=heard, corrected=corrected)
     print(
         f"demo business {demo.DEMO_NAME} ({demo.DEMO_BUSINESS_ID}) answers {demo.DEMO_NUMBER};"
         f" worker {worker.id} at {worker.base_url}"

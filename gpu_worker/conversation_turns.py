@@ -19,7 +19,7 @@ from gpu_worker.agent_reply import AgentReply, SpeechContext
 from gpu_worker.audio_codec import resample
 from gpu_worker.business_config import BusinessConfig, load_business_config
 from gpu_worker.call_record import CallRecord
-from gpu_worker.call_slots import CallSlots, update_slots
+from gpu_worker.call_slots import Asked, CallSlots, update_slots
 from gpu_worker.conversation_policy import BusinessProfile, ConversationPolicy, TurnPlan, is_backchannel
 from gpu_worker.media_socket import OutboundAudio
 from gpu_worker.playback import Heard, PlaybackTracker
@@ -74,7 +74,7 @@ class ConversationTurns:
             models=services.models, voice=config.voice, phrases=services.phrases, playback=playback, outbound=outbound
         )
         self.slots = CallSlots()
-        self.asked: str | None = None
+        self.asked: Asked = None
         self.history: list[ChatMessage] = []
         self.ended = False
         self._reply_ids = 0

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from shared.database import Database
+from shared.repositories import businesses, keyword_corrections, phone_numbers, prompts, workers
+from shared.repositories.workers import Worker
+
 DEMO_BUSINESS_ID = "biz_demo_plumbing"
 DEMO_NUMBER = "+15550100001"
 DEMO_OWNER_PHONE = "+15550109999"
@@ -24,3 +28,34 @@ DEMO_CORRECTIONS = (
     ("p trap", "P-trap"),
     ("sump bump", "sump pump"),
 )
+
+
+async def seed_demo_business(db: Database, *, worker_url: str, worker_capacity: int) -> Worker:
+    """Create (idempotently) the demo business, its number, prompts, corrections and local worker."""
+    if await businesses.get_business(db, DEMO_BUSINESS_ID) is None:
+        await businesses.create_business(
+            db,
+            business_id=DEMO_BUSINESS_ID,
+            name=DEMO_NAME,
+            owner_phone=DEMO_OWNER_PHONE,
+            owner_email=DEMO_OWNER_EMAIL,
+            opening_hours="Mon-Fri 7:00-18:00; emergencies 24/7",
+        )
+    worker = await workers.register_worker(db, base_url=worker_url, capacity=worker_capacity)
+    if await phone_numbers.get_number(db, DEMO_NUMBER) is None:
+        await phone_numbers.add_number(db, e164=DEMO_NUMBER, business_id=DEMO_BUSINESS_ID, mode="demo")
+    for mode in ("demo", "live"):
+        if await prompts.current_prompt(db, business_id=DEMO_BUSINESS_ID, mode=mode) is None:
+            await prompts.add_prompt_version(
+                db,
+                business_id=DEMO_BUSINESS_ID,
+                mode=mode,
+                system_prompt=DEMO_SYSTEM_PROMPT,
+                greeting=DEMO_GREETING,
+                created_by="seed-demo",
+            )
+    existing = {c.heard.lower() for c in await keyword_corrections.corrections_for(db, None)}
+    for heard, corrected in DEMO_CORRECTIONS:
+        if heard.lower() not in existing:
+            await keyword_corrections.add_correction(db, heard=heard, corrected=corrected)
+    return worker
