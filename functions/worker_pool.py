@@ -44,15 +44,18 @@ async def fetch_health(client: httpx.AsyncClient, worker: Worker) -> WorkerHealt
     except (httpx.HTTPError, ValueError) as error:
         log.warning("worker health check failed", extra={"worker_id": worker.id, "reason": str(error)})
         return WorkerHealth(healthy=False, active_calls=0, capacity=worker.capacity, body=None)
+    unhealthy = WorkerHealth(healthy=False, active_calls=0, capacity=worker.capacity, body=None)
     if not isinstance(body, dict):
-        return WorkerHealth(healthy=False, active_calls=0, capacity=worker.capacity, body=None)
+        return unhealthy
+    try:
+        active_calls = int(body.get("active_calls", 0))
+        capacity = int(body.get("capacity", worker.capacity))
+    except (TypeError, ValueError):
+        # A garbled answer must not fail the caller's webhook: that worker just takes no call.
+        log.warning("worker health answer is malformed", extra={"worker_id": worker.id})
+        return unhealthy
     ready = response.status_code == 200 and bool(body.get("ready"))
-    return WorkerHealth(
-        healthy=ready,
-        active_calls=int(body.get("active_calls", 0)),
-        capacity=int(body.get("capacity", worker.capacity)),
-        body=body,
-    )
+    return WorkerHealth(healthy=ready, active_calls=active_calls, capacity=capacity, body=body)
 
 
 async def refresh_stale(db: Database, workers: list[Worker], *, ttl_s: float, client: httpx.AsyncClient) -> None:
@@ -60,7 +63,7 @@ async def refresh_stale(db: Database, workers: list[Worker], *, ttl_s: float, cl
     stale = [w for w in workers if _age_s(_checked_at(w)) > ttl_s]
     results = await asyncio.gather(*(fetch_health(client, w) for w in stale))
     for worker, health in zip(stale, results, strict=True):
-        body = {**(health.body or {}), "checked_at": datetime.now(UTC).isoformat()}
+        body = {**(health.body or {}), "capacity": health.capacity, "checked_at": datetime.now(UTC).isoformat()}
         await worker_repo.record_health(
             db, worker.id, healthy=health.healthy, active_calls=health.active_calls, health=body
         )
@@ -72,8 +75,14 @@ def _checked_at(worker: Worker) -> str | None:
     return None
 
 
+def capacity_of(worker: Worker) -> int:
+    """The registered capacity, lowered by what the worker itself last reported on /health."""
+    reported = worker.last_health.get("capacity") if worker.last_health else None
+    return min(worker.capacity, reported) if isinstance(reported, int) else worker.capacity
+
+
 def has_room(worker: Worker) -> bool:
-    return worker.healthy and not worker.draining and worker.active_calls < worker.capacity
+    return worker.healthy and not worker.draining and worker.active_calls < capacity_of(worker)
 
 
 def choose_worker(workers: list[Worker], *, preferred_id: str | None) -> Worker | None:
@@ -84,7 +93,7 @@ def choose_worker(workers: list[Worker], *, preferred_id: str | None) -> Worker 
             return worker
     if not candidates:
         return None
-    return max(candidates, key=lambda w: (w.capacity - w.active_calls, -w.active_calls))
+    return max(candidates, key=lambda w: (capacity_of(w) - w.active_calls, -w.active_calls))
 
 
 async def pick_worker(
