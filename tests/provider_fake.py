@@ -102,7 +102,7 @@ def running_provider_fake() -> Iterator[ProviderFake]:
     fake = ProviderFake()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(fake))
     fake.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, name="provider-fake", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="provider-fake", daemon=True)
     thread.start()
     try:
         yield fake
