@@ -44,12 +44,15 @@ class PiperCallerVoice:
         self.synth_seconds: list[float] = []  # per uncached sentence, for reports
 
     async def speak(self, text: str) -> bytes:
+        return await asyncio.to_thread(self._cached_or_synthesized, text)
+
+    def _cached_or_synthesized(self, text: str) -> bytes:
         path = self._cache_path(text)
         if path.is_file():
             return path.read_bytes()
-        audio = await asyncio.to_thread(self._synthesize, text)
+        audio = self._synthesize(text)
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".tmp")
+        partial = path.with_suffix(f".{threading.get_ident()}.tmp")
         partial.write_bytes(audio)
         partial.replace(path)
         return audio

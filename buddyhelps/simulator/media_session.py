@@ -82,6 +82,7 @@ class MediaSession:
         self._utterance_start: float | None = None
         self._utterance_done: asyncio.Future[tuple[float, float]] | None = None
         self._barge_line = False  # the utterance being spoken is a scripted barge-in
+        self._utterance_text = ""
         self._barge_pending_since: float | None = None
         self._generation = 0  # caller turns completed; agent audio is tagged with it on arrival
         self._heard_generation = -1  # highest tag played to the caller so far
@@ -136,6 +137,16 @@ class MediaSession:
             logger.info("the worker closed the stream while the caller hung up")
 
     def _result(self, outcome: str) -> SessionResult:
+        if self._utterance_start is not None and self._recording.sent_at:  # the call ended mid-sentence
+            self._caller_turns.append(
+                CallerTurnRecord(
+                    text=f"{self._utterance_text} [cut off]",
+                    start_at=self._utterance_start,
+                    end_at=self._recording.sent_at[-1],
+                    barge_in=self._barge_line,
+                )
+            )
+            self._utterance_start = None
         return SessionResult(
             outcome=outcome,
             started_at=self._started_at,
@@ -266,6 +277,7 @@ class MediaSession:
 
     async def _speak(self, text: str, *, barge_in: bool) -> None:
         self._barge_line = barge_in
+        self._utterance_text = text
         done: asyncio.Future[tuple[float, float]] = asyncio.get_running_loop().create_future()
         self._utterance_done = done
         self._speech_frames.extend(frame_mulaw(self._speech[text]))
