@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "buddyhelps.data_commands",
     "buddyhelps.model_commands",
     "buddyhelps.call_commands",
+    "buddyhelps.demo_command",
     "buddyhelps.worker_commands",
 )
 
