@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import wave
 from pathlib import Path
 
@@ -170,3 +171,20 @@ async def test_unreachable_functions_fail_cleanly(tmp_path: Path) -> None:
     )
     assert result.outcome == "webhook_failed"
     assert "unreachable" in result.detail
+
+
+async def test_concurrent_calls_stay_separate_and_real_time(tmp_path: Path) -> None:
+    # GIVEN one worker and functions app, and four callers dialling at once (as `buddyhelps bench` does)
+    worker, functions = FakeWorker(), FunctionsApp()
+    scenario = Scenario(name="hello", lines=(CallerLine(text="Hello?"),), linger_s=5)
+    async with running_peers(worker, functions) as base_url:
+        results = await asyncio.gather(
+            *(run_call(scenario=scenario, options=_options(base_url, tmp_path), voice=ToneVoice()) for _ in range(4))
+        )
+    # THEN every call completed on its own stream, with its own recording, and frames left on time
+    assert worker.problems == []
+    assert [result.outcome for result in results] == ["agent_hung_up"] * 4
+    assert len({result.call_sid for result in results}) == 4
+    assert len({result.wav_path for result in results}) == 4
+    assert all(result.pacing is not None and result.pacing.p99_ms < 50 for result in results)
+    assert all(result.marks_echoed == 2 for result in results)
