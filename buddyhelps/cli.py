@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "buddyhelps.model_commands",
     "buddyhelps.call_commands",
     "buddyhelps.demo_command",
+    "buddyhelps.bench",
     "buddyhelps.worker_commands",
 )
 

@@ -55,6 +55,7 @@ class CallSession:
         self._socket = socket
         self._bad_frames = 0
         self._dropped_frames = 0
+        self.frames_received = 0
         self.record: CallRecord | None = None
 
     async def run(self) -> None:
@@ -147,6 +148,7 @@ class CallSession:
                 self._note_bad_frame(error)
                 continue
             if isinstance(message, media_stream.Media):
+                self.frames_received += 1
                 allowed_ms = (time.monotonic() - started_wall) * 1000 + self._services.flood_tolerance_ms
                 if turns.taker.now_ms > allowed_ms:
                     self._dropped_frames += 1  # a flood: faster than any phone line can send
@@ -159,6 +161,10 @@ class CallSession:
             elif isinstance(message, media_stream.Stop):
                 turns.record.end_reason = "caller_hung_up"
                 break
+
+    @property
+    def frames_dropped(self) -> int:
+        return self._dropped_frames
 
     def _note_bad_frame(self, error: media_stream.ProtocolError) -> None:
         self._bad_frames += 1

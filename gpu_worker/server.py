@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -43,6 +44,9 @@ class WorkerState:
     events: LiveEvents = field(default_factory=LiveEvents)
     ready: bool = False
     active_calls: int = 0
+    calls_handled: int = 0
+    frames_received: int = 0
+    frames_dropped: int = 0
     counted: CountedModels | None = None
     phrases: PhraseCache | None = None
     post_call: PostCallPipeline | None = None
@@ -80,6 +84,9 @@ class WorkerState:
         return {
             "ready": self.ready,
             "worker_id": self.settings.worker_id,
+            "pid": os.getpid(),
+            "calls_handled": self.calls_handled,
+            "frames": {"received": self.frames_received, "dropped": self.frames_dropped},
             "active_calls": self.active_calls,
             "capacity": self.settings.worker_capacity,
             "models": self.models.names() if self.counted else {},
@@ -201,6 +208,9 @@ async def twilio_stream(websocket: WebSocket) -> None:
             record.end_reason = "error"
     finally:
         state.active_calls -= 1
+        state.calls_handled += 1
+        state.frames_received += session.frames_received
+        state.frames_dropped += session.frames_dropped
 
 
 def create_app(settings: Settings, models: ModelSet | None = None) -> FastAPI:
