@@ -82,9 +82,19 @@ class FakeLlm:
             if not finished:
                 self.closed_early += 1
 
-    async def complete_json(self, messages: Sequence[ChatMessage], *, schema: Mapping[str, Any], max_tokens: int = 400) -> str:
-        return json.dumps({"customer_name": "Bob", "problem": "leak", "urgency": "routine", "location": "",
-                           "callback_phone": "", "notes": ""})
+    async def complete_json(
+        self, messages: Sequence[ChatMessage], *, schema: Mapping[str, Any], max_tokens: int = 400
+    ) -> str:
+        return json.dumps(
+            {
+                "customer_name": "Bob",
+                "problem": "leak",
+                "urgency": "routine",
+                "location": "",
+                "callback_phone": "",
+                "notes": "",
+            }
+        )
 
 
 class FakeTts:
@@ -105,8 +115,9 @@ class FakeTts:
 
 
 def fake_models(*, caller_lines: Sequence[str], replies: Sequence[str] = (), **llm_options: Any) -> ModelSet:
-    return ModelSet(stt=FakeStt(caller_lines), llm=FakeLlm(replies, **llm_options), tts=FakeTts(), vad=FakeVad(),
-                    turn=FakeTurn())
+    return ModelSet(
+        stt=FakeStt(caller_lines), llm=FakeLlm(replies, **llm_options), tts=FakeTts(), vad=FakeVad(), turn=FakeTurn()
+    )
 
 
 SPEECH = float_to_mulaw((0.4 * np.sin(np.arange(160) * 0.5)).astype(np.float32))

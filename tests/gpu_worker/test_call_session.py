@@ -28,10 +28,16 @@ from tests.gpu_worker.twilio_line import CALL_SID, TwilioLine, settle
 
 @pytest.fixture
 async def seeded(db: Database) -> Database:
-    await businesses.create_business(db, business_id=DEMO_BUSINESS_ID, name="Demo Plumbing Co",
-                                     owner_phone="+15550109999")
-    await prompts.add_prompt_version(db, business_id=DEMO_BUSINESS_ID, mode="demo",
-                                     system_prompt="You answer for Demo Plumbing Co.", greeting=DEMO_GREETING)
+    await businesses.create_business(
+        db, business_id=DEMO_BUSINESS_ID, name="Demo Plumbing Co", owner_phone="+15550109999"
+    )
+    await prompts.add_prompt_version(
+        db,
+        business_id=DEMO_BUSINESS_ID,
+        mode="demo",
+        system_prompt="You answer for Demo Plumbing Co.",
+        greeting=DEMO_GREETING,
+    )
     return db
 
 
@@ -45,17 +51,28 @@ class Harness:
             return db
 
         self.services = WorkerServices(
-            settings=settings, models=models, phrases=PhraseCache(tts=models.tts), events=LiveEvents(),
-            database=database, finish_call=self.finished.append, flood_tolerance_ms=10**9,
+            settings=settings,
+            models=models,
+            phrases=PhraseCache(tts=models.tts),
+            events=LiveEvents(),
+            database=database,
+            finish_call=self.finished.append,
+            flood_tolerance_ms=10**9,
         )
         self.settings = settings
 
     def start(self, *, token: str | None = None) -> None:
-        self.line.start(self.services, {
-            "token": token or issue_stream_token(secret=self.settings.dashboard_webhook_secret, call_sid=CALL_SID),
-            "call_sid": CALL_SID, "business_id": DEMO_BUSINESS_ID, "from": "+15555550123", "to": "+15550100001",
-            "mode": "demo",
-        })
+        self.line.start(
+            self.services,
+            {
+                "token": token or issue_stream_token(secret=self.settings.dashboard_webhook_secret, call_sid=CALL_SID),
+                "call_sid": CALL_SID,
+                "business_id": DEMO_BUSINESS_ID,
+                "from": "+15555550123",
+                "to": "+15550100001",
+                "mode": "demo",
+            },
+        )
 
     async def say(self, ms: int, *, then_silence_ms: int = 1000) -> None:
         await self.line.frames(SPEECH, ms // 20)
@@ -108,7 +125,9 @@ async def test_greeting_is_sent_before_the_caller_says_anything(harness_factory:
 
 
 async def test_a_caller_turn_gets_one_streamed_reply_with_latency_recorded(harness_factory: Any) -> None:
-    harness = harness_factory(caller_lines=["My kitchen sink is leaking."], replies=["Sorry to hear that. What is your name?"])
+    harness = harness_factory(
+        caller_lines=["My kitchen sink is leaking."], replies=["Sorry to hear that. What is your name?"]
+    )
     harness.start()
     await harness.wait_until_played()
     media_before = len(harness.line.events("media"))
@@ -128,8 +147,10 @@ async def test_a_caller_turn_gets_one_streamed_reply_with_latency_recorded(harne
 
 async def test_barge_in_clears_audio_and_keeps_only_what_was_heard(harness_factory: Any) -> None:
     long_reply = "I understand. " + " ".join(["The plumber will need a few details from you first, okay."] * 6)
-    harness = harness_factory(caller_lines=["My water heater is broken.", "Wait, it is actually the boiler."],
-                              replies=[long_reply, "Got it, the boiler."])
+    harness = harness_factory(
+        caller_lines=["My water heater is broken.", "Wait, it is actually the boiler."],
+        replies=[long_reply, "Got it, the boiler."],
+    )
     harness.start()
     await harness.wait_until_played()
     await harness.say(800, then_silence_ms=400)
@@ -209,10 +230,10 @@ async def test_dtmf_zero_is_kept_and_answered(harness_factory: Any) -> None:
     await harness.line.frames(SILENCE, 10)
     await harness.wait_until_played()
     record = await harness.end()
-    # THEN the digit is in the transcript and the agent says a person will call
+    # THEN the digit is in the transcript and the agent promises a call back from a person
     assert record.dtmf == "0"
     assert any(e.speaker == "dtmf" and e.text == "0" for e in record.transcript)
-    assert any(e.speaker == "agent" and "person" in e.text.lower() for e in record.transcript)
+    assert any(e.speaker == "agent" and "call you back" in e.text.lower() for e in record.transcript)
 
 
 async def test_a_model_failure_is_spoken_as_a_fallback_not_silence(harness_factory: Any) -> None:
@@ -240,10 +261,16 @@ async def test_hostile_frames_are_ignored_and_the_call_goes_on(harness_factory: 
     harness.start()
     await settle()
     # WHEN junk arrives: non-JSON, binary, unknown events, bad base64, another stream's media, 1 MB
-    for junk in ("not json", b"\x00\x01", '{"event":"bogus"}', '{"event":"media","streamSid":"MZ' + "0" * 32
-                 + '","media":{"payload":"@@@","chunk":"1","timestamp":"1","track":"inbound"}}',
-                 '{"event":"media","streamSid":"MZother","media":{"payload":"AA==","chunk":"1","timestamp":"1"}}',
-                 "x" * 1_000_000):
+    for junk in (
+        "not json",
+        b"\x00\x01",
+        '{"event":"bogus"}',
+        '{"event":"media","streamSid":"MZ'
+        + "0" * 32
+        + '","media":{"payload":"@@@","chunk":"1","timestamp":"1","track":"inbound"}}',
+        '{"event":"media","streamSid":"MZother","media":{"payload":"AA==","chunk":"1","timestamp":"1"}}',
+        "x" * 1_000_000,
+    ):
         harness.line.send_raw(junk)
     await settle()
     await harness.wait_until_played()
@@ -254,3 +281,36 @@ async def test_hostile_frames_are_ignored_and_the_call_goes_on(harness_factory: 
     assert any(e.speaker == "caller" and "burst" in e.text for e in record.transcript)
     tts = harness.models.tts
     assert isinstance(tts, FakeTts) and any("water" in t for t in tts.texts)
+
+
+async def test_the_agent_reads_back_and_ends_the_call_when_everything_is_gathered(harness_factory: Any) -> None:
+    # GIVEN a caller who answers every question in turn
+    harness = harness_factory(
+        caller_lines=[
+            "A pipe burst and my kitchen is flooding.",
+            "My name is Maria Lopez.",
+            "42 Oak Street, Springfield.",
+            "Yes, this number is fine.",
+            "Yes, that's right.",
+        ],
+        replies=[
+            "I'm sorry. What is your name?",
+            "Thanks Maria. What is the address?",
+            "Got it. Is this the best number?",
+            "Thanks.",
+        ],
+    )
+    harness.start()
+    await harness.wait_until_played()
+    for _ in range(5):
+        await harness.say(900)
+        await harness.wait_until_played()
+        if harness.line.closed_code is not None:
+            break
+    # THEN the agent read the details back, said goodbye and closed the stream itself
+    record = await harness.end()
+    agent = [e.text for e in record.transcript if e.speaker == "agent"]
+    assert any("Maria" in text and "Oak" in text for text in agent), agent
+    assert "bye" in agent[-1].lower()
+    assert record.end_reason == "agent_completed"
+    assert harness.line.closed_code == 1000

@@ -56,12 +56,23 @@ class TwilioLine:
     # the test's side
     def start(self, services: WorkerServices, parameters: dict[str, str]) -> None:
         self.inbound.put_nowait(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
-        self.inbound.put_nowait(json.dumps({
-            "event": "start", "sequenceNumber": "1", "streamSid": STREAM_SID,
-            "start": {"streamSid": STREAM_SID, "accountSid": "AC" + "0" * 32, "callSid": CALL_SID,
-                      "tracks": ["inbound"], "customParameters": parameters,
-                      "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}},
-        }))
+        self.inbound.put_nowait(
+            json.dumps(
+                {
+                    "event": "start",
+                    "sequenceNumber": "1",
+                    "streamSid": STREAM_SID,
+                    "start": {
+                        "streamSid": STREAM_SID,
+                        "accountSid": "AC" + "0" * 32,
+                        "callSid": CALL_SID,
+                        "tracks": ["inbound"],
+                        "customParameters": parameters,
+                        "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
+                    },
+                }
+            )
+        )
         self.session_task = asyncio.create_task(CallSession(services=services, socket=self).run())
 
     async def frames(self, payload: bytes, count: int) -> None:
@@ -69,11 +80,21 @@ class TwilioLine:
             if self.closed_code is not None:
                 return
             self.chunk += 1
-            self.inbound.put_nowait(json.dumps({
-                "event": "media", "sequenceNumber": str(self.chunk + 1), "streamSid": STREAM_SID,
-                "media": {"track": "inbound", "chunk": str(self.chunk), "timestamp": str(self.chunk * 20),
-                          "payload": base64.b64encode(payload).decode()},
-            }))
+            self.inbound.put_nowait(
+                json.dumps(
+                    {
+                        "event": "media",
+                        "sequenceNumber": str(self.chunk + 1),
+                        "streamSid": STREAM_SID,
+                        "media": {
+                            "track": "inbound",
+                            "chunk": str(self.chunk),
+                            "timestamp": str(self.chunk * 20),
+                            "payload": base64.b64encode(payload).decode(),
+                        },
+                    }
+                )
+            )
             self._play_one()
             await settle()
 
@@ -93,12 +114,16 @@ class TwilioLine:
         self.inbound.put_nowait(frame)
 
     def dtmf(self, digit: str) -> None:
-        self.inbound.put_nowait(json.dumps({"event": "dtmf", "streamSid": STREAM_SID,
-                                            "dtmf": {"track": "inbound_track", "digit": digit}}))
+        self.inbound.put_nowait(
+            json.dumps({"event": "dtmf", "streamSid": STREAM_SID, "dtmf": {"track": "inbound_track", "digit": digit}})
+        )
 
     def stop(self) -> None:
-        self.inbound.put_nowait(json.dumps({"event": "stop", "streamSid": STREAM_SID,
-                                            "stop": {"accountSid": "AC" + "0" * 32, "callSid": CALL_SID}}))
+        self.inbound.put_nowait(
+            json.dumps(
+                {"event": "stop", "streamSid": STREAM_SID, "stop": {"accountSid": "AC" + "0" * 32, "callSid": CALL_SID}}
+            )
+        )
 
     @property
     def buffered_frames(self) -> int:
