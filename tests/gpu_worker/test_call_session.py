@@ -121,7 +121,8 @@ async def test_greeting_is_sent_before_the_caller_says_anything(harness_factory:
     assert len(harness.line.events("media")) > 20
     assert harness.line.events("mark")
     record = await harness.end()
-    assert record.transcript[0].speaker == "agent" and record.transcript[0].text == DEMO_GREETING
+    assert record.transcript[0].speaker == "agent"
+    assert record.transcript[0].text == DEMO_GREETING
 
 
 async def test_a_caller_turn_gets_one_streamed_reply_with_latency_recorded(harness_factory: Any) -> None:
@@ -140,9 +141,11 @@ async def test_a_caller_turn_gets_one_streamed_reply_with_latency_recorded(harne
     speakers = [(e.speaker, e.text) for e in record.transcript]
     assert ("caller", "My kitchen sink is leaking.") in speakers
     assert any(s == "agent" and "name" in t.lower() for s, t in speakers)
-    assert len(record.latency) == 1 and record.latency[0].voice_to_voice_ms >= 0
+    assert len(record.latency) == 1
+    assert record.latency[0].voice_to_voice_ms >= 0
     stt = harness.models.stt
-    assert isinstance(stt, FakeStt) and stt.calls == 1  # the speculative transcript was reused
+    assert isinstance(stt, FakeStt)
+    assert stt.calls == 1
 
 
 async def test_barge_in_clears_audio_and_keeps_only_what_was_heard(harness_factory: Any) -> None:
@@ -163,7 +166,8 @@ async def test_barge_in_clears_audio_and_keeps_only_what_was_heard(harness_facto
     await harness.wait_until_played()
     record = await harness.end()
     interrupted = [e for e in record.transcript if e.speaker == "agent" and e.interrupted]
-    assert interrupted and len(interrupted[0].text) < len(long_reply)
+    assert interrupted
+    assert len(interrupted[0].text) < len(long_reply)
     assert any(e.speaker == "caller" and "boiler" in e.text for e in record.transcript)
 
 
@@ -280,7 +284,8 @@ async def test_hostile_frames_are_ignored_and_the_call_goes_on(harness_factory: 
     record = await harness.end()
     assert any(e.speaker == "caller" and "burst" in e.text for e in record.transcript)
     tts = harness.models.tts
-    assert isinstance(tts, FakeTts) and any("water" in t for t in tts.texts)
+    assert isinstance(tts, FakeTts)
+    assert any("water" in t for t in tts.texts)
 
 
 async def test_the_agent_reads_back_and_ends_the_call_when_everything_is_gathered(harness_factory: Any) -> None:
