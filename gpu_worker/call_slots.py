@@ -60,7 +60,7 @@ def update_slots(slots: CallSlots, caller_text: str, *, caller_id: str, asked: A
 
 
 def _answer_readback(slots: CallSlots, text: str, *, caller_id: str) -> CallSlots:
-    negative = is_negative(text) or bool(re.search(r"\bbut\b", text, re.IGNORECASE))
+    negative = _hedged(text)
     corrected = _fill(slots, text, caller_id=caller_id, asked="readback", overwrite=True, problem=negative)
     if corrected.details() != slots.details():
         return replace(corrected, readback_done=False, confirmed=False)
@@ -97,7 +97,12 @@ def _fill(
 def _means_this_number(text: str, asked: Asked) -> bool:
     if _THIS_NUMBER.search(text):
         return True
-    return asked == "callback_confirm" and is_affirmative(text) and not is_negative(text)
+    return asked == "callback_confirm" and is_affirmative(text) and not _hedged(text)
+
+
+def _hedged(text: str) -> bool:
+    """A no, or a yes with a "but" ("yes but use my cell instead")."""
+    return is_negative(text) or bool(re.search(r"\bbut\b", text, re.IGNORECASE))
 
 
 # --- yes / no -----------------------------------------------------------------------------------------
@@ -108,12 +113,13 @@ _AFFIRMATIVE = re.compile(
     re.IGNORECASE,
 )
 _NEGATIVE = re.compile(
-    r"\b(no|nope|nah|wrong|incorrect|not (right|correct|quite|it)|isn't right|actually|wait|change|hold on)\b",
+    r"\b(no|nope|nah|wrong|incorrect|not (right|correct|quite|it)|isn't right|actually|wait|change|hold on|"
+    r"instead|different|another)\b",
     re.IGNORECASE,
 )
 _NOT_NEGATIVE = re.compile(r"\bno (problem|worries)\b|\bnot a problem\b", re.IGNORECASE)
 _THIS_NUMBER = re.compile(
-    r"\b(this|that|same|the same|my cell|this phone) (number|phone)\b|\bnumber (i'?m|i am) calling (from|on)\b"
+    r"\b(this|same|the same|this phone) (number|phone)\b|\bnumber (i'?m|i am) calling (from|on)\b"
     r"|\bcalling from\b|\bnumber you (have|see|got)\b",
     re.IGNORECASE,
 )

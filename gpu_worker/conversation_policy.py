@@ -227,9 +227,10 @@ BACKCHANNEL_WORDS = frozenset(
 )
 BACKCHANNEL_PAIRS = frozenset({("got", "it"), ("i", "see"), ("all", "right"), ("uh", "huh"), ("mm", "hm")})
 GOODBYE = re.compile(
-    r"\b(bye|goodbye|bye bye|that's all|that is all|that's it|thanks bye|i have to go|i've got to go|"
-    r"i got to go|i gotta go|gotta go|talk (to you )?later|see you|hang up now)\b"
+    r"\b(bye|goodbye|bye bye|i have to go|i've got to go|i got to go|i gotta go|gotta go|talk (to you )?later|"
+    r"hang up now)\b"
 )
+GOODBYE_AT_END = re.compile(r"\b(that's all|that is all|that's it|that's everything|see you)( thanks| thank you)?$")
 
 
 def _words(text: str) -> list[str]:
@@ -254,5 +255,7 @@ def is_goodbye(text: str) -> bool:
     """The caller is ending the call ("bye", "that's all, thanks", "I have to go")."""
     words = _words(text)
     spoken = " ".join(words)
+    if GOODBYE_AT_END.search(spoken):
+        return True
     match = GOODBYE.search(spoken)
     return match is not None and (len(words) <= 8 or spoken.endswith(match.group(0)))

@@ -73,6 +73,7 @@ def test_address_extraction(utterance: str, asked: Asked, address: str) -> None:
         ("yeah the number I'm calling from is fine", "callback_confirm", CALLER_ID),
         ("no, call my cell, 555 867 5309", "callback_confirm", "+15558675309"),
         ("no", "callback_confirm", ""),
+        ("yes but use my cell instead", "callback_confirm", ""),
         ("yes", "name", ""),
     ],
 )

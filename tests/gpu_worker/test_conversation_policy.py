@@ -312,6 +312,8 @@ def test_is_backchannel(text: str, expected: bool) -> None:
         ("I have to go", True),
         ("I have to go to work soon but the water heater is leaking all over the garage floor", False),
         ("my name is Abby", False),
+        ("that's it, it just keeps leaking", False),
+        ("Thanks, that's everything.", True),
         ("the pipe is leaking", False),
     ],
 )
