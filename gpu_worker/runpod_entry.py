@@ -1,0 +1,85 @@
+"""The worker in a RunPod pod: the one worker server (`gpu_worker.server.create_app`) under uvicorn.
+
+A media stream is a WebSocket that lives as long as the call, so a pod runs a plain long-lived HTTP
+server on an exposed port (RunPod's proxy: https://POD_ID-PORT.proxy.runpod.net, WebSockets pass),
+not a serverless queue handler. This is the image's CMD (gpu_worker/Dockerfile):
+
+    python -m gpu_worker.runpod_entry          # PORT (default 8001), HOST (default 0.0.0.0)
+
+The worker id defaults to `runpod-$RUNPOD_POD_ID` (RunPod sets that variable in every pod), the id
+`buddyhelps worker deploy-runpod` registers the pod under. On SIGTERM (pod stop) uvicorn stops
+accepting connections and gives calls in progress `GRACEFUL_SHUTDOWN_S` to finish.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+import uvicorn
+
+from gpu_worker.server import create_app
+from gpu_worker.stages import ModelSet
+from shared.settings import Settings, load_settings
+from shared.structured_logging import configure_logging
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PORT = 8001
+GRACEFUL_SHUTDOWN_S = 120
+WEBSOCKET_MAX_BYTES = 1 << 20  # Twilio media frames are small; refuse anything absurd
+
+
+def pod_overrides(environ: Mapping[str, str]) -> dict[str, str]:
+    """Settings this platform adds: the worker id from the pod id, unless WORKER_ID is given."""
+    pod_id = environ.get("RUNPOD_POD_ID", "").strip()
+    if pod_id and not environ.get("WORKER_ID"):
+        return {"WORKER_ID": f"runpod-{pod_id}"}
+    return {}
+
+
+def listen_address(environ: Mapping[str, str]) -> tuple[str, int]:
+    host = environ.get("HOST", "0.0.0.0")
+    raw_port = environ.get("PORT", str(DEFAULT_PORT))
+    try:
+        port = int(raw_port)
+    except ValueError:
+        raise ValueError(f"PORT must be a number, got {raw_port!r}") from None
+    if not 0 < port < 65536:
+        raise ValueError(f"PORT must be between 1 and 65535, got {port}")
+    return host, port
+
+
+def build_server(settings: Settings, *, host: str, port: int, models: ModelSet | None = None) -> uvicorn.Server:
+    """The uvicorn server around the worker app; `models` skips loading (tests)."""
+    config = uvicorn.Config(
+        create_app(settings, models),
+        host=host,
+        port=port,
+        log_config=None,  # keep the JSON logging of configure_logging
+        ws_max_size=WEBSOCKET_MAX_BYTES,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        proxy_headers=True,
+        forwarded_allow_ips="*",  # only RunPod's proxy reaches the pod's port
+    )
+    return uvicorn.Server(config)
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    environ = os.environ if environ is None else environ
+    try:
+        host, port = listen_address(environ)
+        settings = load_settings(**pod_overrides(environ))
+    except ValueError as error:
+        print(f"runpod_entry: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    log.info("starting worker", extra={"worker_id": settings.worker_id, "port": port})
+    build_server(settings, host=host, port=port).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
