@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from mangum import Mangum
@@ -103,5 +104,9 @@ class FunctionHandler:
 
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         if self._mangum is None:
-            self._mangum = Mangum(self.app, lifespan="off")
+            # API Gateway puts a named stage in the path ("/prod/incoming-call"); the routes and the
+            # signed URL (PUBLIC_BASE_URL + route) both expect it stripped, so strip PUBLIC_BASE_URL's path.
+            settings: Settings = self.app.state.edge.settings
+            base_path = urlsplit(settings.public_base_url).path.rstrip("/") or "/"
+            self._mangum = Mangum(self.app, lifespan="off", api_gateway_base_path=base_path)
         return self._mangum(event, context)
