@@ -51,6 +51,10 @@ def create_fake_worker(*, capacity: int = 4) -> FastAPI:
             queue.put_nowait(event)
         return {"subscribers": len(subscribers)}
 
+    @app.get("/test/chats")
+    async def chat_log() -> list[dict[str, Any]]:
+        return chats
+
     @app.get("/test/subscribers")
     async def subscriber_count() -> dict[str, int]:
         return {"subscribers": len(subscribers)}
