@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import libsql_client
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,11 @@ Statement = tuple[str, Sequence[Any]]
 
 class DatabaseError(RuntimeError):
     """A statement failed; the message names the statement's first words, never its arguments."""
+
+
+# What a statement can fail with: SQL errors, and (for a server URL) a connection that cannot be made or
+# drops, which aiohttp raises as OSError or ClientError rather than as LibsqlError.
+UNREACHABLE = (libsql_client.LibsqlError, OSError, aiohttp.ClientError)
 
 
 def utc_now() -> str:
@@ -56,7 +62,7 @@ class Database:
         """Run statements atomically (all or none); returns rows changed per statement."""
         try:
             results = await self._client.batch([libsql_client.Statement(sql, list(args)) for sql, args in statements])
-        except libsql_client.LibsqlError as error:
+        except UNREACHABLE as error:
             raise DatabaseError(f"batch of {len(statements)} statements failed: {error}") from error
         return [int(result.rows_affected) for result in results]
 
@@ -66,7 +72,7 @@ class Database:
     async def _run(self, sql: str, args: Sequence[Any]) -> libsql_client.ResultSet:
         try:
             return await self._client.execute(sql, list(args))
-        except libsql_client.LibsqlError as error:
+        except UNREACHABLE as error:
             head = " ".join(sql.split()[:4])
             raise DatabaseError(f"statement '{head} ...' failed: {error}") from error
 
@@ -138,12 +144,16 @@ async def open_database(url: str, *, auth_token: str | None = None, migrate: boo
     _prepare_file_url(url)
     client = libsql_client.create_client(url, auth_token=auth_token)
     database = Database(client=client, url=url)
-    if url.startswith("file:"):
-        # Concurrent readers while one process writes (worker + functions on one laptop).
-        await database.fetch_all("PRAGMA journal_mode=WAL")
-        await database.fetch_all("PRAGMA busy_timeout=5000")
-    if migrate:
-        await database.migrate()
+    try:
+        if url.startswith("file:"):
+            # Concurrent readers while one process writes (worker + functions on one laptop).
+            await database.fetch_all("PRAGMA journal_mode=WAL")
+            await database.fetch_all("PRAGMA busy_timeout=5000")
+        if migrate:
+            await database.migrate()
+    except BaseException:
+        await client.close()  # no half-open connection left behind
+        raise
     return database
 
 
