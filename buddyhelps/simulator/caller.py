@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidHandshake
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from buddyhelps.simulator.agent_transcriber import AgentTranscriber
 from buddyhelps.simulator.call_result import CallResult
@@ -140,7 +140,7 @@ async def _follow_twiml(
                 websocket=websocket, frames=frames, scenario=scenario, speech=speech, reply_gap_s=options.reply_gap_s
             )
             outcome = await session.run(instruction.parameters)
-    except (OSError, InvalidHandshake, TimeoutError) as error:
+    except (OSError, InvalidHandshake, TimeoutError, ConnectionClosed) as error:
         return replace(base, outcome="stream_failed", detail=f"could not open {instruction.url}: {error!r}")
     wav_path = outcome.recording.write_wav(options.artifacts_dir / f"{base.call_sid}.wav")
     return _from_session(base, outcome, wav_path)

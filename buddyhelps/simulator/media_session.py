@@ -87,6 +87,7 @@ class MediaSession:
         self._generation = 0  # caller turns completed; agent audio is tagged with it on arrival
         self._heard_generation = -1  # highest tag played to the caller so far
         self._started_at = 0.0
+        self._last_agent_played_at = float("-inf")
         self._caller_turns: list[CallerTurnRecord] = []
         self._first_media_at: dict[int, float] = {}
         self._barge_in_ms: float | None = None
@@ -187,7 +188,7 @@ class MediaSession:
             return SILENT_FRAME
         if self._utterance_start is None:
             self._utterance_start = now
-            if self._barge_line and self._playback.is_playing and self._barge_pending_since is None:
+            if self._barge_line and self._agent_speaking(now) and self._barge_pending_since is None:
                 self._barge_pending_since = now
         frame = self._speech_frames.popleft()
         if not self._speech_frames and self._utterance_done is not None:
@@ -195,12 +196,18 @@ class MediaSession:
             self._utterance_start = None
         return frame
 
+    def _agent_speaking(self, now: float) -> bool:
+        """Playing, or between two clauses of one reply (quiet for less than the reply gap)."""
+        return self._playback.is_playing or now - self._last_agent_played_at < self._reply_gap_s
+
     async def _play(self, now: float, caller_frame: bytes) -> None:
         was_playing = self._playback.is_playing
         played = self._playback.play_frame()
         for name in played.marks_done:
             await self._echo_mark(name)
         self._recording.add_tick(caller=caller_frame, agent=played.audio, agent_tag=played.tag, sent_at=now)
+        if played.agent_audio:
+            self._last_agent_played_at = now
         heard_more = played.tag > self._heard_generation
         if heard_more:
             self._heard_generation = played.tag
