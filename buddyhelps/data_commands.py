@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from shared.database import Database, open_database
+from shared.database import Database, DatabaseError, open_database
 from shared.phone_format import InvalidPhoneNumber, normalize_e164
 from shared.repositories import businesses, keyword_corrections, phone_numbers, prompts
 from shared.settings import Settings, load_settings
@@ -31,7 +31,7 @@ def _with_database(action: Action) -> Callable[[argparse.Namespace], int]:
 
         try:
             return asyncio.run(main())
-        except (ValueError, InvalidPhoneNumber) as error:
+        except (ValueError, InvalidPhoneNumber, DatabaseError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
 
@@ -103,10 +103,13 @@ async def _prompt_set(db: Database, args: argparse.Namespace, settings: Settings
 async def _keyword_add(db: Database, args: argparse.Namespace, settings: Settings) -> int:
     if args.business:
         await _require_business(db, args.business)
+    scope = args.business or "all businesses"
+    for existing in await keyword_corrections.list_corrections(db):
+        if existing.business_id == args.business and existing.heard.lower() == args.heard.strip().lower():
+            raise ValueError(f"a correction for {args.heard.strip()!r} already exists for {scope} (id {existing.id})")
     correction = await keyword_corrections.add_correction(
         db, heard=args.heard, corrected=args.corrected, business_id=args.business
     )
-    scope = args.business or "all businesses"
     print(f"correction {correction.id}: {correction.heard!r} → {correction.corrected!r} for {scope}")
     return 0
 
