@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "buddyhelps.demo_command",
     "buddyhelps.bench",
     "buddyhelps.worker_commands",
+    "buddyhelps.operator_commands",
 )
 
 

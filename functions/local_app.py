@@ -16,6 +16,7 @@ ROUTER_MODULES = (
     "functions.call_status",
     "functions.call_complete",
     "functions.photo_link",
+    "functions.admin",
 )
 
 

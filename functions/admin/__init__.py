@@ -16,12 +16,16 @@ from functions.admin import (
     call_pages,
     keyword_api,
     keyword_pages,
+    live_routes,
     login_routes,
     number_api,
     number_pages,
     prompt_api,
     prompt_pages,
     static_files,
+    token_routes,
+    worker_api,
+    worker_pages,
 )
 from functions.edge_app import FunctionHandler
 
@@ -41,6 +45,10 @@ for _module in (
     call_api,
     analytics_pages,
     analytics_api,
+    live_routes,
+    worker_pages,
+    worker_api,
+    token_routes,
 ):
     router.include_router(_module.router)
 
