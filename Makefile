@@ -51,3 +51,13 @@ package: install
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: terraform-test checkov
+# The Terraform module's own tests (mocked AWS provider, offline); also run by `make test`.
+terraform-test:
+	@bash scripts/terraform_offline.sh init -backend=false -input=false -no-color >/dev/null
+	@bash scripts/terraform_offline.sh test
+
+# Security scan of infra/terraform and template.yaml (its own venv; ~1 min on first use).
+checkov:
+	@bash scripts/checkov.sh
