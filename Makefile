@@ -61,3 +61,8 @@ terraform-test:
 # Security scan of infra/terraform and template.yaml (its own venv; ~1 min on first use).
 checkov:
 	@bash scripts/checkov.sh
+
+.PHONY: terraform-moto
+# `terraform apply` + destroy of the module against a local moto server (~2 min; not in `make test`).
+terraform-moto: install
+	TERRAFORM_MOTO_APPLY=1 $(BIN)/python -m pytest tests/infra/test_terraform_moto.py -v
