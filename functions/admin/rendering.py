@@ -61,4 +61,6 @@ def render(
 
 def see_other(path: str, notice: str | None = None) -> RedirectResponse:
     """Post/redirect/get: 303 to a page, with an optional notice key (never free text)."""
-    return RedirectResponse(path + (f"?notice={notice}" if notice else ""), status_code=303)
+    if notice:
+        path += ("&" if "?" in path else "?") + f"notice={notice}"
+    return RedirectResponse(path, status_code=303)

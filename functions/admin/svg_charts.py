@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 Point = tuple[str, float]
 PALETTE = ("#0f6fde", "#e07b00", "#127a3f", "#b42318", "#6941c6", "#667085")
 WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 14, 34
+LEFT, RIGHT, TOP, BOTTOM = 64, 12, 18, 34
 
 
 def _nice_max(value: float) -> float:
