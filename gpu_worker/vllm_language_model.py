@@ -9,6 +9,7 @@ frees its sequence slot at the engine's next step.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import uuid
@@ -81,7 +82,8 @@ class VllmLanguageModel:
         from vllm.inputs import TokensPrompt
 
         if self._tokenizer is None:
-            self._tokenizer = await self._engine.get_tokenizer()
+            tokenizer = self._engine.get_tokenizer()  # sync in 0.32, a coroutine in older releases
+            self._tokenizer = await tokenizer if inspect.isawaitable(tokenizer) else tokenizer
         encoded = self._tokenizer.apply_chat_template(chat_payload(messages), add_generation_prompt=True, tokenize=True)
         ids = encoded["input_ids"] if isinstance(encoded, Mapping) else encoded  # transformers 5: a mapping
         return TokensPrompt(prompt_token_ids=list(ids))
@@ -93,16 +95,15 @@ class VllmLanguageModel:
         prompt = await self._prompt(messages)
         params = SamplingParams(output_kind=RequestOutputKind.DELTA, **sampling)
         request_id = f"buddyhelps-{uuid.uuid4().hex}"
-        finished = False
+        outputs = self._engine.generate(prompt, params, request_id=request_id)
         try:
-            async for output in self._engine.generate(prompt, params, request_id=request_id):
+            async for output in outputs:
                 for completion in output.outputs:
                     if completion.text:
                         yield completion.text
-                finished = bool(output.finished)
         finally:
-            if not finished:
-                await self._engine.abort(request_id)
+            # Closing vLLM's generator before it finished aborts the request in the engine.
+            await outputs.aclose()
 
     async def stream_reply(
         self, messages: Sequence[ChatMessage], *, max_tokens: int = 96, temperature: float = 0.3
