@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlencode
@@ -20,6 +21,7 @@ from shared.demo_business import DEMO_BUSINESS_ID, DEMO_NUMBER
 from shared.repositories import businesses, calls
 from shared.settings import load_settings
 from shared.signatures import SignatureError, verify_stream_token
+from shared.structured_logging import JsonFormatter
 from tests.health_server import HealthServer, health_server
 
 PUBLIC_BASE_URL = "https://calls.buddyhelps.example"
@@ -167,13 +169,20 @@ async def test_with_no_healthy_worker_the_caller_can_leave_a_voicemail(
     assert (call.voicemail, call.business_id, call.worker_id) == (True, DEMO_BUSINESS_ID, None)
 
 
-async def test_a_call_to_an_unknown_number_gets_a_voicemail(client: httpx.AsyncClient, app_db: Database) -> None:
+async def test_a_call_to_an_unknown_number_gets_a_voicemail(
+    client: httpx.AsyncClient, app_db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
     # GIVEN a number nobody registered WHEN it is called THEN the caller can still leave a message
+    caplog.set_level(logging.INFO, logger="functions")
     response = await post_call(client, call_form(To="+15550100999"))
     assert_voicemail(response, APOLOGY_UNKNOWN)
     call = await calls.get_call_by_sid(app_db, SID)
     assert call is not None
     assert (call.business_id, call.voicemail, call.to_number) == (None, True, "+15550100999")
+    # AND the JSON log line says so with the call sid, without the full number
+    lines = [JsonFormatter().format(record) for record in caplog.records if record.name.startswith("functions")]
+    assert any("no enabled business" in line and SID in line for line in lines)
+    assert not any("5550100999" in line for line in lines)
 
 
 async def test_a_call_to_a_disabled_business_gets_a_voicemail(
@@ -211,11 +220,15 @@ async def test_an_unsigned_request_is_refused(client: httpx.AsyncClient, app_db:
     assert await app_db.fetch_one("SELECT COUNT(*) AS n FROM calls") == {"n": 0}
 
 
-async def test_a_tampered_parameter_is_refused(client: httpx.AsyncClient) -> None:
+async def test_a_tampered_parameter_is_refused(client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture) -> None:
     # GIVEN a genuine signature over one form WHEN the From is changed in transit THEN 403
     headers = signed(call_form())
     response = await client.post("/incoming-call", content=urlencode(call_form(From="+15559999999")), headers=headers)
     assert response.status_code == 403
+    # AND the warning logged for it does not carry the signature
+    lines = [JsonFormatter().format(record) for record in caplog.records]
+    assert any("bad signature" in line for line in lines)
+    assert not any(headers["X-Twilio-Signature"] in line for line in lines)
 
 
 @pytest.mark.parametrize(
