@@ -62,6 +62,7 @@ class CallSession:
         start = await self._await_start()
         if start is None:
             return
+        started_wall = time.monotonic()
         call_sid_var.set(start.call_sid)
         turns = await self._begin(start)
         if turns is None:
@@ -70,7 +71,7 @@ class CallSession:
         sender = asyncio.create_task(turns.outbound.run(), name="outbound")
         try:
             await turns.greet()
-            await self._receive_loop(start.stream_sid, turns)
+            await self._receive_loop(start.stream_sid, turns, started_wall)
         finally:
             await turns.aclose()
             with contextlib.suppress(asyncio.TimeoutError):
@@ -135,8 +136,8 @@ class CallSession:
             log.warning("cannot load the business for this call", extra={"reason": str(error)})
             return None
 
-    async def _receive_loop(self, stream_sid: str, turns: ConversationTurns) -> None:
-        started_wall = time.monotonic()
+    async def _receive_loop(self, stream_sid: str, turns: ConversationTurns, started_wall: float) -> None:
+        """`started_wall`: when `start` arrived; inbound audio can't run ahead of it by more than the tolerance."""
         while not turns.ended:
             raw = await self._socket.receive()
             if raw is None:

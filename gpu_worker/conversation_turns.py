@@ -118,14 +118,9 @@ class ConversationTurns:
 
     # --- start and end ----------------------------------------------------------------------------
     async def greet(self) -> None:
+        """Queue the greeting (pre-synthesized per business, so this is instant) and start listening."""
         greeting = self.config.greeting
-        frames = await self.services.phrases.frames(greeting, self.config.voice)
-        self._reply_ids += 1
-        clause = self.playback.queue(reply_id=self._reply_ids, text=greeting, frames=frames)
-        self.outbound.media(frames)
-        self.outbound.mark(clause.mark)
         self.history = [self.policy.system_message(), ChatMessage(role="assistant", content=greeting)]
-        self._add("agent", greeting, start_ms=0, end_ms=int(clause.duration_ms))
         self.services.events.publish(
             {
                 "type": "call_started",
@@ -134,7 +129,23 @@ class ConversationTurns:
                 "started_at": self.record.started_at,
             }
         )
+        frames = self.services.phrases.cached(greeting, self.config.voice)
+        if frames is not None:
+            self._queue_greeting(greeting, frames)
+        else:
+            # Not synthesized yet (a business added after start-up): don't hold up the caller's audio.
+            self._turn_task = asyncio.ensure_future(self._synthesize_greeting(greeting))
         self._spawn(self._prewarm(), "prewarm")
+
+    async def _synthesize_greeting(self, greeting: str) -> None:
+        self._queue_greeting(greeting, await self.services.phrases.frames(greeting, self.config.voice))
+
+    def _queue_greeting(self, greeting: str, frames: list[bytes]) -> None:
+        self._reply_ids += 1
+        clause = self.playback.queue(reply_id=self._reply_ids, text=greeting, frames=frames)
+        self.outbound.media(frames)
+        self.outbound.mark(clause.mark)
+        self._add("agent", greeting, start_ms=self.taker.now_ms, end_ms=self.taker.now_ms + int(clause.duration_ms))
 
     async def _prewarm(self) -> None:
         """Fill the LLM's prompt cache with this call's fixed prefix while the greeting plays."""

@@ -6,6 +6,7 @@ read the numbers.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -30,6 +31,7 @@ class StageStats:
     in_flight: int = 0
     calls: int = 0
     failures: int = 0
+    cancelled: int = 0  # e.g. speculative transcripts dropped because the caller went on talking
     audio_s: float = 0.0  # audio consumed (STT) or produced (TTS)
     recent_ms: deque[float] = field(default_factory=lambda: deque(maxlen=500))
 
@@ -40,6 +42,7 @@ class StageStats:
             "in_flight": self.in_flight,
             "calls": self.calls,
             "failures": self.failures,
+            "cancelled": self.cancelled,
             "p50_ms": round(ordered[len(ordered) // 2], 1) if ordered else None,
             "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 1) if ordered else None,
             "audio_s": round(self.audio_s, 2),
@@ -63,7 +66,9 @@ class _Timer:
         self._stats.in_flight -= 1
         self._stats.calls += 1
         self._stats.recent_ms.append((time.perf_counter() - self._started) * 1000)
-        if error is not None:
+        if isinstance(error, asyncio.CancelledError | GeneratorExit):
+            self._stats.cancelled += 1
+        elif error is not None:
             self._stats.failures += 1
 
 
