@@ -36,14 +36,6 @@ SAFETY_LINES: dict[Hazard, str] = {
     "carbon_monoxide": "Get everyone outside and call 911.",
     "freezing": "",
 }
-INSTRUCTIONS: dict[Target, str] = {
-    "problem": "Ask ONLY what problem they need help with.",
-    "name": "Briefly acknowledge, then ask ONLY for the caller's name.",
-    "address": "Ask ONLY for the address where the work is needed.",
-    "callback": "Ask ONLY for the best phone number to call them back on.",
-    "urgency": "Ask ONLY how urgent it is.",
-    "correction": "The caller says a detail is wrong. Ask ONLY which detail to correct.",
-}
 QUESTIONS: dict[Target, str] = {
     "problem": "What can we help you with today?",
     "name": "Could I get your name, please?",
@@ -85,8 +77,11 @@ class TurnPlan:
 class ConversationPolicy:
     """One per call: remembers what it asked and how often (so a stuck slot is not asked forever)."""
 
-    def __init__(self, *, profile: BusinessProfile) -> None:
+    def __init__(self, *, profile: BusinessProfile, scripted_questions: bool = False) -> None:
+        """`scripted_questions`: when the caller just answered, ask the next question word for word (no LLM);
+        the LLM then only handles off-script turns. For small models (Qwen 0.5B invents prices and numbers)."""
         self._profile = profile
+        self._scripted = scripted_questions
         self._caller_id = normalize_phone(profile.caller_id)
         self._system = ChatMessage("system", _system_text(profile))
         self._asks: dict[Target, int] = {}
@@ -106,10 +101,14 @@ class ConversationPolicy:
         target = self._next_target(slots)
         if target is None:
             return self._end(self._early_goodbye(slots), safety)
+        answered = _answered(self._last, slots, previous)
         self._asks[target] = self._asks.get(target, 0) + 1
         self._last = target
         if target in ("callback_confirm", "readback"):
             return TurnPlan("scripted", target, text=self._scripted_question(target, slots), safety_line=safety)
+        if self._scripted and answered:
+            text = f"{_acknowledgement(slots, previous)} {QUESTIONS[target]}"
+            return TurnPlan("scripted", _asked(target), text=text, safety_line=safety)
         messages = self._messages(slots, target, caller_text, history, safety=bool(safety))
         asked: Asked = "readback" if target == "correction" else target
         return TurnPlan("llm", asked, messages=messages, text=QUESTIONS[target], safety_line=safety)
@@ -158,7 +157,8 @@ class ConversationPolicy:
     ) -> tuple[ChatMessage, ...]:
         past = tuple(message for message in history if message.role != "system")
         said = caller_text.strip() or "(silence)"
-        note = state_note(slots, INSTRUCTIONS[target], skipped=self._skipped(slots), safety_given=safety)
+        instruction = f'Reply in one short sentence to what they said, then ask exactly: "{QUESTIONS[target]}"'
+        note = state_note(slots, instruction, skipped=self._skipped(slots), safety_given=safety)
         return (self._system, *past, ChatMessage("user", f"{said}\n{note}"))
 
     def _skipped(self, slots: CallSlots) -> set[SlotName]:
@@ -199,8 +199,22 @@ def state_note(slots: CallSlots, instruction: str, *, skipped: set[SlotName], sa
     parts = [f"Known: {'; '.join(known) or 'nothing yet'}.", f"Missing: {', '.join(missing) or 'nothing'}."]
     if safety_given:
         parts.append("Safety advice was just given; do not repeat it.")
-    parts += [instruction, "Reply in at most two short sentences. Do not give prices, times or appointments."]
+    parts += [instruction, "Do not give prices, times, phone numbers or appointments."]
     return f"[{' '.join(parts)}]"
+
+
+def _answered(last: Target | None, slots: CallSlots, previous: CallSlots) -> bool:
+    """The caller's turn filled what was last asked (or, first, described the problem)."""
+    slot = last if last in SLOT_LABELS else "problem" if last is None else None
+    return slot is not None and getattr(slots, slot) != getattr(previous, slot) and bool(getattr(slots, slot))
+
+
+def _acknowledgement(slots: CallSlots, previous: CallSlots) -> str:
+    if slots.name and slots.name != previous.name:
+        return f"Thanks, {slots.name.split()[0]}."
+    if slots.problem and not previous.problem:
+        return "I'm sorry to hear that." if slots.urgency in ("emergency", "soon") else "Okay, I can help with that."
+    return "Got it."
 
 
 def _asked(target: Target) -> Asked:
