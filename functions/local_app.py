@@ -16,6 +16,8 @@ ROUTER_MODULES = (
     "functions.call_status",
     "functions.call_complete",
     "functions.photo_link",
+    "functions.call_page",
+    "functions.photo_upload",
     "functions.admin",
 )
 

@@ -46,5 +46,5 @@ def _environment() -> Environment:
 templates = _environment()
 
 
-def render(name: str, **context: Any) -> str:
-    return templates.get_template(name).render(**context)
+def render(template: str, /, **context: Any) -> str:
+    return templates.get_template(template).render(**context)

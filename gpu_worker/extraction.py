@@ -28,7 +28,7 @@ from shared.call_report import Extraction, TranscriptEntry
 from shared.phone_format import InvalidPhoneNumber, is_e164, normalize_e164
 
 log = logging.getLogger(__name__)
-ATTEMPT_TIMEOUT_S = 45.0
+ATTEMPT_TIMEOUT_S = 60.0  # per attempt; a few seconds normally (2 idle CPU cores), far less on a GPU
 MAX_TOKENS = 320
 TRANSCRIPT_HEAD_CHARS = 1500
 TRANSCRIPT_TAIL_CHARS = 2000
@@ -37,11 +37,11 @@ EXTRACTION_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
         "customer_name": {"type": "string", "maxLength": 80},
-        "problem": {"type": "string", "maxLength": 200},
+        "problem": {"type": "string", "maxLength": 160},
         "urgency": {"type": "string", "enum": ["emergency", "soon", "routine"]},
         "location": {"type": "string", "maxLength": 200},
         "callback_phone": {"type": "string", "maxLength": 20},
-        "notes": {"type": "string", "maxLength": 400},
+        "notes": {"type": "string", "maxLength": 240},
     },
     "required": ["customer_name", "problem", "urgency", "location", "callback_phone", "notes"],
     "additionalProperties": False,
@@ -123,14 +123,18 @@ def _guarded(extraction: Extraction, *, caller_text: str, caller_number: str) ->
     return extraction.model_copy(update={"urgency": urgency, "callback_phone": phone})
 
 
-async def _ask(llm: LanguageModel, messages: list[ChatMessage]) -> str:
+async def _ask(llm: LanguageModel, messages: list[ChatMessage], timeout_s: float) -> str:
     return await asyncio.wait_for(
-        llm.complete_json(messages, schema=EXTRACTION_SCHEMA, max_tokens=MAX_TOKENS), timeout=ATTEMPT_TIMEOUT_S
+        llm.complete_json(messages, schema=EXTRACTION_SCHEMA, max_tokens=MAX_TOKENS), timeout=timeout_s
     )
 
 
 async def extract_call_details(
-    llm: LanguageModel, *, transcript: Sequence[TranscriptEntry], caller_number: str
+    llm: LanguageModel,
+    *,
+    transcript: Sequence[TranscriptEntry],
+    caller_number: str,
+    timeout_s: float = ATTEMPT_TIMEOUT_S,
 ) -> ExtractionOutcome:
     started = time.perf_counter()
     caller_text = " ".join(entry.text for entry in transcript if entry.speaker == "caller")
@@ -144,7 +148,7 @@ async def extract_call_details(
     for attempt in (1, 2):
         raw = ""
         try:
-            raw = await _ask(llm, messages)
+            raw = await _ask(llm, messages, timeout_s)
             extraction = parse_extraction(raw)
         except (ValueError, ValidationError) as problem:
             error = f"model output did not fit the form: {problem}"[:1000]

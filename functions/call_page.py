@@ -1,0 +1,89 @@
+"""GET /c/{call_id}: the owner's page for one call (phone-first), and GET /blobs/{key} for local photos.
+
+The call id is 128 random bits: the link is the credential, so the page is never indexed, cached by
+shared caches, or leaked through the Referer header.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+
+from functions.edge_app import DatabaseDep, FunctionHandler
+from functions.page_templates import render
+from functions.photo_storage import BlobStorageDep
+from shared.blob_storage import BlobNotFound, InvalidBlobKey, LocalBlobStorage, validate_key
+from shared.repositories.businesses import get_business
+from shared.repositories.calls import get_call
+from shared.repositories.photos import get_photo_by_key, list_photos
+
+router = APIRouter()
+PRIVATE_HEADERS = {
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "private, no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+MAX_ID_LENGTH = 64
+
+
+def page(html: str, *, status_code: int = 200) -> HTMLResponse:
+    return HTMLResponse(html, status_code=status_code, headers=PRIVATE_HEADERS)
+
+
+def not_found_page() -> HTMLResponse:
+    html = render(
+        "notice.html",
+        heading="Call not found",
+        message="This link is not valid. Check the link in your text.",
+        business_name="",
+        business_phone="",
+    )
+    return page(html, status_code=404)
+
+
+@router.get("/c/{call_id}", response_class=HTMLResponse)
+async def call_page(call_id: str, db: DatabaseDep, blobs: BlobStorageDep) -> HTMLResponse:
+    call = await get_call(db, call_id) if len(call_id) <= MAX_ID_LENGTH else None
+    if call is None:
+        return not_found_page()
+    business = await get_business(db, call.business_id) if call.business_id else None
+    extraction = call.extraction if call.extraction_status == "ok" and call.extraction else {}
+    photos = [
+        {"url": await blobs.url_for(photo.blob_key), "name": photo.original_name}
+        for photo in await list_photos(db, call.id)
+    ]
+    html = render(
+        "call_page.html",
+        call=call,
+        business_name=business.name if business else "BuddyHelps",
+        timezone=business.timezone if business else "UTC",
+        urgency=call.urgency,
+        name=extraction.get("customer_name") or "Unknown caller",
+        problem=extraction.get("problem") or "No summary yet: see the transcript below.",
+        location=extraction.get("location", ""),
+        callback=extraction.get("callback_phone") or call.from_number,
+        notes=extraction.get("notes", ""),
+        photos=photos,
+    )
+    return page(html)
+
+
+@router.get("/blobs/{key:path}")
+async def local_blob(key: str, db: DatabaseDep, blobs: BlobStorageDep) -> Response:
+    """Photo bytes in the embedded default; only keys of photos that exist, never any other file."""
+    missing = Response("not found", status_code=404, media_type="text/plain")
+    if not isinstance(blobs, LocalBlobStorage):
+        return missing
+    try:
+        photo = await get_photo_by_key(db, validate_key(key))
+        if photo is None:
+            return missing
+        data = await blobs.get(photo.blob_key)
+    except (InvalidBlobKey, BlobNotFound):
+        return missing
+    headers = {**PRIVATE_HEADERS, "Cache-Control": "private, max-age=3600"}
+    return Response(data, media_type=photo.content_type, headers=headers)
+
+
+handler = FunctionHandler(router)
