@@ -141,9 +141,14 @@ class LlamaCppLanguageModel:
             return False
 
         def run() -> None:
-            with self._counting():
-                self._server.handle_chat_completions(request, on_chunk)
-            loop.call_soon_threadsafe(queue.put_nowait, _Finished())
+            finished = _Finished()
+            try:
+                with self._counting():
+                    self._server.handle_chat_completions(request, on_chunk)
+            except ValueError as error:  # xllamacpp's refusal of a malformed request
+                finished = _Finished(error=str(error))
+            finally:
+                loop.call_soon_threadsafe(queue.put_nowait, finished)
 
         future = loop.run_in_executor(self._executor, run)
         try:
@@ -196,7 +201,10 @@ class LlamaCppLanguageModel:
 
     def _complete_blocking(self, request: dict[str, Any]) -> dict[str, Any]:
         with self._counting():
-            response: dict[str, Any] = self._server.handle_chat_completions(request)
+            try:
+                response: dict[str, Any] = self._server.handle_chat_completions(request)
+            except ValueError as error:  # e.g. a schema llama.cpp cannot turn into a grammar
+                raise LanguageModelError(str(error)) from error
             return response
 
     def close(self) -> None:

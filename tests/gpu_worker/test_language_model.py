@@ -133,6 +133,25 @@ async def test_json_completion_follows_the_schema(llm):
     assert "Maria" in data["customer_name"]
 
 
+@pytest.mark.slow
+async def test_an_overlong_conversation_is_a_clear_error(llm):
+    # GIVEN a conversation longer than one call's context
+    messages = [SYSTEM, ChatMessage(role="user", content="pipe " * 3000)]
+    # WHEN a reply is asked for
+    # THEN it fails at once with the reason, rather than hanging or answering nonsense
+    with pytest.raises(LanguageModelError, match="exceeds the available context size"):
+        [d async for d in llm.stream_reply(messages, max_tokens=8)]
+
+
+@pytest.mark.slow
+async def test_a_schema_llama_cpp_cannot_compile_is_a_clear_error(llm):
+    # GIVEN a malformed JSON schema
+    # WHEN a JSON completion is asked for
+    # THEN the error says what is wrong with the schema
+    with pytest.raises(LanguageModelError, match="nonsense-type"):
+        await llm.complete_json([ChatMessage(role="user", content="Hi")], schema={"type": "nonsense-type"})
+
+
 def test_missing_gguf_says_to_run_make_models(tmp_path: Path):
     # GIVEN no model file
     # WHEN the model is constructed
