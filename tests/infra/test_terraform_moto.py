@@ -1,6 +1,6 @@
 """`terraform apply` of the real module against a local moto server, then a look at what exists.
 
-Opt-in (TERRAFORM_MOTO_APPLY=1 or `make terraform-moto`): it takes about 90 s, mostly the AWS
+Opt-in (TERRAFORM_MOTO_APPLY=1 or `make terraform-moto`): apply + destroy take about 150 s, mostly the AWS
 provider waiting on the bucket lifecycle rules, which would double the time `make test` spends on
 Terraform. The mocked-provider suite (test_terraform.py) runs every time.
 """
@@ -29,7 +29,7 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
         os.environ.get("TERRAFORM_MOTO_APPLY") != "1",
-        reason="apply against moto takes ~90 s: run with TERRAFORM_MOTO_APPLY=1 (make terraform-moto)",
+        reason="apply + destroy against moto takes ~150 s: run with TERRAFORM_MOTO_APPLY=1 (make terraform-moto)",
     ),
 ]
 
