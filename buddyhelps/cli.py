@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "buddyhelps.bench",
     "buddyhelps.worker_commands",
     "buddyhelps.operator_commands",
+    "buddyhelps.notification_commands",
 )
 
 
