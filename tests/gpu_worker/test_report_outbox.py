@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,36 @@ def test_backoff_grows_is_capped_and_jittered() -> None:
     assert all(4.0 <= policy.delay_s(4) <= 8.0 for _ in range(50))
     assert all(60.0 <= policy.delay_s(30) <= 120.0 for _ in range(50))
     assert len({policy.delay_s(5) for _ in range(20)}) > 1
+
+
+async def test_hang_up_to_owner_notification_queued_is_measured(
+    tmp_path: Path, settings: Settings, db: Database, functions_server: tuple[ServedApp, CountingApp]
+) -> None:
+    served, _ = functions_server
+    await served.start()
+    outbox = _outbox(tmp_path / "outbox", served, settings.dashboard_webhook_secret)
+    await outbox.start()
+    try:
+        # GIVEN a call that has just ended (extraction done) WHEN its report is enqueued
+        report = make_report(call_sid="CA" + "6" * 32)
+        await outbox.enqueue(report)
+        async with asyncio.timeout(10):
+            await outbox.wait_until(lambda s: s["delivered"] == 1)
+    finally:
+        await outbox.aclose()
+    # THEN the owner's SMS was queued (and recorded) within a couple of seconds of the hang-up
+    call = await get_call_by_sid(db, report.call_sid)
+    assert call is not None
+    owner_sms = next(n for n in await list_for_call(db, call.id) if n.purpose == "owner_sms")
+    queued_ms = _ms_between(report.ended_at, owner_sms.created_at)
+    delivered_ms = _ms_between(report.ended_at, owner_sms.updated_at)
+    print(f"hang-up → owner SMS queued {queued_ms:.0f} ms, recorded {delivered_ms:.0f} ms")
+    assert 0 <= queued_ms < 3000
+    assert owner_sms.status == "recorded"
+
+
+def _ms_between(earlier: str, later: str) -> float:
+    def parse(value: str) -> datetime:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+    return (parse(later) - parse(earlier)).total_seconds() * 1000
