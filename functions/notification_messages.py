@@ -84,9 +84,25 @@ def owner_email(summary: CallSummary, *, to: str) -> NewNotification:
         channel="email",
         recipient=to,
         subject=subject,
-        body=render("owner_email.txt", summary=summary),
+        body=owner_email_text(summary),
         html_body=render("owner_email.html", summary=summary),
     )
+
+
+def owner_email_text(summary: CallSummary) -> str:
+    """The plain-text part of the owner email: the summary, the link, then the transcript."""
+    rows = [
+        ("Caller", summary.customer_name),
+        ("Problem", summary.problem),
+        ("Where", summary.location),
+        ("Call back", summary.callback_phone),
+        ("Notes", summary.notes),
+    ]
+    lines = [f"{summary.urgency_label}: new call for {summary.business_name}", summary.started_local, ""]
+    lines += [f"{label + ':':<11}{value}" for label, value in rows if value]
+    lines += ["", f"Call page (photos appear here): {summary.call_url}", "", "Transcript"]
+    lines += [f"{line.speaker.capitalize()}: {line.text}" for line in summary.transcript] or ["(no transcript)"]
+    return "\n".join(lines) + "\n"
 
 
 def caller_photo_sms(*, business_name: str, photo_url: str, to: str) -> NewNotification:
