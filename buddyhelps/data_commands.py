@@ -130,7 +130,10 @@ async def _seed_demo(db: Database, args: argparse.Namespace, settings: Settings)
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from shared.structured_logging import configure_logging
+
     settings = load_settings()
+    configure_logging(settings.log_level)
     if args.only == "worker":
         from gpu_worker.server import create_app as create_worker_app
 
@@ -139,9 +142,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return 0
     from functions.local_app import create_local_app
-    from shared.structured_logging import configure_logging
 
-    configure_logging(settings.log_level)
     child: subprocess.Popen[bytes] | None = None
     if args.only is None:
         command = [

@@ -12,7 +12,11 @@ from typing import Any
 call_sid_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("call_sid", default=None)
 
 # Digit runs that look like phone numbers; never one that starts mid-number or an ISO date (2026-11-21...).
-_PHONE = re.compile(r"(?<!\d)(?!\d{4}-\d\d-\d\d)\+?\d[\d\-\s().]{7,}\d")
+# E.164 (+15550100001) or a North American number written the usual ways; not IPs, ports, dates or ids.
+_PHONE = re.compile(
+    r"(?<![\w.:+-])(?:\+\d{8,15}|\+?\d{1,3}[\s.-]\d{2,4}[\s.-]\d{3,4}[\s.-]\d{3,4}"
+    r"|(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4})(?![\w:-]|\.\d)"
+)
 _SECRET_KEYS = ("token", "secret", "password", "auth", "api_key", "signature")
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 

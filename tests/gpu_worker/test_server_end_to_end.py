@@ -38,17 +38,17 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def stack_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+@pytest.fixture
+def stack_settings(tmp_path: Path) -> Settings:
     functions_port, worker_port = _free_port(), _free_port()
     return load_settings(
-        BUDDYHELPS_DATA_DIR=tmp_path_factory.mktemp("e2e") / "data",
+        BUDDYHELPS_DATA_DIR=tmp_path / "data",
         PUBLIC_BASE_URL=f"http://127.0.0.1:{functions_port}",
         DEFAULT_WORKER_URL=f"http://127.0.0.1:{worker_port}",
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 async def running_stack(stack_settings: Settings) -> AsyncIterator[LocalStack]:
     try:
         model_path(stack_settings, "whisper-base")
