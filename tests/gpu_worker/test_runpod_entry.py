@@ -145,4 +145,6 @@ def test_given_the_real_cpu_models_when_the_entry_module_runs_then_health_turns_
         except subprocess.TimeoutExpired:
             process.kill()
             raise
-    assert code == 0, log_path.read_text()[-3000:]
+    # uvicorn finishes its graceful shutdown, then re-raises the SIGTERM it caught.
+    assert code in (0, -signal.SIGTERM), log_path.read_text()[-3000:]
+    assert "Application shutdown complete" in log_path.read_text()
