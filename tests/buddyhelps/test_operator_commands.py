@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,16 @@ from buddyhelps.cli import main
 from shared.database import open_database
 from shared.repositories.operators import check_password, operator_for_token
 from tests.functions.admin.live_server import run_async
+
+
+@pytest.fixture(autouse=True)
+def restore_root_logging() -> Iterator[None]:
+    """The CLI installs a JSON handler on the captured stderr; later tests must not write to it once closed."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture
