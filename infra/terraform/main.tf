@@ -25,7 +25,7 @@ locals {
       handler    = "functions.call_status.handler"
       routes     = ["POST /call-status"]
       timeout    = 20
-      s3_actions = ["s3:PutObject"] # the recording callback stores voicemail recordings
+      s3_actions = [] # recordings stay with Twilio; only their URL is stored
     }
     call_complete = {
       handler    = "functions.call_complete.handler"

@@ -48,25 +48,16 @@ resource "aws_s3_bucket_versioning" "blobs" {
 resource "aws_s3_bucket_lifecycle_configuration" "blobs" {
   bucket = aws_s3_bucket.blobs.id
 
+  # Every blob is under calls/{call_id}/ (photos: calls/{call_id}/photos/...). Voicemail
+  # recordings stay with Twilio (the call keeps their URL), so nothing else is stored here.
   rule {
-    id     = "expire-photos"
+    id     = "expire-call-blobs"
     status = "Enabled"
     filter {
-      prefix = "photos/"
+      prefix = "calls/"
     }
     expiration {
       days = var.photo_retention_days
-    }
-  }
-
-  rule {
-    id     = "expire-recordings"
-    status = "Enabled"
-    filter {
-      prefix = "recordings/"
-    }
-    expiration {
-      days = var.recording_retention_days
     }
   }
 

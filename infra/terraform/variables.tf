@@ -158,12 +158,6 @@ variable "photo_retention_days" {
   default     = 365
 }
 
-variable "recording_retention_days" {
-  description = "Days before voicemail recordings are deleted."
-  type        = number
-  default     = 90
-}
-
 variable "cors_allowed_origins" {
   description = "Extra browser origins allowed to upload to the bucket (the public base URL is always allowed)."
   type        = list(string)

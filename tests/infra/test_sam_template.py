@@ -89,6 +89,7 @@ def test_given_the_functions_then_only_those_that_handle_blobs_may_touch_the_buc
 
     assert actions("IncomingCallFunction") == {"secretsmanager:GetSecretValue"}
     assert actions("HealthzFunction") == {"secretsmanager:GetSecretValue"}
+    assert actions("CallStatusFunction") == {"secretsmanager:GetSecretValue"}
     assert actions("CallPageFunction") == {"secretsmanager:GetSecretValue", "s3:GetObject"}
     assert all("*" not in action for name in resources if name.endswith("Function") for action in actions(name))
 
@@ -99,4 +100,5 @@ def test_given_the_bucket_then_it_is_private_and_encrypted(resources: dict[str, 
     rule = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
     assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
     expiring = {r["Id"] for r in bucket["LifecycleConfiguration"]["Rules"] if "ExpirationInDays" in r}
-    assert expiring == {"expire-photos", "expire-recordings"}
+    assert expiring == {"expire-call-blobs"}
+    assert [r["Prefix"] for r in bucket["LifecycleConfiguration"]["Rules"] if "ExpirationInDays" in r] == ["calls/"]

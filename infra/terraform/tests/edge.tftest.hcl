@@ -167,8 +167,8 @@ run "each_role_holds_only_what_its_function_does" {
     error_message = "incoming_call must not touch the bucket."
   }
   assert {
-    condition     = !strcontains(aws_iam_role_policy.function["healthz"].policy, "s3:")
-    error_message = "healthz must not touch the bucket."
+    condition     = !strcontains(aws_iam_role_policy.function["healthz"].policy, "s3:") && !strcontains(aws_iam_role_policy.function["call_status"].policy, "s3:")
+    error_message = "healthz and call_status must not touch the bucket."
   }
   assert {
     condition = one([for s in jsondecode(aws_iam_role_policy.function["photo_upload"].policy).Statement : s if s.Sid == "BlobObjects"]) == {
@@ -230,11 +230,10 @@ run "the_bucket_is_private_encrypted_and_expires_blobs" {
     error_message = "ACLs must be disabled."
   }
   assert {
-    condition = { for r in aws_s3_bucket_lifecycle_configuration.blobs.rule : r.id => try(r.expiration[0].days, null) if r.id != "cleanup" } == {
-      "expire-photos"     = 365
-      "expire-recordings" = 90
+    condition = { for r in aws_s3_bucket_lifecycle_configuration.blobs.rule : r.id => [r.filter[0].prefix, r.expiration[0].days] if r.id != "cleanup" } == {
+      "expire-call-blobs" = ["calls/", 365]
     }
-    error_message = "Photos and recordings must expire after their retention."
+    error_message = "Call photos (calls/{call_id}/photos/...) must expire after their retention."
   }
   assert {
     condition     = one([for r in aws_s3_bucket_lifecycle_configuration.blobs.rule : r.abort_incomplete_multipart_upload[0].days_after_initiation if r.id == "cleanup"]) == 1
