@@ -5,7 +5,8 @@ schema, validated with the pydantic model, one repair round that sends the valid
 Two guards the model cannot be trusted with:
 - urgency: a hazard the caller named (gas smell, flooding, burst pipe, sewage backup, no heat in
   freezing weather) always makes it an emergency;
-- callback_phone: a number is kept only if the caller actually said it; otherwise the caller ID.
+- callback_phone: a number is kept only if the caller actually said it; otherwise the caller ID;
+- notes: dropped when they only repeat the agent's own words.
 It never raises: a failure is an outcome with status "failed" and the error, and the report still goes.
 """
 
@@ -117,10 +118,17 @@ def _callback_phone(model_value: str, *, caller_text: str, caller_number: str) -
     return caller_number if is_e164(caller_number) else ""
 
 
-def _guarded(extraction: Extraction, *, caller_text: str, caller_number: str) -> Extraction:
+def _squashed(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def _guarded(extraction: Extraction, *, caller_text: str, agent_text: str, caller_number: str) -> Extraction:
     urgency = "emergency" if detect_hazard(caller_text) else extraction.urgency
     phone = _callback_phone(extraction.callback_phone, caller_text=caller_text, caller_number=caller_number)
-    return extraction.model_copy(update={"urgency": urgency, "callback_phone": phone})
+    notes = extraction.notes
+    if notes and _squashed(notes) in _squashed(agent_text):
+        notes = ""  # the small model sometimes copies the agent's own words into notes
+    return extraction.model_copy(update={"urgency": urgency, "callback_phone": phone, "notes": notes})
 
 
 async def _ask(llm: LanguageModel, messages: list[ChatMessage], timeout_s: float) -> str:
@@ -138,6 +146,7 @@ async def extract_call_details(
 ) -> ExtractionOutcome:
     started = time.perf_counter()
     caller_text = " ".join(entry.text for entry in transcript if entry.speaker == "caller")
+    agent_text = " ".join(entry.text for entry in transcript if entry.speaker == "agent")
     if not caller_text.strip():
         return ExtractionOutcome(None, "failed", "the caller said nothing", 0, 0.0)
     messages = [
@@ -161,7 +170,7 @@ async def extract_call_details(
             error = f"model call failed: {type(problem).__name__}: {problem}"[:1000]
             continue
         elapsed = (time.perf_counter() - started) * 1000
-        guarded = _guarded(extraction, caller_text=caller_text, caller_number=caller_number)
+        guarded = _guarded(extraction, caller_text=caller_text, agent_text=agent_text, caller_number=caller_number)
         return ExtractionOutcome(guarded, "ok", None, attempt, round(elapsed, 1))
     elapsed = (time.perf_counter() - started) * 1000
     log.warning("extraction failed", extra={"error": error, "elapsed_ms": round(elapsed)})

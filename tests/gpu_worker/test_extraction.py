@@ -151,6 +151,15 @@ async def test_callback_number_is_one_the_caller_said_else_the_caller_id(
     assert outcome.extraction.callback_phone == expected
 
 
+async def test_notes_copied_from_the_agent_are_dropped() -> None:
+    # GIVEN a model that fills notes with the agent's own line
+    model = ScriptedModel(json.dumps({**GOOD, "notes": "I'm sorry, that sounds stressful. What's the address?"}))
+    # WHEN extracted THEN the owner is not shown the agent's words as notes
+    outcome = await extract_call_details(model, transcript=EMERGENCY_CALL, caller_number=CALLER_ID)
+    assert outcome.extraction is not None
+    assert outcome.extraction.notes == ""
+
+
 async def test_a_silent_caller_fails_without_asking_the_model() -> None:
     # GIVEN a call where the caller said nothing WHEN extracted THEN failed and the model was not used
     model = ScriptedModel()
@@ -210,3 +219,4 @@ async def test_real_model_reads_an_emergency_call() -> None:
     assert any(word in outcome.extraction.problem.lower() for word in ("pipe", "burst", "water", "flood"))
     assert outcome.extraction.urgency == "emergency"
     assert outcome.extraction.callback_phone == CALLER_ID
+    assert "stressful" not in outcome.extraction.notes
