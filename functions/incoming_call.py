@@ -11,9 +11,9 @@ import logging
 from fastapi import APIRouter, Request, Response
 
 from functions import twiml, worker_pool
-from functions.edge_app import DatabaseDep, FunctionHandler, SettingsDep
+from functions.edge_app import FunctionHandler, SettingsDep, edge_state
 from functions.twilio_webhook import WebhookRejected, read_signed_form
-from shared.database import Database
+from shared.database import Database, DatabaseError
 from shared.repositories import businesses, calls, phone_numbers
 from shared.settings import Settings
 from shared.signatures import issue_stream_token
@@ -34,7 +34,7 @@ def _voicemail(settings: Settings, apology: str) -> Response:
 
 
 @router.post("/incoming-call")
-async def incoming_call(request: Request, settings: SettingsDep, db: DatabaseDep) -> Response:
+async def incoming_call(request: Request, settings: SettingsDep) -> Response:
     try:
         form = await read_signed_form(request, settings)
     except WebhookRejected as rejected:
@@ -45,7 +45,13 @@ async def incoming_call(request: Request, settings: SettingsDep, db: DatabaseDep
     if not call_sid.startswith("CA") or not dialled:
         return Response(status_code=400, content="CallSid and To are required")
     call_sid_var.set(call_sid)
-    return await _answer(db, settings, call_sid=call_sid, caller=caller, dialled=dialled)
+    try:
+        db = await edge_state(request).database()
+        return await _answer(db, settings, call_sid=call_sid, caller=caller, dialled=dialled)
+    except DatabaseError:
+        # The caller must never hear Twilio's error message: take a voicemail even without a database.
+        log.exception("database unavailable while answering; taking a voicemail")
+        return _voicemail(settings, twiml.APOLOGY_BUSY)
 
 
 async def _answer(db: Database, settings: Settings, *, call_sid: str, caller: str, dialled: str) -> Response:

@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     tts_backend: Literal["kokoro-onnx", "kokoro-torch"] = Field("kokoro-onnx", alias="TTS_BACKEND")
     tts_voice: str = Field("af_heart", alias="TTS_VOICE")
     cpu_threads: int = Field(2, alias="BUDDYHELPS_CPU_THREADS")
+    # The CPU default's 0.5B model phrases questions badly (refusals, invented prices): ask the next
+    # missing detail word for word and keep the LLM for off-script turns. Turn off with a larger model.
+    scripted_questions: bool = Field(True, alias="SCRIPTED_QUESTIONS")
 
     # Deploying workers (`buddyhelps worker deploy-runpod`): the operator's RunPod API key.
     runpod_api_key: str | None = Field(None, alias="RUNPOD_API_KEY")

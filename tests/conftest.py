@@ -69,3 +69,17 @@ async def any_db(request: pytest.FixtureRequest, settings: Settings) -> AsyncIte
         yield database
     finally:
         await database.close()
+
+
+@pytest.fixture(autouse=True)
+def _restore_root_logging() -> Iterator[None]:
+    """Entry points install JSON logging on the root logger; keep one test's handlers out of the next."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)

@@ -294,3 +294,17 @@ async def test_a_one_megabyte_body_streamed_without_a_length_is_refused(client: 
         "/incoming-call", content=chunks(), headers={"Content-Type": "application/x-www-form-urlencoded"}
     )
     assert response.status_code == 413
+
+
+async def test_an_unreachable_database_still_gives_the_caller_a_voicemail(seeded: None) -> None:
+    # GIVEN the functions configured with a libSQL server that is not there
+    settings = load_settings(TURSO_DATABASE_URL="http://127.0.0.1:9")
+    application = create_function_app(incoming_call.router, settings=settings)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://t") as http:
+            # WHEN Twilio calls the webhook
+            response = await post_call(http, call_form())
+    finally:
+        await application.state.edge.close()
+    # THEN the caller hears an apology and can leave a message, never Twilio's error line
+    assert_voicemail(response, APOLOGY_BUSY)
