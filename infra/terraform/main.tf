@@ -43,13 +43,13 @@ locals {
       handler    = "functions.photo_upload.handler"
       routes     = ["GET /photo/{token}", "POST /photo/{token}"]
       timeout    = 29
-      s3_actions = ["s3:PutObject", "s3:GetObject"]
+      s3_actions = ["s3:PutObject"] # stores the checked image; the page shows no stored photo
     }
     admin = {
       handler    = "functions.admin.handler"
       routes     = ["ANY /admin", "ANY /admin/{proxy+}"]
       timeout    = 29
-      s3_actions = ["s3:GetObject", "s3:DeleteObject"]
+      s3_actions = ["s3:GetObject"] # presigned links on the call detail page
     }
     healthz = {
       handler    = "functions.healthz.handler"

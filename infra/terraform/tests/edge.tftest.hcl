@@ -174,10 +174,10 @@ run "each_role_holds_only_what_its_function_does" {
     condition = one([for s in jsondecode(aws_iam_role_policy.function["photo_upload"].policy).Statement : s if s.Sid == "BlobObjects"]) == {
       Sid      = "BlobObjects"
       Effect   = "Allow"
-      Action   = ["s3:PutObject", "s3:GetObject"]
+      Action   = ["s3:PutObject"]
       Resource = "arn:aws:s3:::buddyhelps-test-blobs-1/*"
     }
-    error_message = "photo_upload may put and get objects of the blob bucket, nothing else."
+    error_message = "photo_upload may only put objects into the blob bucket."
   }
   assert {
     condition     = one([for s in jsondecode(aws_iam_role_policy.function["call_page"].policy).Statement : s.Action if s.Sid == "BlobObjects"]) == ["s3:GetObject"]
