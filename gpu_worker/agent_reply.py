@@ -53,6 +53,7 @@ class AgentReply:
         plan: TurnPlan,
         context: SpeechContext,
         on_first_audio: Callable[[AgentReply], None] | None = None,
+        epilogue: str = "",
     ) -> None:
         self.reply_id = reply_id
         self.plan = plan
@@ -63,6 +64,7 @@ class AgentReply:
         self.gate.set()
         self._context = context
         self._on_first_audio = on_first_audio
+        self._epilogue = epilogue  # a fixed line said after the reply (e.g. "I've texted you a link")
 
     @property
     def text(self) -> str:
@@ -95,6 +97,8 @@ class AgentReply:
             if not self.spoken and clauses.empty():
                 clauses.put_nowait((FALLBACK_LINE, True))
         finally:
+            if self._epilogue:
+                clauses.put_nowait((self._epilogue, True))
             clauses.put_nowait(None)
 
     async def _stream_llm(self, clauses: asyncio.Queue[tuple[str, bool] | None]) -> None:

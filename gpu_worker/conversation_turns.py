@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from gpu_worker.call_record import CallRecord
 from gpu_worker.call_slots import Asked, CallSlots, update_slots
 from gpu_worker.conversation_policy import BusinessProfile, ConversationPolicy, TurnPlan, is_backchannel
 from gpu_worker.media_socket import OutboundAudio
+from gpu_worker.photo_link import photo_link_url, request_photo_link
 from gpu_worker.playback import Heard, PlaybackTracker
 from gpu_worker.stages import ChatMessage, FloatAudio
 from gpu_worker.turn_taking import Paused, Resumed, SpeechStarted, TurnEnded, TurnTaker
@@ -32,6 +34,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SILENCE_PROMPT_MS = 8000
+PHOTO_LINK_LINE = "I've also texted you a link where you can send us photos of it."
+_VISIBLE = re.compile(
+    r"\b(leak\w*|drip\w*|flood\w*|burst|water (?:everywhere|on the floor|damage)|stain\w*|crack\w*|mou?ld|"
+    r"rust\w*|overflow\w*|puddle\w*|damag\w*|sewage|back(?:ed|ing)? up)\b",
+    re.IGNORECASE,
+)
+
+
+def shows_in_a_photo(caller_text: str) -> bool:
+    return bool(_VISIBLE.search(caller_text))
+
+
 TURN_MODEL_THRESHOLD = 0.5
 
 
@@ -86,6 +100,7 @@ class ConversationTurns:
         self._last_speech_wall = time.monotonic()
         self._quiet_since_ms = 0
         self._silence_count = 0
+        self._photo_link_requested = False
         self._tasks: set[asyncio.Task[None]] = set()
 
     @classmethod
@@ -295,7 +310,7 @@ class ConversationTurns:
         plan = self.policy.plan_turn(slots=self.slots, previous=previous, caller_text=text, history=self.history)
         self.history.append(ChatMessage(role="user", content=text))
         eot_ms = (committed - self._last_speech_wall) * 1000
-        await self._speak(plan, (eot_ms, stt_ms, self._last_speech_wall))
+        await self._speak(plan, (eot_ms, stt_ms, self._last_speech_wall), epilogue=self._offer_photo_link(text))
 
     def _resume(self, barge: _Barge, text: str, event: TurnEnded) -> None:
         """A backchannel or a cough: the agent carries on from the clause it was cut in."""
@@ -328,11 +343,30 @@ class ConversationTurns:
         self._turn_task = asyncio.ensure_future(coroutine)
 
     # --- agent turns ------------------------------------------------------------------------------
-    async def _speak(self, plan: TurnPlan, timing: tuple[float, float, float] | None) -> None:
+    def _offer_photo_link(self, caller_text: str) -> str:
+        """The caller described something a photo would show: text them the upload link now."""
+        if self.record.photo_link_sent or self._photo_link_requested or not shows_in_a_photo(caller_text):
+            return ""
+        self._photo_link_requested = True
+        self._spawn(self._send_photo_link(), "photo-link")
+        return PHOTO_LINK_LINE
+
+    async def _send_photo_link(self) -> None:
+        settings = self.services.settings
+        self.record.photo_link_sent = await request_photo_link(
+            url=photo_link_url(settings),
+            secret=settings.dashboard_webhook_secret,
+            call_sid=self.record.call_sid,
+            from_number=self.record.from_number,
+            to_number=self.record.to_number,
+            business_id=self.record.business_id,
+        )
+
+    async def _speak(self, plan: TurnPlan, timing: tuple[float, float, float] | None, *, epilogue: str = "") -> None:
         self._reply_ids += 1
         self.asked = plan.asked
         start_ms = self.taker.now_ms
-        reply = AgentReply(reply_id=self._reply_ids, plan=plan, context=self.speech)
+        reply = AgentReply(reply_id=self._reply_ids, plan=plan, context=self.speech, epilogue=epilogue)
         self._reply = reply
         await reply.run()
         self.history.append(ChatMessage(role="assistant", content=reply.text))

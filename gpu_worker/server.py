@@ -24,6 +24,8 @@ from gpu_worker.agent_reply import FALLBACK_LINE
 from gpu_worker.business_config import greetings_to_prepare
 from gpu_worker.call_record import CallRecord
 from gpu_worker.call_session import CallSession, WorkerServices
+from gpu_worker.conversation_policy import SAFETY_LINES
+from gpu_worker.conversation_turns import PHOTO_LINK_LINE
 from gpu_worker.live_events import LiveEvents
 from gpu_worker.media_socket import StarletteMediaSocket
 from gpu_worker.post_call import PostCallPipeline
@@ -100,7 +102,8 @@ async def _prepare_phrases(state: WorkerState) -> None:
     """Greetings and fixed lines are synthesized before the first call, so they play at once."""
     assert state.phrases is not None
     voice = state.settings.tts_voice
-    phrases = [(FALLBACK_LINE, voice)]
+    fixed = [FALLBACK_LINE, PHOTO_LINK_LINE, *SAFETY_LINES.values()]
+    phrases = [(line, voice) for line in fixed]
     try:
         phrases += await greetings_to_prepare(await state.database())
     except Exception:

@@ -173,7 +173,7 @@ async def test_barge_in_clears_audio_and_keeps_only_what_was_heard(harness_facto
 
 async def test_a_backchannel_does_not_derail_the_agent(harness_factory: Any) -> None:
     reply = "Thanks. " + " ".join(["The plumber will call you back soon about this."] * 5)
-    harness = harness_factory(caller_lines=["There is a leak under my sink.", "mm-hm"], replies=[reply])
+    harness = harness_factory(caller_lines=["My toilet keeps running all night.", "mm-hm"], replies=[reply])
     harness.start()
     await harness.wait_until_played()
     await harness.say(800, then_silence_ms=400)
@@ -319,3 +319,19 @@ async def test_the_agent_reads_back_and_ends_the_call_when_everything_is_gathere
     assert "bye" in agent[-1].lower()
     assert record.end_reason == "agent_completed"
     assert harness.line.closed_code == 1000
+
+
+async def test_a_visible_problem_gets_a_photo_link_texted_during_the_call(harness_factory: Any) -> None:
+    # GIVEN a call whose functions may or may not be reachable (the text goes out in the background)
+    harness = harness_factory(
+        caller_lines=["Water is leaking through my ceiling."], replies=["Oh no. What's your name?"]
+    )
+    harness.start()
+    await harness.wait_until_played()
+    # WHEN the caller describes a leak
+    await harness.say(900)
+    await harness.wait_until_played()
+    record = await harness.end()
+    # THEN the agent tells them a photo link is on its way, once, and the call carries on regardless
+    agent = " ".join(e.text for e in record.transcript if e.speaker == "agent")
+    assert agent.count("link where you can send us photos") == 1
