@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from gpu_worker.call_record import CallRecord
 from gpu_worker.call_slots import Asked, CallSlots, update_slots
 from gpu_worker.conversation_policy import BusinessProfile, ConversationPolicy, TurnPlan, is_backchannel
 from gpu_worker.media_socket import OutboundAudio
-from gpu_worker.photo_link import photo_link_url, request_photo_link
+from gpu_worker.photo_link import PHOTO_LINK_LINE, photo_link_url, request_photo_link, shows_in_a_photo
 from gpu_worker.playback import Heard, PlaybackTracker
 from gpu_worker.stages import ChatMessage, FloatAudio
 from gpu_worker.turn_taking import Paused, Resumed, SpeechStarted, TurnEnded, TurnTaker
@@ -34,18 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SILENCE_PROMPT_MS = 8000
-PHOTO_LINK_LINE = "I've also texted you a link where you can send us photos of it."
-_VISIBLE = re.compile(
-    r"\b(leak\w*|drip\w*|flood\w*|burst|water (?:everywhere|on the floor|damage)|stain\w*|crack\w*|mou?ld|"
-    r"rust\w*|overflow\w*|puddle\w*|damag\w*|sewage|back(?:ed|ing)? up)\b",
-    re.IGNORECASE,
-)
-
-
-def shows_in_a_photo(caller_text: str) -> bool:
-    return bool(_VISIBLE.search(caller_text))
-
-
 TURN_MODEL_THRESHOLD = 0.5
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import httpx
 
@@ -18,6 +19,16 @@ from shared.structured_logging import mask_phone
 
 log = logging.getLogger(__name__)
 PHOTO_LINK_TIMEOUT_S = 8.0
+PHOTO_LINK_LINE = "I've also texted you a link where you can send us photos of it."
+_VISIBLE = re.compile(
+    r"\b(leak\w*|drip\w*|flood\w*|burst|water (?:everywhere|on the floor|damage)|stain\w*|crack\w*|mou?ld|"
+    r"rust\w*|overflow\w*|puddle\w*|damag\w*|sewage|back(?:ed|ing)? up)\b",
+    re.IGNORECASE,
+)
+
+
+def shows_in_a_photo(caller_text: str) -> bool:
+    return bool(_VISIBLE.search(caller_text))
 
 
 def photo_link_url(settings: Settings) -> str:

@@ -25,9 +25,9 @@ from gpu_worker.business_config import greetings_to_prepare
 from gpu_worker.call_record import CallRecord
 from gpu_worker.call_session import CallSession, WorkerServices
 from gpu_worker.conversation_policy import SAFETY_LINES
-from gpu_worker.conversation_turns import PHOTO_LINK_LINE
 from gpu_worker.live_events import LiveEvents
 from gpu_worker.media_socket import StarletteMediaSocket
+from gpu_worker.photo_link import PHOTO_LINK_LINE
 from gpu_worker.post_call import PostCallPipeline
 from gpu_worker.report_outbox import ReportOutbox
 from gpu_worker.stage_metrics import CountedModels, count_models
