@@ -78,3 +78,20 @@ def test_bundled_names_resolve_to_prepared_folders():
     for name, folder in (("base", "whisper-base"), ("tiny.en", "whisper-tiny.en")):
         path = resolve_stt_model(model_settings(STT_MODEL=name))
         assert path.endswith(folder)
+
+
+def cuda_devices() -> int:
+    import ctranslate2
+
+    return int(ctranslate2.get_cuda_device_count())
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(cuda_devices() == 0, reason="no CUDA device: the float16 GPU path runs on GPU workers only")
+async def test_cuda_float16_transcribes_phone_audio(caller_speech):
+    # GIVEN the GPU settings with the bundled base model
+    stt = WhisperSpeechToText.from_settings(model_settings(STT_MODEL="base", STT_DEVICE="cuda"))
+    # WHEN a caller's sentence is transcribed
+    result = await stt.transcribe(caller_speech.audio_16k)
+    # THEN the words come back as on CPU
+    assert words(result.text) >= KEY_WORDS

@@ -60,3 +60,28 @@ async def test_empty_text_is_refused(tts):
     # THEN it is refused rather than producing silence
     with pytest.raises(SpeechSynthesisError, match="empty"):
         await tts.synthesize("   ")
+
+
+def torch_cuda_ready() -> bool:
+    import importlib.util
+
+    if importlib.util.find_spec("kokoro") is None or importlib.util.find_spec("torch") is None:
+        return False
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch_cuda_ready(), reason="needs CUDA and the kokoro package (GPU worker image only)")
+async def test_kokoro_torch_speaks_on_cuda():
+    from gpu_worker.text_to_speech import KokoroTorchTextToSpeech
+
+    # GIVEN the PyTorch Kokoro pipeline on the GPU
+    tts = KokoroTorchTextToSpeech(voice="af_heart")
+    # WHEN a greeting is synthesized
+    speech = await tts.synthesize(SENTENCE)
+    # THEN it is audible 24 kHz speech of a sentence's length
+    assert speech.sample_rate == KOKORO_SAMPLE_RATE
+    assert 2.0 < speech.duration_s < 6.0
+    assert float(np.sqrt(np.mean(speech.samples**2))) > 0.02
