@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -158,6 +161,7 @@ def _serve(args: argparse.Namespace) -> int:
             str(args.worker_port),
         ]
         child = subprocess.Popen(command)  # noqa: S603 - our own CLI, same interpreter
+        _exit_with(child)
     try:
         uvicorn.run(create_local_app(settings), host=args.host, port=args.functions_port, log_config=None)
     finally:
@@ -165,6 +169,17 @@ def _serve(args: argparse.Namespace) -> int:
             child.terminate()
             child.wait(timeout=15)
     return 0
+
+
+def _exit_with(child: subprocess.Popen[bytes]) -> None:
+    """If the worker process dies, stop the functions too: half a stack must not look healthy."""
+
+    def watch() -> None:
+        code = child.wait()
+        print(f"buddyhelps serve: the worker exited with {code}; stopping", file=sys.stderr)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="worker-watch", daemon=True).start()
 
 
 def _add(sub: Any, name: str, help_text: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:

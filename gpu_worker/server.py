@@ -103,13 +103,17 @@ async def _prepare_phrases(state: WorkerState) -> None:
     assert state.phrases is not None
     voice = state.settings.tts_voice
     fixed = [FALLBACK_LINE, PHOTO_LINK_LINE, *SAFETY_LINES.values()]
-    phrases = [(line, voice) for line in fixed]
+    phrases = [(line, voice) for line in fixed if line.strip()]
     try:
         phrases += await greetings_to_prepare(await state.database())
     except Exception:
         log.exception("could not read greetings to pre-synthesize; they will be made on first use")
     for text, phrase_voice in phrases:
-        await state.phrases.frames(text, phrase_voice)
+        try:
+            await state.phrases.frames(text, phrase_voice)
+        except Exception:
+            # One bad greeting (an unknown voice, say) must not keep every other call from being answered.
+            log.exception("could not pre-synthesize a phrase; it will be tried again on first use")
     log.info("phrases ready", extra={"count": len(phrases)})
 
 
