@@ -19,6 +19,7 @@ import numpy as np
 
 from gpu_worker.model_files import model_path
 from gpu_worker.stages import FloatAudio, Transcription
+from gpu_worker.whisper_window import LONGEST_SHORT_CLIP_S, transcribe_short
 from shared.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class WhisperSpeechToText:
         initial_prompt: str | None = None,
         max_concurrent: int | None = None,
         model_name: str | None = None,
+        short_window: bool = True,
     ) -> None:
         from faster_whisper import WhisperModel  # heavy import, kept off module import
 
@@ -55,6 +57,7 @@ class WhisperSpeechToText:
         compute_type = "int8" if device == "cpu" else "float16"
         self.model_name = model_name or f"faster-whisper:{Path(model).name}:{compute_type}"
         self._initial_prompt = initial_prompt
+        self._short_window = short_window  # see gpu_worker/whisper_window.py
         self._model = WhisperModel(
             model,
             device=device,
@@ -83,6 +86,10 @@ class WhisperSpeechToText:
     def _transcribe_blocking(self, audio_16k: FloatAudio, prompt: str | None) -> Transcription:
         audio = np.ascontiguousarray(audio_16k, dtype=np.float32)
         started = time.perf_counter()
+        chosen_prompt = prompt if prompt is not None else self._initial_prompt
+        if self._short_window and len(audio) / SAMPLE_RATE <= LONGEST_SHORT_CLIP_S:
+            text = transcribe_short(self._model, audio, prompt=chosen_prompt)
+            return Transcription(text=text, audio_s=len(audio) / SAMPLE_RATE, elapsed_s=time.perf_counter() - started)
         segments, _info = self._model.transcribe(
             audio,
             language="en",
@@ -90,7 +97,7 @@ class WhisperSpeechToText:
             vad_filter=False,
             condition_on_previous_text=False,
             without_timestamps=True,
-            initial_prompt=prompt if prompt is not None else self._initial_prompt,
+            initial_prompt=chosen_prompt,
         )
         # The segments are a lazy generator: decoding happens while it is iterated, here in the thread.
         text = " ".join(segment.text.strip() for segment in segments).strip()
