@@ -73,6 +73,7 @@ def transcribe_short(model: Any, audio_16k: FloatAudio, *, prompt: str | None) -
         beam_size=1,
         max_length=token_budget(audio_s) + len(tokens),
         suppress_blank=True,
+        suppress_tokens=get_suppressed_tokens(tokenizer, (-1,)),  # non-speech symbols, as faster-whisper does
     )
     ids = [token for token in result[0].sequences_ids[0] if token < tokenizer.eot]
     return cut_repetition(tokenizer.decode(ids).strip())
