@@ -68,7 +68,8 @@ class ConversationTurns:
                 greeting=config.greeting,
                 caller_id=record.from_number,
                 mode=config.mode,
-            )
+            ),
+            scripted_questions=services.settings.scripted_questions,
         )
         self.corrector = KeywordCorrector(config.corrections)
         self.speech = SpeechContext(
@@ -295,7 +296,9 @@ class ConversationTurns:
         previous = self.slots
         self.slots = update_slots(self.slots, text, caller_id=self.record.from_number, asked=self.asked)
         plan = self.policy.plan_turn(slots=self.slots, previous=previous, caller_text=text, history=self.history)
-        self.history.append(ChatMessage(role="user", content=text))
+        # The user message exactly as the LLM saw it (state note included): the next turn's prompt then
+        # starts with this one's, and llama.cpp reuses its cache instead of re-reading the call.
+        self.history.append(plan.messages[-1] if plan.kind == "llm" and plan.messages else ChatMessage("user", text))
         eot_ms = (committed - self._last_speech_wall) * 1000
         await self._speak(plan, (eot_ms, stt_ms, self._last_speech_wall), epilogue=self._offer_photo_link(text))
 

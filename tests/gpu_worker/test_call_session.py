@@ -101,8 +101,12 @@ class Harness:
 async def harness_factory(settings: Settings, seeded: Database) -> AsyncIterator[Any]:
     made: list[Harness] = []
 
-    def make(*, caller_lines: Sequence[str], replies: Sequence[str] = (), **llm: Any) -> Harness:
-        harness = Harness(settings, seeded, fake_models(caller_lines=caller_lines, replies=replies, **llm))
+    def make(
+        *, caller_lines: Sequence[str], replies: Sequence[str] = (), scripted: bool = False, **llm: Any
+    ) -> Harness:
+        # Most tests exercise the streamed LLM path; `scripted=True` is the CPU default's policy.
+        call_settings = settings.model_copy(update={"scripted_questions": scripted})
+        harness = Harness(call_settings, seeded, fake_models(caller_lines=caller_lines, replies=replies, **llm))
         made.append(harness)
         return harness
 
@@ -335,3 +339,24 @@ async def test_a_visible_problem_gets_a_photo_link_texted_during_the_call(harnes
     # THEN the agent tells them a photo link is on its way, once, and the call carries on regardless
     agent = " ".join(e.text for e in record.transcript if e.speaker == "agent")
     assert agent.count("link where you can send us photos") == 1
+
+
+async def test_scripted_questions_answer_without_waiting_for_the_language_model(harness_factory: Any) -> None:
+    # GIVEN the CPU default's policy: questions for missing details are spoken word for word
+    harness = harness_factory(caller_lines=["My toilet is overflowing.", "My name is Sam Reed."], scripted=True)
+    harness.start()
+    await harness.wait_until_played()
+    # WHEN the caller states the problem and then their name
+    await harness.say(900)
+    await harness.wait_until_played()
+    await harness.say(900)
+    await harness.wait_until_played()
+    record = await harness.end()
+    # THEN each answer got the next question, and the LLM only ever saw the prompt-cache warm-up
+    agent = [e.text for e in record.transcript if e.speaker == "agent"]
+    assert "name" in agent[1].lower()
+    assert "Sam" in agent[2]
+    assert "address" in agent[2].lower()
+    llm = harness.models.llm
+    assert isinstance(llm, FakeLlm)
+    assert all(len(request) <= 3 for request in llm.requests)
