@@ -131,7 +131,10 @@ class AgentReply:
         context = self._context
         started = time.monotonic()
         try:
-            if fixed:
+            cached = context.phrases.cached(text, context.voice)
+            if cached is not None:
+                frames = cached  # a fixed clause (question, acknowledgement) synthesized at start-up
+            elif fixed:
                 frames = await context.phrases.frames(text, context.voice)
             else:
                 frames = speech_to_frames(await context.models.tts.synthesize(text, voice=context.voice))

@@ -122,7 +122,7 @@ class ConversationPolicy:
 
     def transfer_plan(self) -> TurnPlan:
         """The caller pressed 0: no live transfer yet, so promise a call back and carry on."""
-        line = "Of course. I can't put you through right now, but I'll have someone call you back as soon as possible."
+        line = TRANSFER_LINE
         if self._last is None or self._last == "readback":
             return TurnPlan("scripted", _asked(self._last) if self._last else None, text=line)
         return TurnPlan("scripted", _asked(self._last), text=f"{line} {self._repeat_question(self._last)}")
@@ -209,12 +209,21 @@ def _answered(last: Target | None, slots: CallSlots, previous: CallSlots) -> boo
     return slot is not None and getattr(slots, slot) != getattr(previous, slot) and bool(getattr(slots, slot))
 
 
+ACKNOWLEDGEMENTS = ("I'm sorry to hear that.", "Okay, I can help with that.", "Got it.")
+TRANSFER_LINE = "Of course. I can't put you through right now, but I'll have someone call you back as soon as possible."
+
+
+def fixed_lines() -> list[str]:
+    """Lines the policy speaks word for word: the worker synthesizes them once, before any call."""
+    return [*QUESTIONS.values(), *ACKNOWLEDGEMENTS, TRANSFER_LINE, "Are you still there?", *SAFETY_LINES.values()]
+
+
 def _acknowledgement(slots: CallSlots, previous: CallSlots) -> str:
     if slots.name and slots.name != previous.name:
         return f"Thanks, {slots.name.split()[0]}."
     if slots.problem and not previous.problem:
-        return "I'm sorry to hear that." if slots.urgency in ("emergency", "soon") else "Okay, I can help with that."
-    return "Got it."
+        return ACKNOWLEDGEMENTS[0] if slots.urgency in ("emergency", "soon") else ACKNOWLEDGEMENTS[1]
+    return ACKNOWLEDGEMENTS[2]
 
 
 def _asked(target: Target) -> Asked:

@@ -24,7 +24,7 @@ from gpu_worker.agent_reply import FALLBACK_LINE
 from gpu_worker.business_config import greetings_to_prepare
 from gpu_worker.call_record import CallRecord
 from gpu_worker.call_session import CallSession, WorkerServices
-from gpu_worker.conversation_policy import SAFETY_LINES
+from gpu_worker.conversation_policy import fixed_lines
 from gpu_worker.live_events import LiveEvents
 from gpu_worker.media_socket import StarletteMediaSocket
 from gpu_worker.photo_link import PHOTO_LINK_LINE
@@ -99,18 +99,25 @@ class WorkerState:
 
 
 async def _prepare_phrases(state: WorkerState) -> None:
-    """Greetings and fixed lines are synthesized before the first call, so they play at once."""
+    """Greetings and every fixed line are synthesized before the first call, so they play at once."""
     assert state.phrases is not None
-    voice = state.settings.tts_voice
-    fixed = [FALLBACK_LINE, PHOTO_LINK_LINE, *SAFETY_LINES.values()]
-    phrases = [(line, voice) for line in fixed if line.strip()]
+    voices = {state.settings.tts_voice}
+    greetings: list[tuple[str, str]] = []
     try:
-        phrases += await greetings_to_prepare(await state.database())
+        greetings = await greetings_to_prepare(await state.database())
     except Exception:
         log.exception("could not read greetings to pre-synthesize; they will be made on first use")
-    for text, phrase_voice in phrases:
+    voices |= {voice for _, voice in greetings}
+    fixed = [FALLBACK_LINE, PHOTO_LINK_LINE, *fixed_lines()]
+    lines = [(line, voice) for voice in sorted(voices) for line in fixed if line.strip()]
+    # Greetings play whole; fixed lines are cached as the clauses replies are cut into.
+    phrases = [(text, voice, True) for text, voice in greetings] + [(text, voice, False) for text, voice in lines]
+    for text, phrase_voice, whole in phrases:
         try:
-            await state.phrases.frames(text, phrase_voice)
+            if whole:
+                await state.phrases.frames(text, phrase_voice)
+            else:
+                await state.phrases.prepare(text, phrase_voice)
         except Exception:
             # One bad greeting (an unknown voice, say) must not keep every other call from being answered.
             log.exception("could not pre-synthesize a phrase; it will be tried again on first use")

@@ -29,6 +29,15 @@ class PhraseCache:
     def cached(self, text: str, voice: str) -> list[bytes] | None:
         return self._frames.get((text, voice))
 
+    async def prepare(self, line: str, voice: str) -> None:
+        """Synthesize a fixed line as the clauses a reply will be cut into, so each is found here."""
+        from gpu_worker.clause_splitter import ClauseSplitter
+
+        splitter = ClauseSplitter()
+        for clause in [*splitter.push(line), splitter.flush()]:
+            if clause:
+                await self.frames(clause, voice)
+
     async def frames(self, text: str, voice: str) -> list[bytes]:
         key = (text, voice)
         found = self._frames.get(key)
