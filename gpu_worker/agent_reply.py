@@ -15,10 +15,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gpu_worker.clause_splitter import ClauseSplitter
+from gpu_worker.clause_splitter import ClauseSplitter, clauses_of
 from gpu_worker.conversation_policy import TurnPlan
 from gpu_worker.media_socket import OutboundAudio
 from gpu_worker.playback import PlaybackTracker
+from gpu_worker.reply_guard import unsafe_claim
 from gpu_worker.stages import ModelSet
 from gpu_worker.voice_output import PhraseCache, speech_to_frames
 
@@ -84,36 +85,43 @@ class AgentReply:
         """Put (clause, is_fixed_phrase) items; None ends the reply."""
         try:
             if self.plan.safety_line:
-                clauses.put_nowait((self.plan.safety_line, True))
+                _put_clauses(clauses, self.plan.safety_line, fixed=True)
             if self.plan.kind == "llm":
                 await self._stream_llm(clauses)
             else:
-                splitter = ClauseSplitter()
-                for clause in [*splitter.push(self.plan.text), splitter.flush()]:
-                    if clause:
-                        clauses.put_nowait((clause, False))
+                _put_clauses(clauses, self.plan.text, fixed=False)
         except Exception:
             log.exception("language model failed during a reply; speaking the fallback line")
             if not self.spoken and clauses.empty():
                 clauses.put_nowait((FALLBACK_LINE, True))
         finally:
             if self._epilogue:
-                clauses.put_nowait((self._epilogue, True))
+                _put_clauses(clauses, self._epilogue, fixed=True)
             clauses.put_nowait(None)
 
     async def _stream_llm(self, clauses: asyncio.Queue[tuple[str, bool] | None]) -> None:
         splitter = ClauseSplitter()
         llm = self._context.models.llm
         stream = llm.stream_reply(self.plan.messages, max_tokens=self.plan.max_tokens)
+        accepted = 0
         async with contextlib.aclosing(stream):  # type: ignore[type-var]
             async for delta in stream:
                 if self.metrics.llm_first_token_s is None:
                     self.metrics.llm_first_token_s = time.monotonic() - self.metrics.started
                 for clause in splitter.push(delta):
-                    clauses.put_nowait((clause, False))
+                    accepted += self._accept(clauses, clause)
         rest = splitter.flush()
         if rest:
-            clauses.put_nowait((rest, False))
+            accepted += self._accept(clauses, rest)
+        if not accepted and self.plan.text:
+            _put_clauses(clauses, self.plan.text, fixed=False)  # the policy's own words instead
+
+    def _accept(self, clauses: asyncio.Queue[tuple[str, bool] | None], clause: str) -> int:
+        if unsafe_claim(clause):
+            log.warning("dropped an invented or refusing clause from the model", extra={"chars": len(clause)})
+            return 0
+        clauses.put_nowait((clause, False))
+        return 1
 
     async def _consume(self, clauses: asyncio.Queue[tuple[str, bool] | None]) -> None:
         while (item := await clauses.get()) is not None:
@@ -156,3 +164,9 @@ class AgentReply:
             self.metrics.first_audio_at = time.monotonic()
             if self._on_first_audio is not None:
                 self._on_first_audio(self)
+
+
+def _put_clauses(clauses: asyncio.Queue[tuple[str, bool] | None], text: str, *, fixed: bool) -> None:
+    """Cut a whole line as the phrase cache was prepared, so fixed lines are found clause by clause."""
+    for clause in clauses_of(text):
+        clauses.put_nowait((clause, fixed))

@@ -174,3 +174,16 @@ def _is_abbreviation(text: str) -> bool:
 
 def _has_letter(text: str) -> bool:
     return any(ch.isalpha() for ch in clean_for_speech(text))
+
+
+def clauses_of(text: str) -> list[str]:
+    """A whole fixed line cut into clauses, sentence by sentence, the same way every time.
+
+    Replies and the phrase cache both cut fixed lines with this, so a question prepared at start-up
+    is found again when it is the second sentence of "Thanks, Maria. What's the address…?".
+    """
+    clauses: list[str] = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+        splitter = ClauseSplitter()
+        clauses += [clause for clause in [*splitter.push(sentence), splitter.flush()] if clause]
+    return clauses

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -34,6 +35,29 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 SILENCE_PROMPT_MS = 8000
 TURN_MODEL_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class _Understood:
+    """A caller turn understood on copies of the call's state: adopted at commit, or dropped."""
+
+    text: str
+    slots: CallSlots
+    policy: ConversationPolicy
+    plan: TurnPlan
+    photo_link: bool
+
+
+@dataclass
+class _Speculation:
+    """A reply prepared during the caller's pause, gated until the turn is confirmed over."""
+
+    sequence: int
+    audio_samples: int
+    understood: _Understood
+    reply: AgentReply
+    task: asyncio.Task[None]
+    stt_ms: float
 
 
 @dataclass
@@ -83,6 +107,7 @@ class ConversationTurns:
         self._reply: AgentReply | None = None
         self._turn_task: asyncio.Task[None] | None = None
         self._speculative: tuple[int, asyncio.Task[str]] | None = None  # (audio length, STT task)
+        self._speculation: _Speculation | None = None
         self._pause_seq = 0
         self._barge: _Barge | None = None
         self._last_speech_wall = time.monotonic()
@@ -160,6 +185,7 @@ class ConversationTurns:
                 break
 
     async def aclose(self) -> None:
+        self._drop_speculation()
         tasks = [t for t in (*self._tasks, self._turn_task) if t is not None and not t.done()]
         if self._speculative:
             tasks.append(self._speculative[1])  # type: ignore[arg-type]
@@ -190,6 +216,7 @@ class ConversationTurns:
                 self._on_pause(event)
             elif isinstance(event, Resumed):
                 self._pause_seq += 1
+                self._drop_speculation()
             elif isinstance(event, TurnEnded):
                 self._on_turn_end(event)
         if self.taker.in_utterance and self.taker.last_speech_ms == self.taker.now_ms:
@@ -244,7 +271,30 @@ class ConversationTurns:
         audio_16k = resample(event.audio_8k, 8000, 16000)
         stt = asyncio.ensure_future(self._transcribe(audio_16k))
         self._speculative = (len(event.audio_8k), stt)
+        self._drop_speculation()
+        if self._barge is None and not self._busy() and not self.playback.is_playing:
+            self._spawn(self._speculate(sequence, len(event.audio_8k), stt), "speculate")
         self._spawn(self._ask_turn_model(audio_16k, sequence), "turn-model")
+
+    async def _speculate(self, sequence: int, samples: int, stt: asyncio.Task[str]) -> None:
+        """Transcribe, plan and synthesize the first clause while the turn model is still deciding."""
+        started = time.monotonic()
+        text = self.corrector.apply(await stt)
+        if sequence != self._pause_seq or not text:
+            return
+        understood = self._understand(text)
+        self._reply_ids += 1
+        epilogue = PHOTO_LINK_LINE if understood.photo_link else ""
+        reply = AgentReply(reply_id=self._reply_ids, plan=understood.plan, context=self.speech, epilogue=epilogue)
+        reply.gate.clear()  # nothing reaches the line until the turn is confirmed
+        task = asyncio.ensure_future(reply.run())
+        stt_ms = (time.monotonic() - started) * 1000
+        self._speculation = _Speculation(sequence, samples, understood, reply, task, stt_ms)
+
+    def _drop_speculation(self) -> None:
+        if self._speculation is not None:
+            self._speculation.task.cancel()  # closes its LLM stream; its audio was never sent
+            self._speculation = None
 
     async def _ask_turn_model(self, audio_16k: FloatAudio, sequence: int) -> None:
         probability = await self.services.models.turn.end_of_turn_probability(audio_16k)
@@ -271,7 +321,26 @@ class ConversationTurns:
             # Short speech over the agent (under the barge-in threshold): decided once we have the words.
             barge = _Barge(reply=self._reply, task=self._turn_task, heard=None, cleared=False)
         self._quiet_since_ms = self.taker.now_ms
+        speculation, self._speculation = self._speculation, None
+        if barge is None and speculation is not None and speculation.audio_samples == len(event.audio_8k):
+            self._turn_task = asyncio.ensure_future(self._adopt(speculation, event, committed))
+            return
+        if speculation is not None:
+            speculation.task.cancel()
         self._turn_task = asyncio.ensure_future(self._caller_turn(event, stt, committed, barge))
+
+    async def _adopt(self, speculation: _Speculation, event: TurnEnded, committed: float) -> None:
+        """The turn is over and its reply is (nearly) ready: let it onto the line."""
+        self._commit(speculation.understood, event)
+        self._reply = speculation.reply
+        speculation.reply.gate.set()
+        eot_ms = (committed - self._last_speech_wall) * 1000
+        await self._finish_reply(
+            speculation.reply,
+            speculation.task,
+            speculation.understood.plan,
+            (eot_ms, speculation.stt_ms, self._last_speech_wall),
+        )
 
     async def _caller_turn(
         self, event: TurnEnded, stt: asyncio.Task[str], committed: float, barge: _Barge | None
@@ -292,15 +361,29 @@ class ConversationTurns:
             await self._cancel_barged(barge)
         if not text:
             return
-        self._add("caller", text, start_ms=event.started_ms, end_ms=event.last_speech_ms)
-        previous = self.slots
-        self.slots = update_slots(self.slots, text, caller_id=self.record.from_number, asked=self.asked)
-        plan = self.policy.plan_turn(slots=self.slots, previous=previous, caller_text=text, history=self.history)
+        understood = self._understand(text)
+        epilogue = self._commit(understood, event)
+        eot_ms = (committed - self._last_speech_wall) * 1000
+        await self._speak(understood.plan, (eot_ms, stt_ms, self._last_speech_wall), epilogue=epilogue)
+
+    def _understand(self, text: str) -> _Understood:
+        """Slots and the next step, worked out on copies so a speculative turn can be dropped."""
+        policy = copy.deepcopy(self.policy)
+        slots = update_slots(self.slots, text, caller_id=self.record.from_number, asked=self.asked)
+        plan = policy.plan_turn(slots=slots, previous=self.slots, caller_text=text, history=self.history)
+        photo = not (self.record.photo_link_sent or self._photo_link_requested) and shows_in_a_photo(text)
+        return _Understood(text=text, slots=slots, policy=policy, plan=plan, photo_link=photo)
+
+    def _commit(self, understood: _Understood, event: TurnEnded) -> str:
+        """Make the turn part of the call; returns the photo-link line to add to the reply, if any."""
+        self._add("caller", understood.text, start_ms=event.started_ms, end_ms=event.last_speech_ms)
+        self.slots, self.policy, plan = understood.slots, understood.policy, understood.plan
+        self.asked = plan.asked
         # The user message exactly as the LLM saw it (state note included): the next turn's prompt then
         # starts with this one's, and llama.cpp reuses its cache instead of re-reading the call.
-        self.history.append(plan.messages[-1] if plan.kind == "llm" and plan.messages else ChatMessage("user", text))
-        eot_ms = (committed - self._last_speech_wall) * 1000
-        await self._speak(plan, (eot_ms, stt_ms, self._last_speech_wall), epilogue=self._offer_photo_link(text))
+        sent = plan.messages[-1] if plan.kind == "llm" and plan.messages else ChatMessage("user", understood.text)
+        self.history.append(sent)
+        return self._offer_photo_link(understood.text) if understood.photo_link else ""
 
     def _resume(self, barge: _Barge, text: str, event: TurnEnded) -> None:
         """A backchannel or a cough: the agent carries on from the clause it was cut in."""
@@ -335,7 +418,7 @@ class ConversationTurns:
     # --- agent turns ------------------------------------------------------------------------------
     def _offer_photo_link(self, caller_text: str) -> str:
         """The caller described something a photo would show: text them the upload link now."""
-        if self.record.photo_link_sent or self._photo_link_requested or not shows_in_a_photo(caller_text):
+        if self.record.photo_link_sent or self._photo_link_requested:
             return ""
         self._photo_link_requested = True
         self._spawn(self._send_photo_link(), "photo-link")
@@ -358,7 +441,23 @@ class ConversationTurns:
         start_ms = self.taker.now_ms
         reply = AgentReply(reply_id=self._reply_ids, plan=plan, context=self.speech, epilogue=epilogue)
         self._reply = reply
-        await reply.run()
+        await self._finish_reply(reply, asyncio.ensure_future(reply.run()), plan, timing, start_ms=start_ms)
+
+    async def _finish_reply(
+        self,
+        reply: AgentReply,
+        task: asyncio.Task[None],
+        plan: TurnPlan,
+        timing: tuple[float, float, float] | None,
+        *,
+        start_ms: int | None = None,
+    ) -> None:
+        start_ms = self.taker.now_ms if start_ms is None else start_ms
+        try:
+            await task
+        finally:
+            if not task.done():
+                task.cancel()  # this turn was cancelled (barge-in, hang-up): stop the reply with it
         self.history.append(ChatMessage(role="assistant", content=reply.text))
         self._add("agent", reply.text, start_ms=start_ms, end_ms=start_ms + int(reply.audio_ms))
         if timing is not None:

@@ -31,12 +31,10 @@ class PhraseCache:
 
     async def prepare(self, line: str, voice: str) -> None:
         """Synthesize a fixed line as the clauses a reply will be cut into, so each is found here."""
-        from gpu_worker.clause_splitter import ClauseSplitter
+        from gpu_worker.clause_splitter import clauses_of
 
-        splitter = ClauseSplitter()
-        for clause in [*splitter.push(line), splitter.flush()]:
-            if clause:
-                await self.frames(clause, voice)
+        for clause in clauses_of(line):
+            await self.frames(clause, voice)
 
     async def frames(self, text: str, voice: str) -> list[bytes]:
         key = (text, voice)

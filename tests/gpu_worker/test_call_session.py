@@ -360,3 +360,20 @@ async def test_scripted_questions_answer_without_waiting_for_the_language_model(
     llm = harness.models.llm
     assert isinstance(llm, FakeLlm)
     assert all(len(request) <= 3 for request in llm.requests)
+
+
+async def test_an_invented_price_is_never_spoken(harness_factory: Any) -> None:
+    # GIVEN a model that makes up a price and a phone number
+    harness = harness_factory(
+        caller_lines=["My kitchen drain is clogged."], replies=["That will cost $150. Call 555-123-4567."]
+    )
+    harness.start()
+    await harness.wait_until_played()
+    await harness.say(900)
+    await harness.wait_until_played()
+    record = await harness.end()
+    # THEN the caller hears the policy's question instead of the invention
+    reply = [e.text for e in record.transcript if e.speaker == "agent"][1]
+    assert "$" not in reply
+    assert "555" not in reply
+    assert reply.endswith("?")
