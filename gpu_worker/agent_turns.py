@@ -186,8 +186,8 @@ class AgentTurns:
         self.ended = True
         await self._close(1000)
 
-    def _add(self, speaker: str, text: str, *, start_ms: int, end_ms: int) -> None:
-        entry = self.record.add(speaker, text, start_ms=start_ms, end_ms=end_ms)  # type: ignore[arg-type]
+    def _add(self, speaker: str, text: str, *, start_ms: int, end_ms: int, interrupted: bool = False) -> None:
+        entry = self.record.add(speaker, text, start_ms=start_ms, end_ms=end_ms, interrupted=interrupted)  # type: ignore[arg-type]
         self.services.events.publish(
             {
                 "type": "transcript",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -21,7 +22,7 @@ from gpu_worker.agent_turns import AgentTurns
 from gpu_worker.audio_codec import resample
 from gpu_worker.business_config import BusinessConfig, load_business_config
 from gpu_worker.call_record import CallRecord
-from gpu_worker.call_slots import CallSlots, update_slots
+from gpu_worker.call_slots import Asked, CallSlots, update_slots
 from gpu_worker.conversation_policy import ConversationPolicy, TurnPlan, is_backchannel
 from gpu_worker.media_socket import OutboundAudio
 from gpu_worker.photo_link import PHOTO_LINK_LINE, shows_in_a_photo
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 SILENCE_PROMPT_MS = 8000
 TURN_MODEL_THRESHOLD = 0.5
+MIN_HEARD_WORDS = 3  # hearing fewer words of a reply than this is hearing none of it
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,20 @@ class _Speculation:
     reply: AgentReply
     task: asyncio.Task[None]
     stt_ms: float
+
+
+@dataclass(frozen=True)
+class _Committed:
+    """The state before the last caller turn, kept in case the caller wasn't finished after all."""
+
+    text: str
+    started_ms: int
+    slots: CallSlots
+    policy: ConversationPolicy
+    asked: Asked
+    history_len: int
+    transcript_len: int
+    reply_id: int  # the reply that answers this turn
 
 
 @dataclass
@@ -100,6 +116,7 @@ class ConversationTurns(AgentTurns):
         self._speculation: _Speculation | None = None
         self._pause_seq = 0
         self._barge: _Barge | None = None
+        self._last_commit: _Committed | None = None
         self._last_speech_wall = time.monotonic()
         self._quiet_since_ms = 0
         self._silence_count = 0
@@ -267,7 +284,7 @@ class ConversationTurns(AgentTurns):
 
     async def _adopt(self, speculation: _Speculation, event: TurnEnded, committed: float) -> None:
         """The turn is over and its reply is (nearly) ready: let it onto the line."""
-        self._commit(speculation.understood, event)
+        self._commit(speculation.understood, event, reply_id=speculation.reply.reply_id)
         self._reply = speculation.reply
         speculation.reply.gate.set()
         eot_ms = (committed - self._last_speech_wall) * 1000
@@ -294,11 +311,16 @@ class ConversationTurns(AgentTurns):
         if barge is not None:
             if not barge.cleared:
                 self._clear(barge)
-            await self._cancel_barged(barge)
+            heard = await self._cancel_barged(barge)
+            last = self._last_commit
+            answered_last = last is not None and barge.reply is not None and barge.reply.reply_id == last.reply_id
+            if answered_last and last is not None and len(heard.split()) < MIN_HEARD_WORDS:
+                # The caller talked straight over the answer: they had only paused. One turn, not two.
+                text, event = self._retract(last, text, event)
         if not text:
             return
         understood = self._understand(text)
-        epilogue = self._commit(understood, event)
+        epilogue = self._commit(understood, event, reply_id=self._reply_ids + 1)
         eot_ms = (committed - self._last_speech_wall) * 1000
         await self._speak(understood.plan, (eot_ms, stt_ms, self._last_speech_wall), epilogue=epilogue)
 
@@ -310,8 +332,18 @@ class ConversationTurns(AgentTurns):
         photo = not (self.record.photo_link_sent or self._photo_link_requested) and shows_in_a_photo(text)
         return _Understood(text=text, slots=slots, policy=policy, plan=plan, photo_link=photo)
 
-    def _commit(self, understood: _Understood, event: TurnEnded) -> str:
+    def _commit(self, understood: _Understood, event: TurnEnded, *, reply_id: int) -> str:
         """Make the turn part of the call; returns the photo-link line to add to the reply, if any."""
+        self._last_commit = _Committed(
+            text=understood.text,
+            started_ms=event.started_ms,
+            slots=self.slots,
+            policy=self.policy,
+            asked=self.asked,
+            history_len=len(self.history),
+            transcript_len=len(self.record.transcript),
+            reply_id=reply_id,
+        )
         self._add("caller", understood.text, start_ms=event.started_ms, end_ms=event.last_speech_ms)
         self.slots, self.policy, plan = understood.slots, understood.policy, understood.plan
         self.asked = plan.asked
@@ -333,20 +365,33 @@ class ConversationTurns(AgentTurns):
         if barge.reply is not None:
             barge.reply.gate.set()
 
-    async def _cancel_barged(self, barge: _Barge) -> None:
-        """Real speech over the agent: stop its reply, and keep only what the caller heard."""
-        if barge.task is not None and not barge.task.done():
+    async def _cancel_barged(self, barge: _Barge) -> str:
+        """Real speech over the agent: stop its reply, keep only what the caller heard, and return that."""
+        finished = barge.task is None or barge.task.done()  # a finished reply is already in the transcript
+        if not finished:
+            assert barge.task is not None
             barge.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await barge.task
         heard = barge.heard.text if barge.heard else (barge.reply.text if barge.reply else "")
         if barge.reply is not None and barge.reply.metrics.first_audio_at is None:
             heard = ""
-        if self.history and self.history[-1].role == "assistant":
+        if finished and self.history and self.history[-1].role == "assistant":
             self.history[-1] = ChatMessage(role="assistant", content=heard or "…")
-        elif heard:
+            self.record.replace_last_agent(heard, end_ms=self.taker.now_ms)
+        elif not finished and heard:
             self.history.append(ChatMessage(role="assistant", content=heard))
-        self.record.replace_last_agent(heard, end_ms=self.taker.now_ms)
+            self._add("agent", heard, start_ms=self.taker.now_ms, end_ms=self.taker.now_ms, interrupted=True)
+        return heard
+
+    def _retract(self, last: _Committed, text: str, event: TurnEnded) -> tuple[str, TurnEnded]:
+        """Undo the last caller turn and return it joined with what the caller said next."""
+        self.slots, self.policy, self.asked = last.slots, last.policy, last.asked
+        del self.history[last.history_len :]
+        del self.record.transcript[last.transcript_len :]
+        self._last_commit = None
+        log.info("the caller was not finished: joining their turns")
+        return f"{last.text} {text}", dataclasses.replace(event, started_ms=last.started_ms)
 
     def _start_turn(self, coroutine: Awaitable[None]) -> None:
         self._turn_task = asyncio.ensure_future(coroutine)

@@ -1,4 +1,4 @@
-"""What the agent must never say on its own: phone numbers, prices, times, appointments, refusals.
+"""What the agent must never say on its own: numbers, prices, times, appointments, refusals, its prompt.
 
 A 0.5B model invents all of these ("The best number is 555-123-4567", "It will cost $100"). Each LLM
 clause is checked before it is synthesized; an offending clause is dropped, and a reply left with
@@ -17,6 +17,8 @@ _UNSAFE = (
     re.compile(r"\b(?:within|in) (?:\d+|an?|one|two|three) (?:minutes?|hours?)\b", _FLAGS),  # an arrival time
     re.compile(r"\b(?:appointment|scheduled|booked|book you)\b", _FLAGS),
     re.compile(r"\b(?:can't|cannot|unable to) (?:assist|help) with\b|\bas an ai\b|\blanguage model\b", _FLAGS),
+    # The model reading its own instructions aloud ("Do not give prices…", "[Known: …]").
+    re.compile(r"\bdo not (?:give|say|invent)\b|\breply in (?:one|at most)\b|\bask exactly\b|\[|\]|\bmissing:", _FLAGS),
 )
 
 

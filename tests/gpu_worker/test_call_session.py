@@ -377,3 +377,33 @@ async def test_an_invented_price_is_never_spoken(harness_factory: Any) -> None:
     assert "$" not in reply
     assert "555" not in reply
     assert reply.endswith("?")
+
+
+async def test_a_caller_who_only_paused_mid_sentence_gets_one_answer_to_the_whole_sentence(
+    harness_factory: Any,
+) -> None:
+    # GIVEN a caller who pauses after "I'm at 42 Oak Street," long enough for the turn to end
+    harness = harness_factory(
+        caller_lines=[
+            "My name is Sam Reed.",
+            "I'm at 42 Oak Street,",
+            "in Springfield.",
+            "I'm at 42 Oak Street, in Springfield.",
+        ],
+        scripted=True,
+    )
+    harness.start()
+    await harness.wait_until_played()
+    await harness.say(900)
+    await harness.wait_until_played()
+    await harness.say(700, then_silence_ms=300)
+    # WHEN they carry on at once, over the start of the agent's answer
+    await harness.say(700)
+    await harness.wait_until_played()
+    record = await harness.end()
+    # THEN the two halves are one caller turn, and the agent answered the whole of it
+    callers = [e.text for e in record.transcript if e.speaker == "caller"]
+    assert callers[-1] == "I'm at 42 Oak Street, in Springfield."
+    assert "I'm at 42 Oak Street," not in callers
+    agent = [e.text for e in record.transcript if e.speaker == "agent" and e.text]
+    assert "number" in agent[-1].lower()  # the address was taken; the callback number comes next

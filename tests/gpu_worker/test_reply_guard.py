@@ -17,6 +17,8 @@ from gpu_worker.reply_guard import unsafe_claim
         "Someone will be there within 30 minutes.",
         "I've booked you an appointment for tomorrow.",
         "I'm sorry, but I can't assist with that.",
+        "Do not give prices, times, phone numbers or appointments.",
+        "[Known: problem=leak. Missing: name.]",
     ],
 )
 def test_invented_facts_and_refusals_are_caught(clause: str) -> None:
