@@ -44,6 +44,7 @@ class SpeechContext:
     phrases: PhraseCache
     playback: PlaybackTracker
     outbound: OutboundAudio
+    stream_ms: Callable[[], int]  # the call's clock: inbound audio time
 
 
 class AgentReply:
@@ -53,7 +54,6 @@ class AgentReply:
         reply_id: int,
         plan: TurnPlan,
         context: SpeechContext,
-        on_first_audio: Callable[[AgentReply], None] | None = None,
         epilogue: str = "",
     ) -> None:
         self.reply_id = reply_id
@@ -64,7 +64,7 @@ class AgentReply:
         self.gate = asyncio.Event()
         self.gate.set()
         self._context = context
-        self._on_first_audio = on_first_audio
+        self.first_audio_stream_ms: int | None = None  # call time when its first frame went out
         self._epilogue = epilogue  # a fixed line said after the reply (e.g. "I've texted you a link")
 
     @property
@@ -162,8 +162,7 @@ class AgentReply:
         self.audio_ms += clause.duration_ms
         if self.metrics.first_audio_at is None:
             self.metrics.first_audio_at = time.monotonic()
-            if self._on_first_audio is not None:
-                self._on_first_audio(self)
+            self.first_audio_stream_ms = context.stream_ms()
 
 
 def _put_clauses(clauses: asyncio.Queue[tuple[str, bool] | None], text: str, *, fixed: bool) -> None:

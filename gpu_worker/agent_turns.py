@@ -56,7 +56,12 @@ class AgentTurns:
             scripted_questions=services.settings.scripted_questions,
         )
         self.speech = SpeechContext(
-            models=services.models, voice=config.voice, phrases=services.phrases, playback=playback, outbound=outbound
+            models=services.models,
+            voice=config.voice,
+            phrases=services.phrases,
+            playback=playback,
+            outbound=outbound,
+            stream_ms=lambda: taker.now_ms,
         )
         self.asked: Asked = None
         self.history: list[ChatMessage] = []

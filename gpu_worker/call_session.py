@@ -31,6 +31,7 @@ from shared.structured_logging import call_sid_var
 
 log = logging.getLogger(__name__)
 START_TIMEOUT_S = 10.0
+LINE_SILENT_S = 15.0
 POLICY_CLOSE = 1008
 
 
@@ -139,7 +140,15 @@ class CallSession:
     async def _receive_loop(self, stream_sid: str, turns: ConversationTurns, started_wall: float) -> None:
         """`started_wall`: when `start` arrived; inbound audio can't run ahead of it by more than the tolerance."""
         while not turns.ended:
-            raw = await self._socket.receive()
+            try:
+                async with asyncio.timeout(LINE_SILENT_S):  # no extra task per frame, unlike wait_for
+                    raw = await self._socket.receive()
+            except TimeoutError:
+                # Twilio sends media every 20 ms, silence included: nothing at all means a dead line.
+                log.warning("no frames from Twilio; ending the call", extra={"seconds": LINE_SILENT_S})
+                turns.record.end_reason = "line_dead"
+                await self._socket.close(1000)
+                break
             if raw is None:
                 break
             try:

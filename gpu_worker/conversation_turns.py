@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 SILENCE_PROMPT_MS = 8000
 TURN_MODEL_THRESHOLD = 0.5
-MIN_HEARD_WORDS = 3  # hearing fewer words of a reply than this is hearing none of it
+CONTINUATION_WINDOW_MS = 1200  # speech this soon after the agent starts answering continues the caller's turn
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,7 @@ class ConversationTurns(AgentTurns):
         self._barge: _Barge | None = None
         self._last_commit: _Committed | None = None
         self._last_speech_wall = time.monotonic()
+        self._speech_started_ms = 0
         self._quiet_since_ms = 0
         self._silence_count = 0
 
@@ -165,6 +166,7 @@ class ConversationTurns(AgentTurns):
         for event in self.taker.push_frame(frame):
             if isinstance(event, SpeechStarted):
                 self._silence_count = 0
+                self._speech_started_ms = event.at_ms
             elif isinstance(event, Paused):
                 self._on_pause(event)
             elif isinstance(event, Resumed):
@@ -311,10 +313,9 @@ class ConversationTurns(AgentTurns):
         if barge is not None:
             if not barge.cleared:
                 self._clear(barge)
-            heard = await self._cancel_barged(barge)
+            await self._cancel_barged(barge)
             last = self._last_commit
-            answered_last = last is not None and barge.reply is not None and barge.reply.reply_id == last.reply_id
-            if answered_last and last is not None and len(heard.split()) < MIN_HEARD_WORDS:
+            if last is not None and self._continued(barge, last):
                 # The caller talked straight over the answer: they had only paused. One turn, not two.
                 text, event = self._retract(last, text, event)
         if not text:
@@ -383,6 +384,13 @@ class ConversationTurns(AgentTurns):
             self.history.append(ChatMessage(role="assistant", content=heard))
             self._add("agent", heard, start_ms=self.taker.now_ms, end_ms=self.taker.now_ms, interrupted=True)
         return heard
+
+    def _continued(self, barge: _Barge, last: _Committed) -> bool:
+        """Did the caller resume too soon after the answer began to have been answering it?"""
+        if barge.reply is None or barge.reply.reply_id != last.reply_id:
+            return False
+        first_audio = barge.reply.first_audio_stream_ms
+        return first_audio is None or self._speech_started_ms - first_audio < CONTINUATION_WINDOW_MS
 
     def _retract(self, last: _Committed, text: str, event: TurnEnded) -> tuple[str, TurnEnded]:
         """Undo the last caller turn and return it joined with what the caller said next."""

@@ -38,6 +38,7 @@ from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 TRY_AGAIN_LATER = 1013
+INTERNAL_ERROR = 1011
 
 
 @dataclass
@@ -215,16 +216,24 @@ async def twilio_stream(websocket: WebSocket) -> None:
     try:
         await session.run()
     except Exception:
-        # One broken call must never take the worker down with it.
+        # One broken call must never take the worker down with it, nor leave Twilio's socket open.
         log.exception("call session failed")
         record: CallRecord | None = session.record
         if record is not None:
             record.end_reason = "error"
+        await _close_quietly(websocket, INTERNAL_ERROR)
     finally:
         state.active_calls -= 1
         state.calls_handled += 1
         state.frames_received += session.frames_received
         state.frames_dropped += session.frames_dropped
+
+
+async def _close_quietly(websocket: WebSocket, code: int) -> None:
+    try:
+        await websocket.close(code)
+    except RuntimeError as error:  # already closed by the peer: nothing left to do
+        log.info("socket already closed", extra={"reason": str(error)})
 
 
 def create_app(settings: Settings, models: ModelSet | None = None) -> FastAPI:

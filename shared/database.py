@@ -18,6 +18,8 @@ from typing import Any
 import aiohttp
 import libsql_client
 
+from shared.libsql_file import open_file_client
+
 log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
@@ -133,22 +135,25 @@ def split_sql(script: str) -> list[str]:
     return statements
 
 
-def _prepare_file_url(url: str) -> None:
-    if url.startswith("file:"):
-        path = Path(url.removeprefix("file:").split("?", 1)[0])
-        path.parent.mkdir(parents=True, exist_ok=True)
+def _create_client(url: str, *, auth_token: str | None) -> libsql_client.Client:
+    if not url.startswith("file:"):
+        return libsql_client.create_client(url, auth_token=auth_token)
+    path = Path(url.removeprefix("file:").split("?", 1)[0])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return open_file_client(str(path))
+    except sqlite3.Error as error:
+        raise DatabaseError(f"cannot open the database file {path}: {error}") from error
 
 
 async def open_database(url: str, *, auth_token: str | None = None, migrate: bool = True) -> Database:
     """Connect (file:, libsql://, https://, wss://) and, by default, bring the schema up to date."""
-    _prepare_file_url(url)
-    client = libsql_client.create_client(url, auth_token=auth_token)
+    client = _create_client(url, auth_token=auth_token)
     database = Database(client=client, url=url)
     try:
         if url.startswith("file:"):
             # Concurrent readers while one process writes (worker + functions on one laptop).
             await database.fetch_all("PRAGMA journal_mode=WAL")
-            await database.fetch_all("PRAGMA busy_timeout=5000")
         if migrate:
             await database.migrate()
     except BaseException:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,41 @@ def test_split_sql_refuses_an_unterminated_statement() -> None:
     # GIVEN a script whose last statement lacks its semicolon WHEN split THEN it is refused with the text
     with pytest.raises(ValueError, match="incomplete SQL statement"):
         split_sql("CREATE TABLE a (x INTEGER);\nCREATE TABLE b (y INTEGER)")
+
+
+WRITER = """
+import asyncio, sys
+from shared.database import open_database
+
+async def main() -> None:
+    db = await open_database(sys.argv[1], migrate=False)
+    for n in range(60):
+        await db.batch([("INSERT INTO hits (who, n) VALUES (?, ?)", (sys.argv[2], n))])
+        await db.fetch_one("SELECT COUNT(*) AS c FROM hits")
+    await db.close()
+
+asyncio.run(main())
+"""
+
+
+async def test_writers_in_several_processes_on_one_file_never_see_database_locked(tmp_path: Path) -> None:
+    # GIVEN one libSQL file, as the functions and the worker share it on a laptop
+    url = f"file:{tmp_path / 'shared.db'}"
+    db = await open_database(url, migrate=False)
+    await db.execute("CREATE TABLE hits (who TEXT NOT NULL, n INTEGER NOT NULL)")
+    await db.close()
+    # WHEN three processes write and read it at the same time
+    processes = [
+        await asyncio.create_subprocess_exec(sys.executable, "-c", WRITER, url, f"p{i}", stderr=asyncio.subprocess.PIPE)
+        for i in range(3)
+    ]
+    results = [await process.communicate() for process in processes]
+    # THEN none was refused with "database is locked", and every write landed
+    assert [process.returncode for process in processes] == [0, 0, 0], [err.decode()[-300:] for _, err in results]
+    db = await open_database(url, migrate=False)
+    try:
+        row = await db.fetch_one("SELECT COUNT(*) AS c FROM hits")
+    finally:
+        await db.close()
+    assert row is not None
+    assert row["c"] == 3 * 60
