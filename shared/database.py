@@ -6,6 +6,7 @@ applies the numbered migrations in shared/migrations/ (idempotent, recorded in s
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
@@ -18,7 +19,7 @@ from typing import Any
 import aiohttp
 import libsql_client
 
-from shared.libsql_file import open_file_client
+from shared.libsql_file import enable_wal, open_file_client
 
 log = logging.getLogger(__name__)
 
@@ -152,8 +153,11 @@ async def open_database(url: str, *, auth_token: str | None = None, migrate: boo
     database = Database(client=client, url=url)
     try:
         if url.startswith("file:"):
-            # Concurrent readers while one process writes (worker + functions on one laptop).
-            await database.fetch_all("PRAGMA journal_mode=WAL")
+            path = url.removeprefix("file:").split("?", 1)[0]
+            try:
+                await asyncio.to_thread(enable_wal, path)
+            except sqlite3.Error as error:
+                raise DatabaseError(f"cannot use the database file {path}: {error}") from error
         if migrate:
             await database.migrate()
     except BaseException:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from typing import Any
 
 from libsql_client import ResultSet
@@ -53,6 +54,24 @@ class PatientSqlite3Client(Sqlite3Client):  # type: ignore[misc]  # libsql-clien
             return results
         finally:
             connection.close()
+
+
+def enable_wal(path: str, *, attempts: int = 50) -> None:
+    """Readers beside one writer (worker + functions on one laptop). Switching a fresh file to WAL
+    needs a moment of exclusive access and SQLite answers BUSY without waiting when another
+    connection is switching it too, so this retries briefly (a lock race at open, not a work poll)."""
+    for attempt in range(attempts):
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+        try:
+            if connection.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal":
+                return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+        finally:
+            connection.close()
+        time.sleep(0.02 * (attempt + 1))
+    raise sqlite3.OperationalError(f"could not switch {path} to WAL")
 
 
 def open_file_client(path: str) -> PatientSqlite3Client:
