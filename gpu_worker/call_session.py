@@ -46,7 +46,7 @@ class WorkerServices:
     database: Callable[[], Awaitable[Database]]
     finish_call: Callable[[CallRecord], None]  # schedules extraction + the durable report
     turn_config: TurnTakingConfig = field(default_factory=TurnTakingConfig)
-    barge_in_ms: int = 240
+    barge_in_ms: int = 200  # caller speech over the agent that stops it (backchannels then resume it)
     flood_tolerance_ms: int = 3000  # inbound audio may run this far ahead of the wall clock, then frames drop
 
 

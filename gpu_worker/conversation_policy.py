@@ -106,9 +106,14 @@ class ConversationPolicy:
         self._last = target
         if target in ("callback_confirm", "readback"):
             return TurnPlan("scripted", target, text=self._scripted_question(target, slots), safety_line=safety)
-        if self._scripted and answered:
+        if self._scripted and (answered or _gave_details(slots, previous)):
             text = f"{_acknowledgement(slots, previous)} {QUESTIONS[target]}"
             return TurnPlan("scripted", _asked(target), text=text, safety_line=safety)
+        if self._scripted and asks_when_or_how_much(caller_text):
+            # Only the business can promise a time or a price: say so, and carry on gathering.
+            return TurnPlan(
+                "scripted", _asked(target), text=f"{CALLBACK_PROMISE} {QUESTIONS[target]}", safety_line=safety
+            )
         messages = self._messages(slots, target, caller_text, history, safety=bool(safety))
         asked: Asked = "readback" if target == "correction" else target
         return TurnPlan("llm", asked, messages=messages, text=QUESTIONS[target], safety_line=safety)
@@ -209,13 +214,40 @@ def _answered(last: Target | None, slots: CallSlots, previous: CallSlots) -> boo
     return slot is not None and getattr(slots, slot) != getattr(previous, slot) and bool(getattr(slots, slot))
 
 
+CALLBACK_PROMISE = "We'll call you back to arrange the time and the price."
+_WHEN_OR_HOW_MUCH = re.compile(
+    r"\b(?:can (?:someone|somebody|you|they)|come (?:out|over|by)|how (?:much|soon|long)|when (?:can|will|could|would)"
+    r"|price|cost|charge|quote|today|tonight|tomorrow|(?:this|next) (?:morning|afternoon|evening|week)|no rush"
+    r"|right away|asap)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_when_or_how_much(text: str) -> bool:
+    """The caller asked about a visit's time or price, which only the business can answer."""
+    return bool(_WHEN_OR_HOW_MUCH.search(text))
+
+
+def _gave_details(slots: CallSlots, previous: CallSlots) -> bool:
+    """They told us something we were going to ask anyway (a name, the address, how urgent…)."""
+    fields = ("name", "problem", "address", "callback", "urgency")
+    return any(getattr(slots, field) and getattr(slots, field) != getattr(previous, field) for field in fields)
+
+
 ACKNOWLEDGEMENTS = ("I'm sorry to hear that.", "Okay, I can help with that.", "Got it.")
 TRANSFER_LINE = "Of course. I can't put you through right now, but I'll have someone call you back as soon as possible."
 
 
 def fixed_lines() -> list[str]:
     """Lines the policy speaks word for word: the worker synthesizes them once, before any call."""
-    return [*QUESTIONS.values(), *ACKNOWLEDGEMENTS, TRANSFER_LINE, "Are you still there?", *SAFETY_LINES.values()]
+    return [
+        *QUESTIONS.values(),
+        *ACKNOWLEDGEMENTS,
+        CALLBACK_PROMISE,
+        TRANSFER_LINE,
+        "Are you still there?",
+        *SAFETY_LINES.values(),
+    ]
 
 
 def _acknowledgement(slots: CallSlots, previous: CallSlots) -> str:

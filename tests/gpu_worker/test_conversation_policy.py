@@ -299,10 +299,22 @@ def test_scripted_questions_leave_off_script_turns_to_the_llm() -> None:
     # GIVEN a scripted-questions call where the name was asked
     call = new_call(scripted_questions=True)
     call.say("my toilet is clogged")
-    # WHEN the caller asks something instead of answering
-    plan = call.say("How much is this going to cost?")
+    # WHEN the caller says something unexpected instead of answering
+    plan = call.say("Honestly this whole week has been a disaster for us.")
     # THEN the LLM replies, and still asks for the name
     assert (plan.kind, plan.asked) == ("llm", "name")
+
+
+def test_a_question_about_time_or_price_gets_the_honest_answer_without_the_llm() -> None:
+    # GIVEN a scripted-questions call where the name was asked
+    call = new_call(scripted_questions=True)
+    call.say("my toilet is clogged")
+    # WHEN the caller asks what only the business can answer
+    plan = call.say("How much is this going to cost? Can someone come today?")
+    # THEN the agent says the business will call back about it, promises nothing, and asks for the name
+    assert (plan.kind, plan.asked) == ("scripted", "name")
+    assert "call you back" in plan.text
+    assert "$" not in plan.text
 
 
 @pytest.mark.parametrize(
