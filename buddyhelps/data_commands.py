@@ -9,36 +9,19 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from shared.database import Database, DatabaseError, open_database
+from buddyhelps.cli_database import Action, with_database
+from shared.database import Database
 from shared.phone_format import InvalidPhoneNumber, normalize_e164
 from shared.repositories import businesses, keyword_corrections, phone_numbers, prompts
 from shared.settings import Settings, load_settings
 
-Action = Callable[[Database, argparse.Namespace, Settings], Awaitable[int]]
-
 
 def _with_database(action: Action) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        settings = load_settings()
-
-        async def main() -> int:
-            db = await open_database(settings.database_url, auth_token=settings.turso_auth_token)
-            try:
-                return await action(db, args, settings)
-            finally:
-                await db.close()
-
-        try:
-            return asyncio.run(main())
-        except (ValueError, InvalidPhoneNumber, DatabaseError) as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 1
-
-    return run
+    return with_database(action, expected=(InvalidPhoneNumber,))
 
 
 async def _migrate(db: Database, args: argparse.Namespace, settings: Settings) -> int:

@@ -10,16 +10,16 @@ image are marked draining, to be removed (`worker remove ID --terminate-pod`) on
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from shared.database import Database, open_database
+from buddyhelps.cli_database import Action, with_database
+from shared.database import Database
 from shared.repositories import workers
-from shared.settings import DEV_WEBHOOK_SECRET, Settings, load_settings
+from shared.settings import DEV_WEBHOOK_SECRET, Settings
 
 log = logging.getLogger(__name__)
 
@@ -153,27 +153,9 @@ def _runpod_api(settings: Settings) -> RunPodApi:
 
 # --- commands ---------------------------------------------------------------------------------
 
-Action = Callable[[Database, argparse.Namespace, Settings], Awaitable[int]]
-
 
 def _with_database(action: Action) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        settings = load_settings()
-
-        async def main() -> int:
-            db = await open_database(settings.database_url, auth_token=settings.turso_auth_token)
-            try:
-                return await action(db, args, settings)
-            finally:
-                await db.close()
-
-        try:
-            return asyncio.run(main())
-        except (ValueError, DeployError) as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 1
-
-    return run
+    return with_database(action, expected=(DeployError,))
 
 
 async def _list(db: Database, args: argparse.Namespace, settings: Settings) -> int:
