@@ -109,6 +109,9 @@ class ConversationPolicy:
         if self._scripted and (answered or _gave_details(slots, previous)):
             text = f"{_acknowledgement(slots, previous)} {QUESTIONS[target]}"
             return TurnPlan("scripted", _asked(target), text=text, safety_line=safety)
+        if self._scripted and target == "callback" and _garbled_number(caller_text):
+            # Digits were said but didn't make a phone number (Whisper mangles spoken digits): ask again.
+            return TurnPlan("scripted", "callback", text=NUMBER_AGAIN, safety_line=safety)
         if self._scripted and asks_when_or_how_much(caller_text):
             # Only the business can promise a time or a price: say so, and carry on gathering.
             return TurnPlan(
@@ -221,6 +224,13 @@ _WHEN_OR_HOW_MUCH = re.compile(
     r"|right away|asap)\b",
     re.IGNORECASE,
 )
+
+
+NUMBER_AGAIN = "Sorry, I didn't catch the whole number. Could you say it again, slowly?"
+
+
+def _garbled_number(text: str) -> bool:
+    return len(re.findall(r"\d", text)) >= 5
 
 
 def asks_when_or_how_much(text: str) -> bool:

@@ -362,3 +362,16 @@ def test_is_goodbye(text: str, expected: bool) -> None:
     # WHEN classified
     # THEN only an ending counts as goodbye
     assert is_goodbye(text) == expected
+
+
+def test_a_number_that_did_not_come_through_is_asked_again_not_guessed() -> None:
+    # GIVEN a scripted-questions call that has reached the callback number
+    call = new_call(scripted_questions=True)
+    call.say("my toilet is clogged")
+    call.say("My name is Sam Reed.")
+    call.say("I'm at 9 Birch Lane.")
+    # WHEN, asked about their caller ID, they give a number that speech-to-text mangled (11 digits)
+    plan = call.say("You can call me back at 5505-5550-123.")
+    # THEN the agent asks for the number again, by script
+    assert (plan.kind, plan.asked) == ("scripted", "callback")
+    assert "number" in plan.text
