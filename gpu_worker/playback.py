@@ -38,7 +38,6 @@ class PlaybackTracker:
         self._segment_started: float | None = None  # when the clause now playing began (monotonic)
         self._idle = asyncio.Event()
         self._idle.set()
-        self.idle_since = time.monotonic()
 
     @property
     def is_playing(self) -> bool:
@@ -70,7 +69,6 @@ class PlaybackTracker:
                 self._segment_started = time.monotonic()
                 if all(c.played for c in self._clauses):
                     self._idle.set()
-                    self.idle_since = time.monotonic()
                 return clause
         return None
 
@@ -86,7 +84,6 @@ class PlaybackTracker:
             heard.append(partial + "…")
         self._clauses = [clause for clause in self._clauses if clause.played]
         self._idle.set()
-        self.idle_since = time.monotonic()
         return Heard(reply_id=reply_id, text=" ".join(heard).strip(), unplayed=tuple(unplayed))
 
     def _partial_words(self, clause: QueuedClause) -> str:
@@ -96,8 +93,3 @@ class PlaybackTracker:
         fraction = min(1.0, max(0.0, elapsed_ms / clause.duration_ms))
         words = clause.text.split()
         return " ".join(words[: int(len(words) * fraction)])
-
-    def forget_reply(self, reply_id: int) -> None:
-        self._clauses = [c for c in self._clauses if c.reply_id != reply_id or c.played]
-        if all(c.played for c in self._clauses):
-            self._idle.set()

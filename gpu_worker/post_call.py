@@ -25,7 +25,6 @@ class PostCallPipeline:
         self._llm = llm
         self._outbox = outbox
         self._running: dict[asyncio.Task[None], CallRecord] = {}
-        self.last_hangup_to_report_ms: float | None = None
 
     @property
     def pending(self) -> int:
@@ -49,8 +48,8 @@ class PostCallPipeline:
             }
         )
         await self._outbox.enqueue(report)
-        self.last_hangup_to_report_ms = (time.perf_counter() - started) * 1000
-        log.info("call report queued", extra={"extraction": outcome.status, "ms": round(self.last_hangup_to_report_ms)})
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        log.info("call report queued", extra={"extraction": outcome.status, "ms": round(elapsed_ms)})
 
     async def aclose(self) -> None:
         """Shutdown: reports still being extracted are written as they are, never lost."""
