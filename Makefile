@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-$(MODELS_STAMP): $(STAMP) gpu_worker/model_files.py
+$(MODELS_STAMP): $(STAMP) gpu_worker/models/model_files.py
 	$(BIN)/buddyhelps models prepare
 
 models: $(MODELS_STAMP)

@@ -28,7 +28,7 @@ from buddyhelps.simulator.call_result import CallResult
 from buddyhelps.simulator.caller import CallOptions, run_call
 from buddyhelps.simulator.caller_voice import PiperCallerVoice
 from buddyhelps.simulator.scenario import load_scenario
-from gpu_worker.audio_codec import float_to_pcm16, mulaw_to_float
+from gpu_worker.telephony.audio_codec import float_to_pcm16, mulaw_to_float
 from shared.database import open_database
 from shared.demo_business import seed_demo_business
 from shared.repositories import calls

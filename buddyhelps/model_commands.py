@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from gpu_worker.model_files import PREPARED_STAMP, ModelFilesError, list_models, prepare_models
+from gpu_worker.models.model_files import PREPARED_STAMP, ModelFilesError, list_models, prepare_models
 from shared.settings import load_settings
 from shared.structured_logging import configure_logging
 

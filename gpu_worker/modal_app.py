@@ -84,7 +84,7 @@ def bake_weights() -> None:
     os.environ["HF_HOME"] = GPU_ENVIRONMENT["HF_HOME"]  # the build's own environment, not the app's
     from huggingface_hub import snapshot_download
 
-    from gpu_worker.model_files import MODEL_FILES, prepare_models
+    from gpu_worker.models.model_files import MODEL_FILES, prepare_models
 
     snapshot_download(STT_REPO, local_dir=GPU_ENVIRONMENT["STT_MODEL"])
     snapshot_download(
@@ -137,7 +137,7 @@ class Worker:
 
     @modal.enter()
     def load(self) -> None:
-        from gpu_worker.model_loader import load_models
+        from gpu_worker.models.model_loader import load_models
         from shared.settings import load_settings
         from shared.structured_logging import configure_logging
 

@@ -20,8 +20,8 @@ from collections.abc import Mapping, Sequence
 
 import uvicorn
 
+from gpu_worker.models.stages import ModelSet
 from gpu_worker.server import create_app
-from gpu_worker.stages import ModelSet
 from shared.settings import Settings, load_settings
 from shared.structured_logging import configure_logging
 

@@ -20,19 +20,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Request, WebSocket
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from gpu_worker.agent_reply import FALLBACK_LINE
-from gpu_worker.business_config import greetings_to_prepare
-from gpu_worker.call_record import CallRecord
-from gpu_worker.call_session import CallSession, WorkerServices
-from gpu_worker.conversation_policy import fixed_lines
-from gpu_worker.live_events import LiveEvents
-from gpu_worker.media_socket import StarletteMediaSocket
-from gpu_worker.photo_link import PHOTO_LINK_LINE
-from gpu_worker.post_call import PostCallPipeline
-from gpu_worker.report_outbox import ReportOutbox
-from gpu_worker.stage_metrics import CountedModels, count_models
-from gpu_worker.stages import ModelSet
-from gpu_worker.voice_output import PhraseCache
+from gpu_worker.after_call.call_record import CallRecord
+from gpu_worker.after_call.post_call import PostCallPipeline
+from gpu_worker.after_call.report_outbox import ReportOutbox
+from gpu_worker.conversation.agent_reply import FALLBACK_LINE
+from gpu_worker.conversation.business_config import greetings_to_prepare
+from gpu_worker.conversation.call_session import CallSession, WorkerServices
+from gpu_worker.conversation.conversation_policy import fixed_lines
+from gpu_worker.conversation.photo_link import PHOTO_LINK_LINE
+from gpu_worker.models.stage_metrics import CountedModels, count_models
+from gpu_worker.models.stages import ModelSet
+from gpu_worker.routes.live_events import LiveEvents
+from gpu_worker.telephony.media_socket import StarletteMediaSocket
+from gpu_worker.telephony.voice_output import PhraseCache
 from shared.database import Database, open_database
 from shared.settings import Settings
 
@@ -128,7 +128,7 @@ async def _prepare_phrases(state: WorkerState) -> None:
 def _lifespan(state: WorkerState, preloaded: ModelSet | None) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from gpu_worker.model_loader import load_models
+        from gpu_worker.models.model_loader import load_models
 
         started = time.perf_counter()
         state.counted = count_models(preloaded or await load_models(state.settings))
@@ -237,8 +237,8 @@ async def _close_quietly(websocket: WebSocket, code: int) -> None:
 
 
 def create_app(settings: Settings, models: ModelSet | None = None) -> FastAPI:
-    from gpu_worker.extraction_route import router as extraction_router
-    from gpu_worker.pipeline_route import router as pipeline_router
+    from gpu_worker.routes.extraction_route import router as extraction_router
+    from gpu_worker.routes.pipeline_route import router as pipeline_router
 
     state = WorkerState(settings=settings)
     app = FastAPI(title="BuddyHelps worker", lifespan=_lifespan(state, models), docs_url=None, redoc_url=None)

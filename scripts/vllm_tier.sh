@@ -32,7 +32,7 @@ export HF_HUB_OFFLINE=1
 mkdir -p artifacts
 set +e
 # --noconftest: the shared conftest needs the edge extras (libSQL), which these tests do not use.
-"$VENV/bin/python" -m pytest -m vllm -p no:cacheprovider --noconftest tests/gpu_worker/test_vllm_language_model.py "$@"
+"$VENV/bin/python" -m pytest -m vllm -p no:cacheprovider --noconftest tests/gpu_worker/models/test_vllm_language_model.py "$@"
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from gpu_worker.audio_codec import TELEPHONE_RATE, FloatAudio, resample
+from gpu_worker.telephony.audio_codec import TELEPHONE_RATE, FloatAudio, resample
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gpu_worker.audio_codec import FRAME_SAMPLES, TELEPHONE_RATE, FloatAudio, mulaw_to_float, mulaw_to_pcm16
+from gpu_worker.telephony.audio_codec import FRAME_SAMPLES, TELEPHONE_RATE, FloatAudio, mulaw_to_float, mulaw_to_pcm16
 
 NO_AGENT_AUDIO = -1
 

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from gpu_worker.audio_codec import TELEPHONE_RATE, float_to_mulaw, resample
+from gpu_worker.telephony.audio_codec import TELEPHONE_RATE, float_to_mulaw, resample
 
 logger = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from buddyhelps.simulator.call_recording import CallRecording
 from buddyhelps.simulator.playback_buffer import PlaybackBuffer
 from buddyhelps.simulator.scenario import CallerLine, Scenario
 from buddyhelps.simulator.twilio_frames import AgentClear, AgentMark, AgentMedia, TwilioFrameBuilder, parse_agent_frame
-from gpu_worker.audio_codec import FRAME_MS, SILENT_FRAME, frame_mulaw
-from gpu_worker.media_stream import ProtocolError
+from gpu_worker.telephony.audio_codec import FRAME_MS, SILENT_FRAME, frame_mulaw
+from gpu_worker.telephony.media_stream import ProtocolError
 
 logger = logging.getLogger(__name__)
 

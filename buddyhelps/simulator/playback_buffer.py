@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from gpu_worker.audio_codec import FRAME_SAMPLES, SILENT_FRAME
+from gpu_worker.telephony.audio_codec import FRAME_SAMPLES, SILENT_FRAME
 
 
 @dataclass(frozen=True, kw_only=True)

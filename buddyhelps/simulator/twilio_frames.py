@@ -1,7 +1,7 @@
 """Twilio Media Streams protocol, Twilio's side: the frames Twilio sends and the agent frames it accepts.
 
 Pure, no I/O. Counters (`sequenceNumber`, `chunk`, `timestamp`) are decimal strings, as Twilio sends
-them; shapes follow /work/shared/facts/twilio.md and mirror gpu_worker.media_stream.
+them; shapes follow /work/shared/facts/twilio.md and mirror gpu_worker.telephony.media_stream.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gpu_worker.audio_codec import FRAME_MS
-from gpu_worker.media_stream import MAX_FRAME_CHARS, ProtocolError, ProtocolErrorReason
+from gpu_worker.telephony.audio_codec import FRAME_MS
+from gpu_worker.telephony.media_stream import MAX_FRAME_CHARS, ProtocolError, ProtocolErrorReason
 
 
 @dataclass(frozen=True)

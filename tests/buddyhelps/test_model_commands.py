@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from buddyhelps import model_commands
-from gpu_worker.model_files import FileParts, ModelFile, prepare_models
+from gpu_worker.models.model_files import FileParts, ModelFile, prepare_models
 
 
 def run(argv: list[str]) -> int:

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from gpu_worker.audio_codec import float_to_mulaw
-from gpu_worker.stages import ChatMessage, FloatAudio, ModelSet, SpeechAudio, Transcription
+from gpu_worker.models.stages import ChatMessage, FloatAudio, ModelSet, SpeechAudio, Transcription
+from gpu_worker.telephony.audio_codec import float_to_mulaw
 
 
 class FakeVadStream:

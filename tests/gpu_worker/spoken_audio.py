@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from gpu_worker.audio_codec import float_to_mulaw, mulaw_to_float, resample
-from gpu_worker.stages import FloatAudio
-from gpu_worker.text_to_speech import KokoroOnnxTextToSpeech
+from gpu_worker.models.stages import FloatAudio
+from gpu_worker.models.text_to_speech import KokoroOnnxTextToSpeech
+from gpu_worker.telephony.audio_codec import float_to_mulaw, mulaw_to_float, resample
 from shared.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,7 +23,7 @@ from buddyhelps.simulator.agent_transcriber import AgentTranscriber
 from buddyhelps.simulator.caller import CallOptions, run_call
 from buddyhelps.simulator.caller_voice import PiperCallerVoice
 from buddyhelps.simulator.scenario import load_scenario
-from gpu_worker.model_files import ModelFilesMissing, model_path
+from gpu_worker.models.model_files import ModelFilesMissing, model_path
 from shared.database import Database, open_database
 from shared.demo_business import seed_demo_business
 from shared.repositories import calls

@@ -13,7 +13,7 @@ import json
 from collections import deque
 from typing import Any
 
-from gpu_worker.call_session import CallSession, WorkerServices
+from gpu_worker.conversation.call_session import CallSession, WorkerServices
 
 STREAM_SID = "MZ" + "0" * 32
 CALL_SID = "CA" + "1" * 32

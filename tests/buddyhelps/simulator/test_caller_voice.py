@@ -10,7 +10,7 @@ import pytest
 
 from buddyhelps.simulator.agent_transcriber import AgentTranscriber
 from buddyhelps.simulator.caller_voice import PiperCallerVoice
-from gpu_worker.audio_codec import mulaw_to_float
+from gpu_worker.telephony.audio_codec import mulaw_to_float
 from shared.settings import load_settings
 
 

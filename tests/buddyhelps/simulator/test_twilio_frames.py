@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from buddyhelps.simulator.twilio_frames import AgentClear, AgentMark, AgentMedia, TwilioFrameBuilder, parse_agent_frame
-from gpu_worker import media_stream as ms
-from gpu_worker.media_stream import ProtocolErrorReason as Reason
+from gpu_worker.telephony import media_stream as ms
+from gpu_worker.telephony.media_stream import ProtocolErrorReason as Reason
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "twilio"
 STREAM_SID = "MZ5d1a2c0e9b8f47a6b3c2d1e0f9a8b7c6"

@@ -20,8 +20,8 @@ from twilio.request_validator import RequestValidator
 from websockets.asyncio.server import ServerConnection, serve
 
 from functions.twiml import stream_twiml, voicemail_twiml
-from gpu_worker import media_stream as ms
-from gpu_worker.audio_codec import float_to_mulaw, frame_mulaw
+from gpu_worker.telephony import media_stream as ms
+from gpu_worker.telephony.audio_codec import float_to_mulaw, frame_mulaw
 
 AUTH_TOKEN = "test-auth-token"
 

@@ -1,0 +1,74 @@
+"""After the caller hangs up: extraction, then the durable report. Runs beside the next calls.
+
+A call's report is never dropped: if extraction fails the report goes with the transcript and
+`extraction_failed`; if the worker shuts down mid-extraction the report is written without it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from gpu_worker.after_call.call_record import CallRecord
+from gpu_worker.after_call.extraction import extract_call_details
+from gpu_worker.after_call.report_outbox import ReportOutbox
+from gpu_worker.models.stages import LanguageModel
+from shared.call_report import CallReport
+from shared.structured_logging import call_sid_var
+
+log = logging.getLogger(__name__)
+
+
+class PostCallPipeline:
+    def __init__(self, *, llm: LanguageModel, outbox: ReportOutbox) -> None:
+        self._llm = llm
+        self._outbox = outbox
+        self._running: dict[asyncio.Task[None], CallRecord] = {}
+
+    @property
+    def pending(self) -> int:
+        return len(self._running)
+
+    def schedule(self, record: CallRecord) -> None:
+        task = asyncio.create_task(self._complete(record), name=f"post-call-{record.call_sid}")
+        self._running[task] = record
+        task.add_done_callback(self._running.pop)
+
+    async def _complete(self, record: CallRecord) -> None:
+        call_sid_var.set(record.call_sid)
+        started = time.perf_counter()
+        report = record.to_report()
+        outcome = await extract_call_details(self._llm, transcript=report.transcript, caller_number=record.from_number)
+        report = report.model_copy(
+            update={
+                "extraction": outcome.extraction,
+                "extraction_status": outcome.status,
+                "extraction_error": outcome.error,
+            }
+        )
+        await self._outbox.enqueue(report)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        log.info("call report queued", extra={"extraction": outcome.status, "ms": round(elapsed_ms)})
+
+    async def aclose(self) -> None:
+        """Shutdown: reports still being extracted are written as they are, never lost."""
+        for task, record in list(self._running.items()):
+            task.cancel()
+            if await _finished_normally(task):
+                continue
+            report: CallReport = record.to_report().model_copy(
+                update={"extraction_status": "failed", "extraction_error": "worker stopped during extraction"}
+            )
+            await self._outbox.enqueue(report)
+
+
+async def _finished_normally(task: asyncio.Task[None]) -> bool:
+    try:
+        await task
+    except asyncio.CancelledError:
+        return False
+    except Exception:
+        log.exception("post-call work failed")
+        return False
+    return True

@@ -1,0 +1,171 @@
+"""One agent reply, streamed at every stage: LLM deltas → speakable clauses → TTS → 20 ms frames.
+
+The LLM producer and the TTS consumer run concurrently, so clause 2 is generated while clause 1 is
+synthesized. A `gate` pauses sending while the caller may be barging in; cancelling the reply task
+stops the LLM stream (its iterator is closed) and any synthesis in flight is discarded.
+A model failure becomes a spoken fallback line, never silence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gpu_worker.conversation.clause_splitter import ClauseSplitter, clauses_of
+from gpu_worker.conversation.conversation_policy import TurnPlan
+from gpu_worker.conversation.reply_guard import unsafe_claim
+from gpu_worker.models.stages import ModelSet
+from gpu_worker.telephony.media_socket import OutboundAudio
+from gpu_worker.telephony.playback import PlaybackTracker
+from gpu_worker.telephony.voice_output import PhraseCache, speech_to_frames
+
+log = logging.getLogger(__name__)
+FALLBACK_LINE = "Sorry, I didn't catch that. Could you say it again?"
+
+
+@dataclass
+class ReplyMetrics:
+    started: float  # monotonic, when the reply began (after speech-to-text)
+    llm_first_token_s: float | None = None
+    tts_first_audio_s: float | None = None  # synthesis time of the first clause
+    first_audio_at: float | None = None  # monotonic, when the first frame was queued to the socket
+
+
+@dataclass(frozen=True)
+class SpeechContext:
+    """What every reply of a call shares."""
+
+    models: ModelSet
+    voice: str
+    phrases: PhraseCache
+    playback: PlaybackTracker
+    outbound: OutboundAudio
+    stream_ms: Callable[[], int]  # the call's clock: inbound audio time
+
+
+class AgentReply:
+    def __init__(
+        self,
+        *,
+        reply_id: int,
+        plan: TurnPlan,
+        context: SpeechContext,
+        epilogue: str = "",
+    ) -> None:
+        self.reply_id = reply_id
+        self.plan = plan
+        self.metrics = ReplyMetrics(started=time.monotonic())
+        self.spoken: list[str] = []  # clauses queued to the line, in order
+        self.audio_ms = 0.0
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self._context = context
+        self.first_audio_stream_ms: int | None = None  # call time when its first frame went out
+        self._epilogue = epilogue  # a fixed line said after the reply (e.g. "I've texted you a link")
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.spoken)
+
+    async def run(self) -> None:
+        clauses: asyncio.Queue[tuple[str, bool] | None] = asyncio.Queue()
+        producer = asyncio.create_task(self._produce(clauses), name=f"reply-{self.reply_id}-llm")
+        try:
+            await self._consume(clauses)
+        finally:
+            producer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await producer
+
+    async def _produce(self, clauses: asyncio.Queue[tuple[str, bool] | None]) -> None:
+        """Put (clause, is_fixed_phrase) items; None ends the reply."""
+        try:
+            if self.plan.safety_line:
+                _put_clauses(clauses, self.plan.safety_line, fixed=True)
+            if self.plan.kind == "llm":
+                await self._stream_llm(clauses)
+            else:
+                _put_clauses(clauses, self.plan.text, fixed=False)
+        except Exception:
+            log.exception("language model failed during a reply; speaking the fallback line")
+            if not self.spoken and clauses.empty():
+                clauses.put_nowait((FALLBACK_LINE, True))
+        finally:
+            if self._epilogue:
+                _put_clauses(clauses, self._epilogue, fixed=True)
+            clauses.put_nowait(None)
+
+    async def _stream_llm(self, clauses: asyncio.Queue[tuple[str, bool] | None]) -> None:
+        splitter = ClauseSplitter()
+        llm = self._context.models.llm
+        stream = llm.stream_reply(self.plan.messages, max_tokens=self.plan.max_tokens)
+        accepted = 0
+        async with contextlib.aclosing(stream):  # type: ignore[type-var]
+            async for delta in stream:
+                if self.metrics.llm_first_token_s is None:
+                    self.metrics.llm_first_token_s = time.monotonic() - self.metrics.started
+                for clause in splitter.push(delta):
+                    accepted += self._accept(clauses, clause)
+        rest = splitter.flush()
+        if rest:
+            accepted += self._accept(clauses, rest)
+        if not accepted and self.plan.text:
+            _put_clauses(clauses, self.plan.text, fixed=False)  # the policy's own words instead
+
+    def _accept(self, clauses: asyncio.Queue[tuple[str, bool] | None], clause: str) -> int:
+        if unsafe_claim(clause):
+            log.warning("dropped an invented or refusing clause from the model", extra={"chars": len(clause)})
+            return 0
+        clauses.put_nowait((clause, False))
+        return 1
+
+    async def _consume(self, clauses: asyncio.Queue[tuple[str, bool] | None]) -> None:
+        while (item := await clauses.get()) is not None:
+            text, fixed = item
+            frames = await self._synthesize(text, fixed=fixed)
+            if not frames:
+                continue
+            await self.gate.wait()
+            self._send(text, frames)
+        if not self.spoken:
+            # Nothing could be said (every clause failed): the caller must still hear something.
+            self._send(FALLBACK_LINE, await self._context.phrases.frames(FALLBACK_LINE, self._context.voice))
+
+    async def _synthesize(self, text: str, *, fixed: bool) -> list[bytes]:
+        context = self._context
+        started = time.monotonic()
+        try:
+            cached = context.phrases.cached(text, context.voice)
+            if cached is not None:
+                frames = cached  # a fixed clause (question, acknowledgement) synthesized at start-up
+            elif fixed:
+                frames = await context.phrases.frames(text, context.voice)
+            else:
+                frames = speech_to_frames(await context.models.tts.synthesize(text, voice=context.voice))
+        except Exception:
+            log.exception("speech synthesis failed for a clause", extra={"chars": len(text)})
+            return []
+        if self.metrics.tts_first_audio_s is None:
+            self.metrics.tts_first_audio_s = time.monotonic() - started
+        return frames
+
+    def _send(self, text: str, frames: list[bytes]) -> None:
+        context = self._context
+        clause = context.playback.queue(reply_id=self.reply_id, text=text, frames=frames)
+        context.outbound.media(frames)
+        context.outbound.mark(clause.mark)
+        self.spoken.append(text)
+        self.audio_ms += clause.duration_ms
+        if self.metrics.first_audio_at is None:
+            self.metrics.first_audio_at = time.monotonic()
+            self.first_audio_stream_ms = context.stream_ms()
+
+
+def _put_clauses(clauses: asyncio.Queue[tuple[str, bool] | None], text: str, *, fixed: bool) -> None:
+    """Cut a whole line as the phrase cache was prepared, so fixed lines are found clause by clause."""
+    for clause in clauses_of(text):
+        clauses.put_nowait((clause, fixed))

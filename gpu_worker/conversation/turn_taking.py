@@ -1,0 +1,163 @@
+"""When the caller speaks, pauses, and finishes: VAD on every inbound frame, on the audio's own clock.
+
+Time here is the inbound stream's time (20 ms per frame), not the wall clock: the logic is pure and
+tests drive it frame by frame. A short pause raises `Paused` (the session then asks the turn model and
+starts speech-to-text speculatively); the caller resuming raises `Resumed`; a long pause raises
+`TurnEnded` whatever the turn model said (the hard maximum-silence fallback).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gpu_worker.models.stages import FloatAudio, VadStream
+
+FRAME_MS = 20
+
+
+@dataclass(frozen=True)
+class TurnTakingConfig:
+    speech_threshold: float = 0.5
+    silence_threshold: float = 0.35
+    min_speech_ms: int = 90  # this much speech before it counts as the caller talking (not a click)
+    pause_ms: int = 160  # silence after speech that triggers the turn model + speculative STT
+    max_silence_ms: int = 800  # silence that ends the turn regardless of the turn model
+    preroll_ms: int = 240  # audio kept from before speech was detected (word onsets are quiet)
+    max_turn_ms: int = 25_000  # a monologue is cut here and answered
+
+
+@dataclass(frozen=True)
+class SpeechStarted:
+    at_ms: int  # when the caller's speech began (stream time)
+
+
+@dataclass(frozen=True)
+class Paused:
+    at_ms: int
+    last_speech_ms: int
+    audio_8k: FloatAudio  # the utterance so far
+
+
+@dataclass(frozen=True)
+class Resumed:
+    at_ms: int
+
+
+@dataclass(frozen=True)
+class TurnEnded:
+    at_ms: int
+    last_speech_ms: int
+    started_ms: int
+    audio_8k: FloatAudio
+    forced: bool  # ended by max silence / max length rather than by the turn model
+
+
+TurnEvent = SpeechStarted | Paused | Resumed | TurnEnded
+
+
+class TurnTaker:
+    """One per call. Feed every inbound 20 ms frame; act on the events it returns."""
+
+    def __init__(self, *, vad: VadStream, config: TurnTakingConfig | None = None) -> None:
+        self.config = config or TurnTakingConfig()
+        self._vad = vad
+        self._window = vad.frame_samples
+        self._pending = np.zeros(0, dtype=np.float32)
+        self._now_ms = 0
+        self._preroll: list[FloatAudio] = []
+        self._utterance: list[FloatAudio] = []
+        self._speech_run_ms = 0  # consecutive speech before confirmation
+        self._speaking = False  # inside an utterance (confirmed speech, maybe pausing)
+        self._started_ms = 0
+        self._last_speech_ms = 0
+        self._paused = False
+        self._last_probability = 0.0
+
+    @property
+    def now_ms(self) -> int:
+        return self._now_ms
+
+    @property
+    def last_speech_ms(self) -> int:
+        """Stream time of the most recent frame with speech in the current utterance."""
+        return self._last_speech_ms
+
+    @property
+    def in_utterance(self) -> bool:
+        return self._speaking
+
+    def speech_ms(self) -> int:
+        """How long the current utterance has lasted so far (0 when the caller is quiet)."""
+        return self._last_speech_ms - self._started_ms if self._speaking else 0
+
+    def push_frame(self, frame_8k: FloatAudio) -> list[TurnEvent]:
+        self._now_ms += FRAME_MS
+        self._pending = np.concatenate([self._pending, frame_8k])
+        while len(self._pending) >= self._window:
+            window, self._pending = self._pending[: self._window], self._pending[self._window :]
+            self._last_probability = self._vad.speech_probability(window)
+        return self._advance(frame_8k, self._last_probability)
+
+    def end_turn(self) -> TurnEnded | None:
+        """The session decided the turn is over (turn model said so during a pause)."""
+        if not self._speaking:
+            return None
+        return self._finish(forced=False)
+
+    def _advance(self, frame: FloatAudio, probability: float) -> list[TurnEvent]:
+        config = self.config
+        if not self._speaking:
+            self._keep_preroll(frame)
+            self._speech_run_ms = self._speech_run_ms + FRAME_MS if probability >= config.speech_threshold else 0
+            if self._speech_run_ms < config.min_speech_ms:
+                return []
+            self._speaking, self._paused = True, False
+            self._started_ms = self._now_ms - self._speech_run_ms
+            self._last_speech_ms = self._now_ms
+            self._utterance = list(self._preroll)
+            return [SpeechStarted(at_ms=self._started_ms)]
+        self._utterance.append(frame)
+        return self._advance_in_utterance(probability)
+
+    def _advance_in_utterance(self, probability: float) -> list[TurnEvent]:
+        config = self.config
+        events: list[TurnEvent] = []
+        if probability >= config.silence_threshold:
+            self._last_speech_ms = self._now_ms
+            if self._paused and probability >= config.speech_threshold:
+                self._paused = False
+                events.append(Resumed(at_ms=self._now_ms))
+            if self._now_ms - self._started_ms >= config.max_turn_ms:
+                events.append(self._finish(forced=True))
+            return events
+        silence = self._now_ms - self._last_speech_ms
+        if silence >= config.max_silence_ms:
+            return [self._finish(forced=True)]
+        if silence >= config.pause_ms and not self._paused:
+            self._paused = True
+            return [Paused(at_ms=self._now_ms, last_speech_ms=self._last_speech_ms, audio_8k=self._audio())]
+        return events
+
+    def _keep_preroll(self, frame: FloatAudio) -> None:
+        self._preroll.append(frame)
+        keep = max(1, self.config.preroll_ms // FRAME_MS)
+        if len(self._preroll) > keep:
+            del self._preroll[: len(self._preroll) - keep]
+
+    def _audio(self) -> FloatAudio:
+        return np.concatenate(self._utterance) if self._utterance else np.zeros(0, dtype=np.float32)
+
+    def _finish(self, *, forced: bool) -> TurnEnded:
+        ended = TurnEnded(
+            at_ms=self._now_ms,
+            last_speech_ms=self._last_speech_ms,
+            started_ms=self._started_ms,
+            audio_8k=self._audio(),
+            forced=forced,
+        )
+        self._speaking, self._paused = False, False
+        self._speech_run_ms = 0
+        self._utterance, self._preroll = [], []
+        return ended
