@@ -34,6 +34,9 @@ class TurnLatency(BaseModel):
     llm_first_token_ms: float = Field(ge=0)
     tts_first_audio_ms: float = Field(ge=0)
     voice_to_voice_ms: float = Field(ge=0)
+    # Set by the conversation engine when it knows them; `buddyhelps bench` splits figures by them.
+    reply_kind: Literal["scripted", "llm", "led", "knowledge", "tool"] | None = None
+    speculation_adopted: bool | None = None  # the reply planned during the caller's pause was the one played
 
 
 class Extraction(BaseModel):
