@@ -1,0 +1,262 @@
+"""An agent definition: everything that differs per business (or per outbound goal), as data.
+
+Persona and greeting, languages, the fields to gather (each with a kind), the facts the agent may state,
+safety rules, the tools it may use, and how the call closes. One pydantic model at the edge (YAML files,
+the console, the database's JSON); the call engine reads it as an immutable value. Every text a caller
+hears is `Localized`: one string per language the definition enables, checked when it is loaded, so a
+Spanish call never falls back to an English line by accident.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+SCHEMA_VERSION = 1  # the `schema_version` a definition of this model carries
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+# language code → text; the validator of AgentDefinition checks every enabled language is present.
+Localized = dict[LanguageCode, Annotated[str, StringConstraints(min_length=1, max_length=2000)]]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FieldKind(StrEnum):
+    PERSON_NAME = "person_name"
+    ADDRESS = "address"
+    PHONE = "phone"
+    DATE = "date"
+    TIME = "time"
+    MONEY = "money"
+    ENUM = "enum"
+    YES_NO = "yes_no"
+    FREE_TEXT = "free_text"
+
+
+class EnumOption(_Frozen):
+    """One value of an `enum` field; `patterns` (regular expressions, per language, matched
+    case-insensitively on the caller's words) say which words imply it."""
+
+    value: Slug
+    label: Localized
+    patterns: dict[LanguageCode, list[str]] = Field(default_factory=dict)
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for language, patterns in value.items():
+            for pattern in patterns:
+                _check_regex(pattern, where=f"patterns[{language}]")
+        return value
+
+
+class FieldSpec(_Frozen):
+    """A detail the agent gathers (inbound) or pursues (outbound)."""
+
+    name: Slug
+    kind: FieldKind
+    label: Localized  # how the owner's report and the read-back name it
+    question: Localized  # asked word for word by the guided planner
+    required: bool = True
+    read_back: bool = True
+    options: list[EnumOption] = Field(default_factory=list)  # kind == enum only
+    # phone: the caller ID may answer it ("is the number you're calling from the best one?").
+    confirm_caller_id: bool = False
+    # Asked last and only if nothing the caller said already implied a value (e.g. urgency).
+    ask_last: bool = False
+
+    @model_validator(mode="after")
+    def _options_match_kind(self) -> FieldSpec:
+        if self.kind == FieldKind.ENUM and len(self.options) < 2:
+            raise ValueError(f"field {self.name!r}: an enum field needs at least two options")
+        if self.kind != FieldKind.ENUM and self.options:
+            raise ValueError(f"field {self.name!r}: only enum fields have options")
+        if self.confirm_caller_id and self.kind != FieldKind.PHONE:
+            raise ValueError(f"field {self.name!r}: confirm_caller_id is only for phone fields")
+        return self
+
+
+class TimeRange(_Frozen):
+    opens: time
+    closes: time  # may be earlier than `opens`: the range runs past midnight
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> TimeRange:
+        if self.opens == self.closes:
+            raise ValueError("a time range must not open and close at the same time")
+        return self
+
+
+class Holiday(_Frozen):
+    day: date
+    name: str = Field(min_length=1, max_length=100)
+    hours: list[TimeRange] = Field(default_factory=list)  # empty: closed all day
+
+
+class OpeningHours(_Frozen):
+    timezone: str
+    weekly: dict[Weekday, list[TimeRange]]  # a weekday missing or empty: closed
+    holidays: list[Holiday] = Field(default_factory=list)
+    note: Localized = Field(default_factory=dict)  # e.g. "emergencies around the clock"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as America/Chicago)") from error
+        return value
+
+
+class PriceFact(_Frozen):
+    """A price the agent may quote as it stands (the guard allows exactly these amounts)."""
+
+    item: Localized
+    amount: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "USD"
+    unit: Localized = Field(default_factory=dict)  # e.g. "per visit", "per hour"
+
+
+class Fact(_Frozen):
+    """A statement the agent may make when asked about `topic` (policies, service area, parking...)."""
+
+    topic: Slug
+    text: Localized
+    patterns: dict[LanguageCode, list[str]] = Field(default_factory=dict)  # questions that ask for it
+
+
+class Facts(_Frozen):
+    hours: OpeningHours | None = None
+    service_area: Localized = Field(default_factory=dict)
+    prices: list[PriceFact] = Field(default_factory=list)
+    policies: list[Fact] = Field(default_factory=list)
+
+
+class SafetyRule(_Frozen):
+    """What the caller says → the line said first (again, in full, if they talked over it)."""
+
+    name: Slug
+    patterns: dict[LanguageCode, list[str]]  # regular expressions on the caller's words
+    line: Localized
+    sets: dict[Slug, str] = Field(default_factory=dict)  # field → value it implies (e.g. urgency: emergency)
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        if not any(value.values()):
+            raise ValueError("a safety rule needs at least one pattern")
+        for language, patterns in value.items():
+            for pattern in patterns:
+                _check_regex(pattern, where=f"patterns[{language}]")
+        return value
+
+
+class Closing(_Frozen):
+    read_back: bool = True
+    goodbye: Localized
+    # required_fields: every required field known (and confirmed by the read-back when it is on);
+    # goal: outbound, every field got/refused/unknown; caller: only when the caller ends it.
+    complete_when: Literal["required_fields", "goal", "caller"] = "required_fields"
+
+
+ToolName = Literal["hours", "take_message", "transfer", "book_visit", "knowledge"]
+
+
+class Outbound(_Frozen):
+    """An outbound goal: who we call, why, and what to say to a machine."""
+
+    goal: Localized  # one sentence the led planner pursues and the report shows
+    disclosure: Localized  # "This is an automated call on behalf of {business}..." said first
+    voicemail: Localized  # left after the beep when a machine answers
+    max_follow_ups: int = Field(default=1, ge=0, le=3)  # per field, when an answer is vague
+
+
+class AgentDefinition(_Frozen):
+    schema_version: Literal[1] = 1
+    name: str = Field(min_length=1, max_length=100)
+    template: Slug | None = None  # the template it started from
+    direction: Literal["inbound", "outbound"] = "inbound"
+    languages: list[LanguageCode] = Field(min_length=1)  # the first is the default
+    persona: Localized  # the system prompt's opening (who the agent is, its tone)
+    greeting: Localized  # inbound: first words; outbound: after the disclosure
+    fields: list[FieldSpec] = Field(min_length=1)
+    facts: Facts = Field(default_factory=Facts)
+    safety: list[SafetyRule] = Field(default_factory=list)
+    tools: list[ToolName] = Field(default_factory=list)
+    closing: Closing
+    outbound: Outbound | None = None
+    # Fixed lines by purpose (acknowledgement, still_there, callback_promise, not_understood, fallback,
+    # one_moment, ...): the planners look lines up here and fall back to the template's; see lines.py.
+    lines: dict[Slug, Localized] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AgentDefinition:
+        names = [spec.name for spec in self.fields]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"field names must be unique: {', '.join(duplicates)}")
+        if len(set(self.languages)) != len(self.languages):
+            raise ValueError("languages must not repeat")
+        if (self.direction == "outbound") != (self.outbound is not None):
+            raise ValueError("an outbound definition needs an `outbound` section, and only it")
+        for rule in self.safety:
+            unknown = sorted(set(rule.sets) - set(names))
+            if unknown:
+                raise ValueError(f"safety rule {rule.name!r} sets unknown field(s): {', '.join(unknown)}")
+        missing = sorted(_missing_translations(self))
+        if missing:
+            raise ValueError("text missing for an enabled language: " + "; ".join(missing[:20]))
+        return self
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def field(self, name: str) -> FieldSpec:
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+
+def text_for(localized: Localized, language: str, fallback: str) -> str:
+    """The line in `language`, else in the definition's default language (validated to exist)."""
+    return localized.get(language) or localized[fallback]
+
+
+def _check_regex(pattern: str, *, where: str) -> None:
+    try:
+        re.compile(pattern, re.IGNORECASE)
+    except re.error as error:
+        raise ValueError(f"{where}: invalid regular expression {pattern!r}: {error}") from error
+
+
+def _missing_translations(definition: AgentDefinition) -> set[str]:
+    """`where: language` for every caller-facing text that lacks an enabled language."""
+    texts: list[tuple[str, Localized]] = [("persona", definition.persona), ("greeting", definition.greeting)]
+    texts += [("closing.goodbye", definition.closing.goodbye)]
+    for spec in definition.fields:
+        texts += [(f"fields.{spec.name}.question", spec.question), (f"fields.{spec.name}.label", spec.label)]
+        texts += [(f"fields.{spec.name}.options.{o.value}.label", o.label) for o in spec.options]
+    texts += [(f"safety.{rule.name}.line", rule.line) for rule in definition.safety]
+    texts += [(f"facts.policies.{fact.topic}", fact.text) for fact in definition.facts.policies]
+    texts += [(f"facts.prices.{i}.item", price.item) for i, price in enumerate(definition.facts.prices)]
+    if definition.facts.service_area:
+        texts.append(("facts.service_area", definition.facts.service_area))
+    if definition.outbound is not None:
+        out = definition.outbound
+        texts += [("outbound.goal", out.goal), ("outbound.disclosure", out.disclosure)]
+        texts += [("outbound.voicemail", out.voicemail)]
+    texts += [(f"lines.{name}", line) for name, line in definition.lines.items()]
+    languages = definition.languages
+    return {f"{where}: {language}" for where, text in texts for language in languages if language not in text}
