@@ -45,6 +45,8 @@ async def read_signed_body(request: Request, settings: Settings, *, limit: int =
             secret=settings.dashboard_webhook_secret,
             timestamp=request.headers.get(TIMESTAMP_HEADER),
             signature=request.headers.get(SIGNATURE_HEADER),
+            method=request.method,
+            path=request.url.path,
             body=body,
         )
     except SignatureError as error:

@@ -1,7 +1,8 @@
 """Every signature and token BuddyHelps issues or checks.
 
 - Twilio webhooks: X-Twilio-Signature (HMAC-SHA1 over the public URL + sorted params), via the SDK.
-- Worker → functions reports: HMAC-SHA256 over "timestamp.body", 5-minute replay window.
+- Worker → functions requests: HMAC-SHA256 over timestamp, method, path and body, 5-minute replay
+  window (a body signed for one route does not pass at another).
 - Media stream tokens: short-lived, bound to one call sid, passed as a TwiML <Parameter>.
 - Photo upload tokens: 128+ random bits; only their SHA-256 is stored.
 """
@@ -19,6 +20,9 @@ from collections.abc import Mapping
 from twilio.request_validator import RequestValidator
 
 REPORT_WINDOW_S = 300
+# The routes the worker calls, as the functions' router sees them (no stage prefix): what gets signed.
+CALL_COMPLETE_PATH = "/api/call-complete"
+PHOTO_LINK_PATH = "/api/photo-link"
 STREAM_TOKEN_TTL_S = 300
 
 
@@ -37,15 +41,25 @@ def twilio_signature(*, auth_token: str, url: str, params: Mapping[str, str]) ->
     return str(RequestValidator(auth_token).compute_signature(url, dict(params)))
 
 
-def sign_report(*, secret: str, timestamp: int, body: bytes) -> str:
-    message = str(timestamp).encode() + b"." + body
+def sign_report(*, secret: str, timestamp: int, method: str, path: str, body: bytes) -> str:
+    if "\n" in method or "\n" in path:
+        raise SignatureError("method and path cannot contain a line break")
+    # One field per line before the body: no two (method, path, body) triples give the same message.
+    message = f"{timestamp}\n{method.upper()}\n{path}\n".encode() + body
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def verify_report(
-    *, secret: str, timestamp: str | None, signature: str | None, body: bytes, now: float | None = None
+    *,
+    secret: str,
+    timestamp: str | None,
+    signature: str | None,
+    method: str,
+    path: str,
+    body: bytes,
+    now: float | None = None,
 ) -> None:
-    """Raise SignatureError unless the report is signed with the secret within the replay window."""
+    """Raise SignatureError unless this request (method, path, body) is signed within the replay window."""
     if not timestamp or not signature:
         raise SignatureError("missing signature or timestamp header")
     try:
@@ -55,7 +69,7 @@ def verify_report(
     current = time.time() if now is None else now
     if abs(current - sent_at) > REPORT_WINDOW_S:
         raise SignatureError("timestamp outside the 5-minute window")
-    expected = sign_report(secret=secret, timestamp=sent_at, body=body)
+    expected = sign_report(secret=secret, timestamp=sent_at, method=method, path=path, body=body)
     if not hmac.compare_digest(expected, signature):
         raise SignatureError("signature does not match")
 

@@ -26,20 +26,20 @@ from typing import Any
 import httpx
 
 from shared.call_report import CallReport
-from shared.signatures import sign_report
+from shared.signatures import CALL_COMPLETE_PATH, sign_report
 
 log = logging.getLogger(__name__)
 RETRYABLE_CLIENT_ERRORS = frozenset({408, 429})
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
-def signed_headers(*, secret: str, body: bytes, now: float | None = None) -> dict[str, str]:
-    """Headers of a worker → functions request (checked by functions.signed_request)."""
+def signed_headers(*, secret: str, body: bytes, path: str, now: float | None = None) -> dict[str, str]:
+    """Headers of a worker → functions POST to the route `path` (checked by functions.signed_request)."""
     timestamp = int(time.time() if now is None else now)
     return {
         "Content-Type": "application/json",
         "X-BuddyHelps-Timestamp": str(timestamp),
-        "X-BuddyHelps-Signature": sign_report(secret=secret, timestamp=timestamp, body=body),
+        "X-BuddyHelps-Signature": sign_report(secret=secret, timestamp=timestamp, method="POST", path=path, body=body),
     }
 
 
@@ -160,7 +160,7 @@ class ReportOutbox:
         self._counters.attempts += 1
         try:
             response = await self._client.post(
-                self.url, content=body, headers=signed_headers(secret=self._secret, body=body)
+                self.url, content=body, headers=signed_headers(secret=self._secret, body=body, path=CALL_COMPLETE_PATH)
             )
         except httpx.HTTPError as error:
             self._retry_later(item, f"{type(error).__name__}: {error}")

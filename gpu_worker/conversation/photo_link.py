@@ -15,6 +15,7 @@ import httpx
 
 from gpu_worker.after_call.report_outbox import signed_headers
 from shared.settings import Settings
+from shared.signatures import PHOTO_LINK_PATH
 from shared.structured_logging import mask_phone
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,8 @@ async def request_photo_link(
     own_client = client is None
     http = client or httpx.AsyncClient(timeout=PHOTO_LINK_TIMEOUT_S)
     try:
-        response = await http.post(url, content=body, headers=signed_headers(secret=secret, body=body))
+        headers = signed_headers(secret=secret, body=body, path=PHOTO_LINK_PATH)
+        response = await http.post(url, content=body, headers=headers)
     except httpx.HTTPError as error:
         log.warning("photo link request failed", extra={"error": f"{type(error).__name__}: {error}"})
         return False

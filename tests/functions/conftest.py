@@ -79,12 +79,15 @@ def make_report(call_sid: str = "CA" + "1" * 32, **changes: Any) -> CallReport:
     return CallReport(**fields)
 
 
-def signed_headers(settings: Settings, body: bytes, *, timestamp: int | None = None) -> dict[str, str]:
+def signed_headers(
+    settings: Settings, body: bytes, *, timestamp: int | None = None, path: str = "/api/call-complete"
+) -> dict[str, str]:
     sent_at = int(time.time()) if timestamp is None else timestamp
+    secret = settings.dashboard_webhook_secret
     return {
         "Content-Type": "application/json",
         "X-BuddyHelps-Timestamp": str(sent_at),
-        "X-BuddyHelps-Signature": sign_report(secret=settings.dashboard_webhook_secret, timestamp=sent_at, body=body),
+        "X-BuddyHelps-Signature": sign_report(secret=secret, timestamp=sent_at, method="POST", path=path, body=body),
     }
 
 
@@ -97,7 +100,7 @@ async def post_signed_json(
     client: httpx.AsyncClient, settings: Settings, path: str, payload: dict[str, Any]
 ) -> httpx.Response:
     body = json.dumps(payload).encode()
-    return await client.post(path, content=body, headers=signed_headers(settings, body))
+    return await client.post(path, content=body, headers=signed_headers(settings, body, path=path))
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ AUTH_TOKEN = "0123456789abcdef0123456789abcdef"
 SECRET = "a-long-webhook-secret-of-at-least-32-chars"
 URL = "https://abc.execute-api.us-east-1.amazonaws.com/prod/incoming-call"
 PARAMS = {"CallSid": "CA" + "1" * 32, "From": "+15557654321", "To": "+15550100001"}
+PATH = "/api/call-complete"
 
 
 def test_a_signature_twilio_would_send_is_accepted() -> None:
@@ -61,9 +62,9 @@ def test_a_signed_report_within_the_window_is_accepted() -> None:
     # GIVEN a report body signed by the worker a minute ago
     body = b'{"call_sid": "CA1"}'
     sent = int(time.time()) - 60
-    signature = sign_report(secret=SECRET, timestamp=sent, body=body)
+    signature = sign_report(secret=SECRET, timestamp=sent, method="POST", path=PATH, body=body)
     # WHEN verified THEN it passes (no exception)
-    verify_report(secret=SECRET, timestamp=str(sent), signature=signature, body=body)
+    verify_report(secret=SECRET, timestamp=str(sent), signature=signature, method="POST", path=PATH, body=body)
 
 
 @pytest.mark.parametrize(
@@ -79,10 +80,22 @@ def test_a_signed_report_within_the_window_is_accepted() -> None:
 def test_a_bad_report_is_refused_with_the_reason(timestamp_offset: int, body: bytes, secret: str, reason: str) -> None:
     # GIVEN a report signed over the original body at "now + offset"
     sent = int(time.time()) + timestamp_offset
-    signature = sign_report(secret=SECRET, timestamp=sent, body=b'{"call_sid": "CA1"}')
+    signature = sign_report(secret=SECRET, timestamp=sent, method="POST", path=PATH, body=b'{"call_sid": "CA1"}')
     # WHEN verified against a different body, secret or time THEN it is refused and says why
     with pytest.raises(SignatureError, match=reason):
-        verify_report(secret=secret, timestamp=str(sent), signature=signature, body=body)
+        verify_report(secret=secret, timestamp=str(sent), signature=signature, method="POST", path=PATH, body=body)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("POST", "/api/photo-link"), ("PUT", PATH), ("POST", PATH + "/")], ids=str
+)
+def test_a_report_signed_for_one_route_is_refused_at_another(method: str, path: str) -> None:
+    # GIVEN a body signed for POST /api/call-complete
+    sent = int(time.time())
+    signature = sign_report(secret=SECRET, timestamp=sent, method="POST", path=PATH, body=b"{}")
+    # WHEN it is presented with another method or path THEN the signature does not match
+    with pytest.raises(SignatureError, match="does not match"):
+        verify_report(secret=SECRET, timestamp=str(sent), signature=signature, method=method, path=path, body=b"{}")
 
 
 @pytest.mark.parametrize(
@@ -93,7 +106,7 @@ def test_missing_or_malformed_report_headers_are_refused(
     timestamp: str | None, signature: str | None, reason: str
 ) -> None:
     with pytest.raises(SignatureError, match=reason):
-        verify_report(secret=SECRET, timestamp=timestamp, signature=signature, body=b"{}")
+        verify_report(secret=SECRET, timestamp=timestamp, signature=signature, method="POST", path=PATH, body=b"{}")
 
 
 def test_a_stream_token_verifies_for_its_call_until_it_expires() -> None:
@@ -135,7 +148,7 @@ def test_a_stream_token_cannot_pass_as_a_report_signature() -> None:
     payload, _, mac = token.partition(".")
     # WHEN presented as a report signature over its own payload THEN it is refused
     with pytest.raises(SignatureError, match="does not match"):
-        verify_report(secret=SECRET, timestamp=str(now), signature=mac, body=payload.encode())
+        verify_report(secret=SECRET, timestamp=str(now), signature=mac, method="POST", path=PATH, body=payload.encode())
 
 
 def test_photo_tokens_are_random_and_only_their_hash_is_kept() -> None:
