@@ -2,6 +2,8 @@
 
 Whatever goes wrong on our side (unknown number, disabled business, no worker), the caller is served:
 an apology and a voicemail. Only requests that are not Twilio's (bad signature) get an HTTP error.
+The stream's <Connect action> brings the call back to /stream-end (functions/stream_end.py) when the
+stream ends, so a worker that is full or dies mid-call never leaves the caller on a dead line.
 """
 
 from __future__ import annotations
@@ -10,27 +12,17 @@ import logging
 
 from fastapi import APIRouter, Request, Response
 
-from functions import twiml, worker_pool
+from functions import stream_end, twiml, worker_pool
+from functions.call_answers import stream_answer, voicemail_answer
 from functions.edge_app import FunctionHandler, SettingsDep, edge_state
 from functions.twilio_webhook import WebhookRejected, read_signed_form
 from shared.database import Database, DatabaseError
-from shared.repositories import businesses, calls, phone_numbers
+from shared.repositories import businesses, call_legs, calls, phone_numbers
 from shared.settings import Settings
-from shared.signatures import issue_stream_token
 from shared.structured_logging import call_sid_var, mask_phone
 
 log = logging.getLogger(__name__)
 router = APIRouter()
-TWIML = "application/xml"
-
-
-def _xml(document: str) -> Response:
-    return Response(content=document, media_type=TWIML)
-
-
-def _voicemail(settings: Settings, apology: str) -> Response:
-    callback = settings.public_url("/call-status?voicemail=1")
-    return _xml(twiml.voicemail_twiml(apology=apology, recording_callback_url=callback))
 
 
 @router.post("/incoming-call")
@@ -51,7 +43,7 @@ async def incoming_call(request: Request, settings: SettingsDep) -> Response:
     except DatabaseError:
         # The caller must never hear Twilio's error message: take a voicemail even without a database.
         log.exception("database unavailable while answering; taking a voicemail")
-        return _voicemail(settings, twiml.APOLOGY_BUSY)
+        return voicemail_answer(settings, twiml.APOLOGY_BUSY)
 
 
 async def _answer(db: Database, settings: Settings, *, call_sid: str, caller: str, dialled: str) -> Response:
@@ -61,7 +53,7 @@ async def _answer(db: Database, settings: Settings, *, call_sid: str, caller: st
         log.info("no enabled business for the dialled number", extra={"to": mask_phone(dialled)})
         await calls.create_call(db, call_sid=call_sid, from_number=caller, to_number=dialled, business_id=None)
         await calls.mark_voicemail(db, call_sid)
-        return _voicemail(settings, twiml.APOLOGY_UNKNOWN)
+        return voicemail_answer(settings, twiml.APOLOGY_UNKNOWN)
     worker = await worker_pool.pick_worker(db, preferred_id=number.worker_id, ttl_s=settings.worker_health_ttl_s)
     call = await calls.create_call(
         db,
@@ -75,19 +67,10 @@ async def _answer(db: Database, settings: Settings, *, call_sid: str, caller: st
     if worker is None:
         log.warning("no healthy worker with free capacity; taking a voicemail")
         await calls.mark_voicemail(db, call_sid)
-        return _voicemail(settings, twiml.APOLOGY_BUSY)
-    token = issue_stream_token(secret=settings.dashboard_webhook_secret, call_sid=call_sid)
-    log.info("streaming call to worker", extra={"worker_id": worker.id, "business_id": business.id})
-    parameters = {
-        "token": token,
-        "call_sid": call_sid,
-        "call_id": call.id,
-        "business_id": business.id,
-        "from": caller,
-        "to": dialled,
-        "mode": number.mode,
-    }
-    return _xml(twiml.stream_twiml(websocket_url=worker.websocket_url, parameters=parameters))
+        return voicemail_answer(settings, twiml.APOLOGY_BUSY)
+    await call_legs.start_leg(db, call_sid=call_sid, leg=1, worker_id=worker.id)
+    return stream_answer(settings, call, worker, leg=1)
 
 
-handler = FunctionHandler(router)
+# One Lambda answers both ends of the stream: /incoming-call and its <Connect action>, /stream-end.
+handler = FunctionHandler(router, stream_end.router)

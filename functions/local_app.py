@@ -13,6 +13,7 @@ from shared.settings import Settings
 ROUTER_MODULES = (
     "functions.healthz",
     "functions.incoming_call",
+    "functions.stream_end",
     "functions.call_status",
     "functions.call_complete",
     "functions.photo_link",

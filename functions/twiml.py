@@ -16,10 +16,14 @@ APOLOGY_BUSY = (
 )
 
 
-def stream_twiml(*, websocket_url: str, parameters: Mapping[str, str]) -> str:
-    """<Connect><Stream>: a bidirectional media stream to the worker; per-call data as <Parameter>s."""
+def stream_twiml(*, websocket_url: str, parameters: Mapping[str, str], action_url: str | None = None) -> str:
+    """<Connect><Stream>: a bidirectional media stream to the worker; per-call data as <Parameter>s.
+
+    With `action_url`, Twilio POSTs there when the stream ends (however it ends) and runs the TwiML it
+    gets back: how a call survives a worker that is full, crashed or restarted.
+    """
     response = VoiceResponse()
-    connect = response.connect()
+    connect = response.connect(action=action_url, method="POST") if action_url else response.connect()
     stream = connect.stream(url=websocket_url)
     for name, value in parameters.items():
         stream.parameter(name=name, value=value)
@@ -39,6 +43,13 @@ def voicemail_twiml(*, apology: str, recording_callback_url: str) -> str:
         recording_status_callback_event="completed",
     )
     response.say("We did not get a message. Goodbye.", voice="Polly.Joanna")
+    return str(response)
+
+
+def hangup_twiml() -> str:
+    """The agent finished the call: end it (the stream's end must not start anything new)."""
+    response = VoiceResponse()
+    response.hangup()
     return str(response)
 
 
