@@ -1,0 +1,41 @@
+"""Values as the agent reads them back, in the call's language."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from shared.agents.fields.lexicons import Lexicon
+
+
+def spoken_phone(number: str) -> str:
+    """ "+15550100123" → "5 5 5, 0 1 0, 0 1 2 3": digit by digit in groups, as people say them."""
+    digits = re.sub(r"\D", "", number)
+    if len(digits) == 11 and number.startswith("+1"):
+        digits = digits[1:]
+    groups: list[str] = []
+    while len(digits) > 4:
+        groups.append(digits[:3])
+        digits = digits[3:]
+    groups.append(digits)
+    return ", ".join(" ".join(group) for group in groups if group)
+
+
+def spoken_date(day: date, lex: Lexicon) -> str:
+    return lex.date_format.format(
+        weekday=lex.weekday_names[day.weekday()], month=lex.month_names[day.month - 1], day=day.day
+    )
+
+
+def spoken_time(hour: int, minute: int, lex: Lexicon) -> str:
+    period = lex.periods[0] if hour < 12 else lex.periods[1] if hour < 19 else lex.periods[2]
+    twelve = hour % 12 or 12
+    minutes = f":{minute:02d}" if minute else ""
+    return lex.time_format.format(hour=twelve, minutes=minutes, period=period)
+
+
+def spoken_money(amount: Decimal, currency: str, lex: Lexicon) -> str:
+    whole = amount.quantize(Decimal("0.01"))
+    text = f"{int(whole)}" if whole == whole.to_integral_value() else f"{whole}"
+    return f"{text} {lex.currency_names.get(currency, currency)}"
