@@ -1,0 +1,86 @@
+"""What a caller turn says that is not a field's value: goodbye, "when/how much?", "I want to stop", a garbled number.
+
+Patterns per language (a language without its own reads as English rather than failing mid-call).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_I = re.IGNORECASE
+
+
+@dataclass(frozen=True)
+class Signals:
+    goodbye: re.Pattern[str]
+    goodbye_at_end: re.Pattern[str]
+    when_or_how_much: re.Pattern[str]
+    stop: re.Pattern[str]  # outbound: the person wants the call to end
+    who_is_calling: re.Pattern[str]
+    vague: re.Pattern[str]  # "it depends", "sometimes": worth one follow-up
+    message_for: re.Pattern[str]  # "can I leave a message for…"
+
+
+ENGLISH = Signals(
+    goodbye=re.compile(
+        r"\b(bye|goodbye|bye bye|i have to go|i've got to go|i got to go|i gotta go|gotta go|talk (to you )?later|"
+        r"hang up now)\b",
+        _I,
+    ),
+    goodbye_at_end=re.compile(
+        r"\b(that's all|that is all|that's it|that's everything|see you)( thanks| thank you)?$", _I
+    ),
+    when_or_how_much=re.compile(
+        r"\b(?:can (?:someone|somebody|you|they)|come (?:out|over|by)|how (?:much|soon|long)"
+        r"|when (?:can|will|could|would)"
+        r"|price|cost|charge|quote|today|tonight|tomorrow|(?:this|next) (?:morning|afternoon|evening|week)|no rush"
+        r"|right away|asap)\b",
+        _I,
+    ),
+    stop=re.compile(
+        r"\b(not interested|stop calling|take me off|don't call|do not call|no time for this|i'm busy|we're busy|"
+        r"don't have time|leave me alone|i'm going to hang up)\b",
+        _I,
+    ),
+    who_is_calling=re.compile(r"\b(who(?:'s| is) (?:this|calling)|who are you|what company|is this a robot)\b", _I),
+    vague=re.compile(r"\b(it depends|depends|sometimes|varies|it varies|kind of|sort of|maybe)\b", _I),
+    message_for=re.compile(r"\b(leave (?:a )?message|pass (?:on )?a message|speak (?:to|with)|talk to|reach)\b", _I),
+)
+SIGNALS: dict[str, Signals] = {"en": ENGLISH}
+
+
+def signals_for(language: str) -> Signals:
+    return SIGNALS.get(language, ENGLISH)
+
+
+def _words(text: str) -> list[str]:
+    return re.sub(r"[^a-z' ]+", " ", text.lower().replace("-", " ")).split()
+
+
+def is_goodbye(text: str, language: str = "en") -> bool:
+    """The caller is ending the call ("bye", "that's all, thanks", "I have to go")."""
+    signals = signals_for(language)
+    words = _words(text)
+    spoken = " ".join(words)
+    if signals.goodbye_at_end.search(spoken):
+        return True
+    match = signals.goodbye.search(spoken)
+    return match is not None and (len(words) <= 8 or spoken.endswith(match.group(0)))
+
+
+def asks_when_or_how_much(text: str, language: str = "en") -> bool:
+    """A visit's time or price: only the business can promise those."""
+    return bool(signals_for(language).when_or_how_much.search(text))
+
+
+def is_question(text: str) -> bool:
+    stripped = text.strip()
+    return stripped.endswith("?") or bool(
+        re.match(r"^(what|when|where|how|do|does|are|is|can|could|will|would)\b", stripped, _I)
+    )
+
+
+def garbled_number(text: str) -> bool:
+    """Digits were said but did not make a phone number (STT mangles spoken digits)."""
+    return len(re.findall(r"\d", text)) >= 5

@@ -1,0 +1,412 @@
+"""The guided planner: rules choose the next field of the definition and say its lines word for word.
+
+For small models (Qwen 0.5B on CPU invents prices and refuses): questions, safety lines, the read-back
+and the goodbye come from the definition as written; questions about hours, prices, the service area and
+policies are answered from its facts by rule; only an off-script turn nothing else answers goes to the
+LLM, prompted with the facts, and is followed by the next question word for word.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+from gpu_worker.conversation.planning import caller_signals as signals
+from gpu_worker.conversation.planning.call_fields import CallFields
+from gpu_worker.conversation.planning.facts_answer import FactsAnswer
+from gpu_worker.conversation.planning.field_reading import (
+    DONT_KNOW,
+    REFUSE,
+    THIS_NUMBER,
+    FieldContext,
+    is_no,
+    is_yes,
+    normalize_phone,
+    read_field,
+)
+from gpu_worker.conversation.planning.planner import FieldState, FieldStatus, Planner, ReplyPlan
+from gpu_worker.conversation.planning.spoken_composition import CallLines
+from gpu_worker.conversation.reply_guard import AllowedFacts, unsafe_claim
+from gpu_worker.conversation.spoken_lines import speakable_phone
+from gpu_worker.models.stages import ChatMessage
+from shared.agents.definition import AgentDefinition, FieldKind, FieldSpec, text_for
+
+MAX_ASKS = 2  # a required field asked twice and still missing is skipped (the business calls back anyway)
+MAX_READBACKS = 3
+CALLER_ID = "caller_id"
+READBACK = "readback"
+CORRECTION = "correction"
+RULES = (
+    "Speak as on a phone call: one or two short sentences, no lists, no markdown. Answer only from the facts "
+    "below; if they do not say, say the business will call back about it. Never invent prices, times, "
+    "appointments or facts. Do not ask the caller a question."
+)
+
+
+class GuidedPlanner:
+    def __init__(
+        self, definition: AgentDefinition, *, business: str, caller_id: str, now: Callable[[], datetime]
+    ) -> None:
+        self._definition = definition
+        self._business = business
+        self._caller_id = normalize_phone(caller_id) if caller_id else ""
+        self._now = now
+        self._lines = CallLines(definition, business=business, caller_id=self._caller_id)
+        self._facts = FactsAnswer(definition)
+        self._allowed = AllowedFacts(
+            amounts=frozenset(self._facts.allowed_amounts()),
+            times=frozenset(self._facts.allowed_times()),
+            appointments="book_visit" in definition.tools,
+        )
+        self._fields = CallFields(definition)
+        self._language = definition.default_language
+        self._history: list[ChatMessage] = []
+        self._readbacks = 0
+        self._ended = False
+
+    # --- the Planner Protocol -------------------------------------------------------------------------
+
+    def opening(self) -> ReplyPlan:
+        language = self._language
+        greeting = self._lines.fill(self._text(self._definition.greeting, language), self._fields)
+        outbound = self._definition.outbound
+        if outbound is None:
+            self._fields.last_asked = self._definition.fields[0].name  # "How can I help?" asks the first field
+            return self._scripted([greeting])
+        disclosure = self._lines.fill(self._text(outbound.disclosure, language), self._fields)
+        target = self._next_target()
+        question = self._ask(target, language) if target else ""
+        return self._scripted([disclosure, greeting, question])
+
+    async def plan(self, caller_text: str, *, language: str) -> ReplyPlan:
+        self._language = language
+        text = " ".join(caller_text.split())
+        self._history.append(ChatMessage("user", text or "(silence)"))
+        lines = list(self._fields.unheard_safety)
+        self._fields.unheard_safety.clear()
+        lines += self._safety(text, language)
+        if not text:
+            return self._scripted([*lines, self._repeat(language)])
+        if self._fields.last_asked in (READBACK, CORRECTION):
+            return self._answer_readback(text, language, lines)
+        if signals.is_goodbye(text, language) or self._wants_to_stop(text, language):
+            return self._goodbye(language, lines, early=True)
+        changed = self._read(text, language)
+        return self._next(text, language, lines, changed)
+
+    def heard(self, plan: ReplyPlan, heard_text: str, *, complete: bool) -> None:
+        if heard_text:
+            self._history.append(ChatMessage("assistant", heard_text))
+        if complete:
+            return
+        safety_lines = {self._text(rule.line, self._language) for rule in self._definition.safety}
+        for line in plan.lines:
+            if line in safety_lines and line not in heard_text and line not in self._fields.unheard_safety:
+                self._fields.unheard_safety.append(line)
+
+    def silence(self, count: int) -> ReplyPlan:
+        language = self._language
+        if count >= 2:
+            return self._end([self._lines.line("silence_goodbye", language, self._fields)])
+        return self._scripted([self._lines.line("still_there", language, self._fields), self._repeat(language)])
+
+    def keypad(self, digit: str) -> ReplyPlan:
+        language = self._language
+        if digit != "0":
+            return self._scripted([self._repeat(language)])
+        return self._scripted(
+            [self._lines.line("transfer_unavailable", language, self._fields), self._repeat(language)]
+        )
+
+    def snapshot(self) -> FieldState:
+        return self._fields.snapshot(self._language, complete=self._complete())
+
+    def fixed_lines(self, language: str) -> list[str]:
+        fields = CallFields(self._definition)
+        lines = [self._text(spec.question, language) for spec in self._definition.fields]
+        lines += [self._text(rule.line, language) for rule in self._definition.safety]
+        purposes: tuple[str, ...] = (
+            "acknowledgement",
+            "sympathy",
+            "can_help",
+            "still_there",
+            "callback_promise",
+            "number_again",
+        )
+        purposes += ("readback_question", "correction", "transfer_unavailable", "not_understood", "follow_up")
+        lines += [self._lines.line(purpose, language, fields) for purpose in purposes]
+        if self._definition.facts.hours is not None:
+            lines.append(self._facts.hours_answer(self._definition.facts.hours, language, self._now(), about_now=False))
+        return [line for line in dict.fromkeys(lines) if line and "{" not in line]
+
+    def allows(self, clause: str) -> bool:
+        return not unsafe_claim(clause, self._allowed)
+
+    def fork(self) -> Planner:
+        twin = copy.copy(self)
+        twin._fields = self._fields.copy()
+        twin._history = list(self._history)
+        return twin
+
+    @property
+    def fields(self) -> CallFields:
+        return self._fields
+
+    # --- understanding a turn ---------------------------------------------------------------------------
+
+    def _read(self, text: str, language: str) -> set[str]:
+        """Fill fields from the caller's words; the names whose value changed."""
+        fields, asked = self._fields, self._fields.last_asked
+        context = self._context(language)
+        changed: set[str] = set()
+        if asked and asked.startswith(CALLER_ID):
+            changed |= self._answer_caller_id(asked.split(":", 1)[1], text, context)
+        for spec in self._definition.fields:
+            slot = fields.slots[spec.name]
+            is_asked = spec.name == asked
+            if is_asked and REFUSE.search(text):
+                slot.status = "refused"
+                continue
+            found = read_field(spec, text, context, asked=is_asked)
+            if found is None:
+                if is_asked and DONT_KNOW.search(text):
+                    slot.status = "unknown"
+                continue
+            if slot.value and not is_asked and not _upgrade(spec, slot.value, found.value):
+                continue
+            status: FieldStatus = "given" if is_asked else "extracted"
+            if is_asked and fields.follow_ups.get(spec.name) and spec.kind == FieldKind.FREE_TEXT and slot.value:
+                found = type(found)(f"{slot.value}; {found.value}", f"{slot.spoken}; {found.spoken}")
+            if spec.kind == FieldKind.PHONE:
+                status = "confirmed"
+            if fields.set(spec.name, found.value, found.spoken, status):
+                changed.add(spec.name)
+        if asked == self._definition.fields[0].name and not changed and not signals.is_question(text):
+            changed |= self._first_answer(text, context)
+        return changed
+
+    def _first_answer(self, text: str, context: FieldContext) -> set[str]:
+        """The reply to the greeting is the first field, when it said nothing else we could place."""
+        spec = self._definition.fields[0]
+        found = read_field(spec, text, context, asked=True)
+        if found is None or self._fields.slots[spec.name].value:
+            return set()
+        self._fields.set(spec.name, found.value, found.spoken, "given")
+        return {spec.name}
+
+    def _answer_caller_id(self, name: str, text: str, context: FieldContext) -> set[str]:
+        if read_field(self._definition.field(name), text, context, asked=True) is not None:
+            return set()  # they gave another number: the loop reads it
+        hedged = is_no(text) or bool(re.search(r"\bbut\b", text, re.IGNORECASE))
+        if (is_yes(text) and not hedged) or THIS_NUMBER.search(text):
+            self._fields.set(name, self._caller_id, speakable_phone(self._caller_id), "confirmed")
+            return {name}
+        return set()
+
+    def _safety(self, text: str, language: str) -> list[str]:
+        lines: list[str] = []
+        for rule in self._definition.safety:
+            patterns = rule.patterns.get(language) or rule.patterns.get(self._definition.default_language) or []
+            if rule.name in self._fields.safety_said or not any(re.search(p, text, re.IGNORECASE) for p in patterns):
+                continue
+            self._fields.safety_said.add(rule.name)
+            for name, value in rule.sets.items():
+                spec = self._definition.field(name)
+                label = next((self._text(o.label, language) for o in spec.options if o.value == value), value)
+                self._fields.set(name, value, label, "extracted")
+            if not lines:  # one safety line a turn: the most important rule is listed first
+                lines.append(self._text(rule.line, language))
+        return lines
+
+    # --- choosing the reply -----------------------------------------------------------------------------
+
+    def _next(self, text: str, language: str, lines: list[str], changed: set[str]) -> ReplyPlan:
+        if self._definition.outbound is not None:
+            special = self._outbound_turn(text, language, lines, changed)
+            if special is not None:
+                return special
+        target = self._next_target()
+        if target is None:
+            return self._goodbye(language, lines, early=False)
+        facts = self._facts.answer(text, language=language, now=self._now()) if signals.is_question(text) else ""
+        if target == READBACK:
+            return self._scripted([*lines, *([facts] if facts else []), self._ask(target, language)], asked=target)
+        question = self._ask(target, language)
+        if facts:
+            promise = [self._lines.line("callback_promise", language, self._fields)]
+            extra = promise if signals.asks_when_or_how_much(text, language) and "price" not in facts.lower() else []
+            return self._scripted([*lines, facts, *extra, question], asked=target)
+        if changed:
+            return self._scripted([*lines, self._acknowledgement(changed, language), question], asked=target)
+        if self._is_phone(target) and signals.garbled_number(text):
+            return self._scripted([*lines, self._lines.line("number_again", language, self._fields)], asked=target)
+        if signals.asks_when_or_how_much(text, language):
+            arrange = self._lines.line("callback_promise", language, self._fields)
+            return self._scripted([*lines, arrange, question], asked=target)
+        if self._definition.outbound is not None and not signals.is_question(text):
+            return self._scripted([*lines, self._lines.line("not_understood", language, self._fields)], asked=target)
+        return self._llm(text, language, lines, question, target)
+
+    def _outbound_turn(self, text: str, language: str, lines: list[str], changed: set[str]) -> ReplyPlan | None:
+        """Outbound: who is calling gets the disclosure again; a vague answer gets one follow-up."""
+        outbound, said = self._definition.outbound, signals.signals_for(language)
+        asked = self._fields.last_asked
+        if outbound is None or asked is None:
+            return None
+        if said.who_is_calling.search(text):
+            disclosure = self._lines.fill(self._text(outbound.disclosure, language), self._fields)
+            return self._scripted([*lines, disclosure, self._repeat(language)], asked=asked)
+        vague = asked in changed and said.vague.search(text) and len(text.split()) <= 6
+        if vague and self._fields.follow_ups.get(asked, 0) < outbound.max_follow_ups:
+            self._fields.follow_ups[asked] = self._fields.follow_ups.get(asked, 0) + 1
+            return self._scripted([*lines, self._lines.line("follow_up", language, self._fields)], asked=asked)
+        return None
+
+    def _next_target(self) -> str | None:
+        fields = self._fields
+        specs = sorted(self._definition.fields, key=lambda spec: spec.ask_last)
+        for spec in specs:
+            if fields.slots[spec.name].settled:
+                continue
+            check = f"{CALLER_ID}:{spec.name}"
+            if spec.kind == FieldKind.PHONE and spec.confirm_caller_id and self._caller_id and not fields.asked(check):
+                return check
+            if fields.asked(spec.name) < (MAX_ASKS if spec.required else 1):
+                return spec.name
+        if self._wants_read_back() and self._readbacks < MAX_READBACKS and not fields.confirmed:
+            return READBACK
+        return None
+
+    def _ask(self, target: str, language: str) -> str:
+        self._fields.note_asked(target)
+        if target == READBACK:
+            self._readbacks += 1
+            return self._lines.read_back(language, self._fields)
+        if target.startswith(CALLER_ID):
+            return self._lines.line("confirm_caller_id", language, self._fields)
+        return self._text(self._definition.field(target).question, language)
+
+    def _repeat(self, language: str) -> str:
+        last = self._fields.last_asked
+        if last is None or last == CORRECTION:
+            return self._lines.line("not_understood", language, self._fields)
+        if last == READBACK:
+            return self._lines.read_back(language, self._fields)
+        if last.startswith(CALLER_ID):
+            return self._lines.line("confirm_caller_id", language, self._fields)
+        return self._text(self._definition.field(last).question, language)
+
+    def _answer_readback(self, text: str, language: str, lines: list[str]) -> ReplyPlan:
+        fields = self._fields
+        corrected = self._corrections(text, language, overwrite_text=is_no(text))
+        if corrected:
+            return self._next(text, language, lines, corrected)
+        if is_no(text) or re.search(r"\bbut\b", text, re.IGNORECASE):
+            fields.note_asked(CORRECTION)
+            return self._scripted([*lines, self._lines.line("correction", language, fields)], asked=CORRECTION)
+        if is_yes(text) or signals.is_goodbye(text, language):
+            fields.confirmed = True
+            for spec in self._definition.fields:
+                if spec.read_back and fields.slots[spec.name].value:
+                    fields.slots[spec.name].status = "confirmed"
+            return self._goodbye(language, lines, early=False)
+        facts = self._facts.answer(text, language=language, now=self._now()) if signals.is_question(text) else ""
+        if fields.last_asked == CORRECTION:
+            return self._scripted([*lines, facts, self._lines.line("correction", language, fields)], asked=CORRECTION)
+        return self._scripted([*lines, facts, self._repeat(language)], asked=READBACK)
+
+    def _corrections(self, text: str, language: str, *, overwrite_text: bool) -> set[str]:
+        context = self._context(language)
+        changed: set[str] = set()
+        for spec in self._definition.fields:
+            if spec.kind == FieldKind.FREE_TEXT and not overwrite_text:
+                continue
+            asked = self._fields.last_asked == CORRECTION and spec.kind != FieldKind.FREE_TEXT
+            found = read_field(spec, text, context, asked=asked and spec.kind in (FieldKind.PERSON_NAME,))
+            if found is not None and found.value != self._fields.value(spec.name):
+                self._fields.set(spec.name, found.value, found.spoken, "given")
+                changed.add(spec.name)
+        return changed
+
+    def _goodbye(self, language: str, lines: list[str], *, early: bool) -> ReplyPlan:
+        if self._complete() or not early:
+            return self._end([*lines, self._lines.goodbye(language, self._fields)])
+        return self._end([*lines, self._lines.line("early_goodbye", language, self._fields)])
+
+    def _complete(self) -> bool:
+        fields = self._fields
+        if self._definition.closing.complete_when == "caller":
+            return False
+        settled = all(fields.slots[s.name].settled for s in self._definition.fields if s.required)
+        if self._definition.closing.complete_when == "goal":
+            return all(fields.slots[s.name].settled for s in self._definition.fields)
+        return settled and (fields.confirmed or not self._wants_read_back())
+
+    def _wants_read_back(self) -> bool:
+        return self._definition.closing.read_back and any(
+            spec.read_back and self._fields.slots[spec.name].value for spec in self._definition.fields
+        )
+
+    def _acknowledgement(self, changed: set[str], language: str) -> str:
+        for name in changed:
+            if self._definition.field(name).kind == FieldKind.PERSON_NAME:
+                return self._lines.line("thanks_name", language, self._fields)
+        first = self._definition.fields[0].name
+        if first in changed and self._definition.outbound is None:
+            return self._lines.line("sympathy" if self._pressing() else "can_help", language, self._fields)
+        return self._lines.line("acknowledgement", language, self._fields)
+
+    def _pressing(self) -> bool:
+        """A safety rule fired, or an ask-last enum (urgency) sits above its lowest option."""
+        if self._fields.safety_said:
+            return True
+        for spec in self._definition.fields:
+            values = [option.value for option in spec.options]
+            value = self._fields.value(spec.name)
+            if spec.ask_last and value in values[:-1]:
+                return True
+        return False
+
+    def _llm(self, text: str, language: str, lines: list[str], question: str, target: str) -> ReplyPlan:
+        note = "[Answer in one short sentence from the facts. Do not ask a question.]"
+        messages = (self._system(language), *self._history[:-1], ChatMessage("user", f"{text}\n{note}"))
+        return ReplyPlan("llm", lines=tuple(lines), messages=messages, after=(question,), asked=target, max_tokens=48)
+
+    def _system(self, language: str) -> ChatMessage:
+        persona = self._lines.fill(self._text(self._definition.persona, language), self._fields)
+        facts = self._facts.facts_text(language, self._now()) or "- (none)"
+        return ChatMessage("system", f"{persona}\n\n{RULES}\n\nFacts you may state:\n{facts}")
+
+    def _wants_to_stop(self, text: str, language: str) -> bool:
+        return self._definition.outbound is not None and bool(signals.signals_for(language).stop.search(text))
+
+    # --- small pieces -----------------------------------------------------------------------------------
+
+    def _context(self, language: str) -> FieldContext:
+        timezone = self._definition.facts.hours.timezone if self._definition.facts.hours else "UTC"
+        return FieldContext(language=language, timezone=timezone, now=self._now(), caller_id=self._caller_id)
+
+    def _is_phone(self, target: str) -> bool:
+        return target in {spec.name for spec in self._definition.fields if spec.kind == FieldKind.PHONE}
+
+    def _scripted(self, lines: list[str], *, asked: str | None = None) -> ReplyPlan:
+        return ReplyPlan(
+            "scripted", lines=tuple(line for line in lines if line), asked=asked or self._fields.last_asked
+        )
+
+    def _end(self, lines: list[str]) -> ReplyPlan:
+        self._ended = True
+        return ReplyPlan("end_call", lines=tuple(line for line in lines if line), end_call=True)
+
+    def _text(self, localized: dict[str, str], language: str) -> str:
+        return text_for(localized, language, self._definition.default_language)
+
+
+def _upgrade(spec: FieldSpec, current: str, found: str) -> bool:
+    """An enum heard again unasked moves only up its option list (options are listed most pressing first)."""
+    if spec.kind != FieldKind.ENUM:
+        return False
+    values = [option.value for option in spec.options]
+    return current in values and found in values and values.index(found) < values.index(current)

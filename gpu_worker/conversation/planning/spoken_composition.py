@@ -1,0 +1,107 @@
+"""The definition's lines made speakable for one call: placeholders filled, the read-back and the goodbye.
+
+Placeholders: {business}, {name}, {first_name}, {callback}, {last_four} and {<field name>} (its spoken
+form). A placeholder with no value yet is left out with the comma or space before it ("Thanks, {name}."
+→ "Thanks."), so a line never says an empty slot aloud.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gpu_worker.conversation.planning.call_fields import CallFields
+from gpu_worker.conversation.spoken_lines import speakable_phone
+from shared.agents.definition import AgentDefinition, FieldKind, text_for
+
+# Lines a definition may leave out, by language (a definition's own `lines` win).
+DEFAULT_LINES: dict[str, dict[str, str]] = {
+    "en": {
+        "acknowledgement": "Got it.",
+        "sympathy": "I'm sorry to hear that.",
+        "can_help": "Okay, I can help with that.",
+        "thanks_name": "Thanks, {first_name}.",
+        "still_there": "Are you still there?",
+        "callback_promise": "We'll call you back to arrange the time and the price.",
+        "number_again": "Sorry, I didn't catch the whole number. Could you say it again, slowly?",
+        "confirm_caller_id": "Is the number you're calling from, ending in {last_four}, the best one to reach you?",
+        "readback_intro": "Let me read that back:",
+        "readback_question": "Is that right?",
+        "correction": "Sorry about that. What should I correct?",
+        "transfer_unavailable": "Of course. I can't put you through right now, but I'll have someone call you back "
+        "as soon as possible.",
+        "early_goodbye": "No problem. Thanks for calling {business}. Goodbye.",
+        "silence_goodbye": "I can't hear you, so I'll let you go. Please call {business} back any time. Goodbye.",
+        "not_understood": "Sorry, I didn't catch that. Could you say it again?",
+        "follow_up": "Could you tell me a bit more about that?",
+        "no_problem": "No problem.",
+        "callback_at": "and we'll call you at {callback}",
+    }
+}
+_PLACEHOLDER = re.compile(r"(,?\s*)\{([a-z_][a-z0-9_]*)\}")
+
+
+class CallLines:
+    """The call's lines in its language, filled from the call's fields."""
+
+    def __init__(self, definition: AgentDefinition, *, business: str, caller_id: str) -> None:
+        self._definition = definition
+        self._business = business
+        self._caller_id = caller_id
+
+    def raw(self, purpose: str, language: str) -> str:
+        own = self._definition.lines.get(purpose)
+        if own:
+            return text_for(own, language, self._definition.default_language)
+        table = DEFAULT_LINES.get(language) or DEFAULT_LINES["en"]
+        return table[purpose]
+
+    def line(self, purpose: str, language: str, fields: CallFields) -> str:
+        return self.fill(self.raw(purpose, language), fields)
+
+    def fill(self, text: str, fields: CallFields) -> str:
+        values = self._values(fields)
+
+        def replace(match: re.Match[str]) -> str:
+            value = values.get(match.group(2), "")
+            return f"{match.group(1)}{value}" if value else ""
+
+        return " ".join(_PLACEHOLDER.sub(replace, text).split()).replace(" .", ".")
+
+    def _values(self, fields: CallFields) -> dict[str, str]:
+        values = {name: slot.spoken for name, slot in fields.slots.items() if slot.spoken}
+        name = next((fields.value(s.name) for s in self._definition.fields if s.kind == FieldKind.PERSON_NAME), "")
+        phone = next((fields.value(s.name) for s in self._definition.fields if s.kind == FieldKind.PHONE), "")
+        number = phone or self._caller_id
+        values |= {"business": self._business, "name": name, "first_name": name.split()[0] if name else ""}
+        values |= {"callback": speakable_phone(number) if number else "", "last_four": self._last_four()}
+        return values
+
+    def _last_four(self) -> str:
+        return speakable_phone(self._caller_id[-4:]) if self._caller_id else ""
+
+    def read_back(self, language: str, fields: CallFields) -> str:
+        """Every read-back field's spoken value, then the read-back question."""
+        parts: list[str] = []
+        name = address = ""
+        for spec in self._definition.fields:
+            slot = fields.slots[spec.name]
+            if not spec.read_back or not slot.value:
+                continue
+            if spec.kind == FieldKind.PERSON_NAME and not name:
+                name = slot.spoken
+            elif spec.kind == FieldKind.ADDRESS and not address:
+                address = slot.spoken
+            elif spec.kind == FieldKind.PHONE:
+                callback = self.fill(self.raw("callback_at", language), fields)
+                parts.append(callback)
+            else:
+                parts.append(slot.spoken)
+        who = " at ".join(part for part in (name, address) if part)
+        spoken = ", ".join(part for part in (who, *parts) if part)
+        intro, question = self.raw("readback_intro", language), self.raw("readback_question", language)
+        return f"{intro} {spoken}. {question}"
+
+    def goodbye(self, language: str, fields: CallFields) -> str:
+        return self.fill(
+            text_for(self._definition.closing.goodbye, language, self._definition.default_language), fields
+        )
