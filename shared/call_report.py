@@ -52,6 +52,24 @@ class Extraction(BaseModel):
     notes: str = Field(default="", max_length=2000)
 
 
+FieldStatus = Literal["confirmed", "given", "extracted", "refused", "unknown", "missing"]
+
+
+class ReportField(BaseModel):
+    """One field of the call's agent definition, as the owner sees it. `confirmed`: the caller agreed to
+    it in the read-back; `given`: they said it; `extracted`: filled after the call from the transcript;
+    `refused`/`unknown`: asked, and the person would not or could not say (outbound goals)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(max_length=40)
+    label: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    value: str = Field(default="", max_length=2000)  # normalised: E.164, ISO date, HH:MM, "45.00 USD"…
+    spoken: str = Field(default="", max_length=2000)
+    status: FieldStatus = "missing"
+
+
 class CallReport(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -72,3 +90,9 @@ class CallReport(BaseModel):
     recording_key: str | None = Field(default=None, max_length=500)
     goal: str | None = Field(default=None, max_length=2000)  # outbound calls
     photo_link_sent: bool = False  # the agent already texted the caller a photo link during the call
+    # The agent definition's fields (in its order) and the call's language; empty for reports of workers
+    # older than agent definitions, which carry only `extraction`.
+    fields: list[ReportField] = Field(default_factory=list, max_length=60)
+    language: str = Field(default="en", max_length=8)
+    agent_name: str | None = Field(default=None, max_length=100)
+    agent_version: int | None = Field(default=None, ge=1)
