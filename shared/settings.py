@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from shared.worker_capacity import default_worker_capacity
+
 # Development values of secrets. They are fine on a laptop and refused in production.
 DEV_TWILIO_AUTH_TOKEN = "dev-twilio-auth-token"  # noqa: S105 - a known placeholder, refused in production
 DEV_WEBHOOK_SECRET = "dev-webhook-secret"  # noqa: S105 - a known placeholder, refused in production
@@ -87,7 +89,8 @@ class Settings(BaseSettings):
 
     # GPU worker
     worker_id: str = Field("local", alias="WORKER_ID")
-    worker_capacity: int = Field(4, alias="WORKER_CAPACITY")
+    # Calls at once; by default the load test's measured calls per core × this machine's cores.
+    worker_capacity: int = Field(default_factory=lambda: default_worker_capacity(), alias="WORKER_CAPACITY")
     functions_base_url: str | None = Field(None, alias="FUNCTIONS_BASE_URL")
     models_dir: Path = Field(Path(".models"), alias="BUDDYHELPS_MODELS_DIR")
     stt_backend: Literal["faster-whisper"] = Field("faster-whisper", alias="STT_BACKEND")
