@@ -1,15 +1,17 @@
 """GET|POST /photo/{token}: the caller's phone-friendly photo upload page.
 
 Checks, in order: the token (by hash), its expiry and allowance; the request size (Content-Length,
-then while reading); each file's real type by magic bytes and its size; then location metadata is
-removed, the photo stored under a key built only from our ids, and a slot of the token used. The
+then while reading); each file's real type by magic bytes and its size; then the picture is
+re-encoded without any metadata (shared/image_upload.py), stored under a key built only from the
+photo's id, and a slot of the token used. The
 page's script sends one photo per request with a progress bar (JSON answers); without JavaScript the
 form posts normally and gets HTML pages. An expired or used-up link gets a friendly 410 page with
-the business's number.
+the business's public number (the line the caller rang, not the owner's mobile).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
@@ -27,9 +29,10 @@ from functions.page_templates import render
 from functions.photo_storage import BlobStorageDep
 from shared.blob_storage import BlobStorage
 from shared.database import Database
-from shared.image_upload import MAX_IMAGE_BYTES, ImageError, detect_image_type, display_name, remove_location
+from shared.image_upload import MAX_IMAGE_BYTES, ImageError, detect_image_type, display_name, remove_metadata
 from shared.repositories.businesses import Business, get_business
-from shared.repositories.calls import get_call
+from shared.repositories.calls import Call, get_call
+from shared.repositories.phone_numbers import get_number, list_numbers
 from shared.repositories.photo_tokens import PhotoToken, find_photo_token, release_photo_slot, reserve_photo_slot
 from shared.repositories.photos import add_photo, new_photo_id, photo_blob_key
 
@@ -58,6 +61,17 @@ class UploadRefused(Exception):
 class TokenContext:
     token: PhotoToken
     business: Business | None
+    public_number: str  # the business's own line, never the owner's mobile; "" when it has none
+
+
+async def _public_number(db: Database, call: Call, business: Business) -> str:
+    """The number the caller dialled (or was called from), else any number of the business."""
+    for candidate in (call.to_number, call.from_number):
+        number = await get_number(db, candidate) if candidate else None
+        if number is not None and number.business_id == business.id:
+            return number.e164
+    numbers = await list_numbers(db, business_id=business.id)
+    return numbers[0].e164 if numbers else ""
 
 
 async def _context(db: Database, token: str) -> TokenContext | None:
@@ -66,7 +80,8 @@ async def _context(db: Database, token: str) -> TokenContext | None:
         return None
     call = await get_call(db, found.call_id)
     business = await get_business(db, call.business_id) if call and call.business_id else None
-    return TokenContext(found, business)
+    public_number = await _public_number(db, call, business) if call and business else ""
+    return TokenContext(found, business, public_number)
 
 
 def _wants_json(request: Request) -> bool:
@@ -82,7 +97,7 @@ def _refusal(request: Request, context: TokenContext | None, refused: UploadRefu
         heading="Photos can't be sent with this link" if refused.status_code == 410 else "That didn't work",
         message=refused.message,
         business_name=business.name if business else "",
-        business_phone=business.owner_phone if business and refused.status_code == 410 else "",
+        business_phone=context.public_number if context and refused.status_code == 410 else "",
     )
     return page(html, status_code=refused.status_code)
 
@@ -151,29 +166,31 @@ async def _store_one(db: Database, blobs: BlobStorage, token: PhotoToken, upload
     if image_type is None:
         raise UploadRefused(415, "That file is not a photo we can use (JPEG, PNG, WebP or HEIC).")
     try:
-        cleaned = remove_location(data, image_type)
+        # Decoding and encoding a 12-megapixel photo takes a CPU for a while: not on the event loop.
+        cleaned = await asyncio.to_thread(remove_metadata, data, image_type)
     except ImageError as error:
         raise UploadRefused(422, f"That photo seems damaged: {error}.") from error
     if not await reserve_photo_slot(db, token_hash=token.token_hash, now=now):
         raise UploadRefused(410, "This photo link has expired or has all the photos it allows.")
     photo_id = new_photo_id()
-    key = photo_blob_key(call_id=token.call_id, photo_id=photo_id, extension=image_type.extension)
+    stored_type = cleaned.image_type
+    key = photo_blob_key(photo_id=photo_id, extension=stored_type.extension)
     try:
-        await blobs.put(key, cleaned, content_type=image_type.content_type)
+        await blobs.put(key, cleaned.data, content_type=stored_type.content_type)
         await add_photo(
             db,
             photo_id=photo_id,
             call_id=token.call_id,
             blob_key=key,
-            content_type=image_type.content_type,
-            size_bytes=len(cleaned),
+            content_type=stored_type.content_type,
+            size_bytes=len(cleaned.data),
             original_name=display_name(upload.filename),
         )
     except Exception:
         await release_photo_slot(db, token_hash=token.token_hash)
-        log.exception("photo could not be stored", extra={"call_id": token.call_id})
+        log.exception("photo could not be stored", extra={"photo_id": photo_id})
         raise UploadRefused(503, "We couldn't save that photo. Please try again.") from None
-    log.info("photo stored", extra={"call_id": token.call_id, "bytes": len(cleaned), "type": image_type.name})
+    log.info("photo stored", extra={"photo_id": photo_id, "bytes": len(cleaned.data), "type": stored_type.name})
 
 
 @router.post("/photo/{token}", response_model=None)

@@ -1,7 +1,7 @@
 """Where photos live: a local folder in the embedded default, an S3 bucket in production.
 
 One small async interface (`put`, `get`, `url_for`, `delete`); keys are always built by our code
-(`calls/{call_id}/photos/{random}.{ext}`) and checked again here, so no key can climb out of the
+(`calls/photos/{random}.{ext}`) and checked again here, so no key can climb out of the
 folder or name an absolute path. boto3 is blocking: its calls run in a worker thread.
 """
 

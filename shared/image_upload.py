@@ -1,27 +1,34 @@
-"""Uploaded images: the real type from the first bytes, and no location left in what we keep.
+"""Uploaded images: the real type from the first bytes, and nothing but the picture in what we keep.
 
 The type comes from magic bytes only (a `.jpg` name or a Content-Type header proves nothing).
-Location is removed without re-encoding the picture:
-- JPEG: XMP and IPTC segments (which may hold location) are dropped, and in the EXIF block the GPS
-  directory is blanked in place (entries and the values they point to zeroed, count set to 0), so
-  orientation and the rest of EXIF keep working.
-- PNG (`eXIf` chunk), WebP (`EXIF` chunk) and HEIC/HEIF (the EXIF item): the GPS directory is
-  blanked in place, which changes no length, so no container offsets need rewriting.
+Metadata is removed by decoding the picture with Pillow and encoding it again with no metadata at all:
+no EXIF (wherever a format keeps it: JPEG APP1, PNG `eXIf`, WebP `EXIF`, HEIF items), no XMP, IPTC,
+text chunks or comments, and only the first picture of a multi-picture file (an MPO's second JPEG,
+anything appended after the first image). The EXIF orientation is applied to the pixels first, so a
+photo taken sideways stays upright. HEIC/HEIF (decoded by pillow-heif) is stored as JPEG, which every
+browser can show on the call page.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from io import BytesIO
+from typing import Any
+
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
-_GPS_IFD_TAG = 0x8825
-# Bytes per value of each TIFF field type (1 BYTE, 2 ASCII, 3 SHORT, 4 LONG, 5 RATIONAL, ...).
-_TYPE_SIZES = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8}
+# Phone cameras take 12-50 megapixels; more than this from a 10 MB file is a decompression bomb.
+MAX_IMAGE_PIXELS = 50_000_000
+
+register_heif_opener()  # lets Pillow open HEIC/HEIF
+# Pillow's own guard at our limit too (it warns above it and refuses at twice it, before decoding).
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+JPEG_QUALITY = 90
 _HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis"}
 _HEIF_BRANDS = {b"mif1", b"msf1", b"avif"}
-_EXIF_TIFF = re.compile(rb"Exif\x00\x00(?=II\x2a\x00|MM\x00\x2a)")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -41,6 +48,17 @@ PNG = ImageType("png", "image/png", "png")
 WEBP = ImageType("webp", "image/webp", "webp")
 HEIC = ImageType("heic", "image/heic", "heic")
 HEIF = ImageType("heif", "image/heif", "heif")
+
+# What Pillow must find in a file of each detected type (an MPO is a JPEG with more pictures after it).
+_PILLOW_FORMATS = {JPEG: {"JPEG", "MPO"}, PNG: {"PNG"}, WEBP: {"WEBP"}, HEIC: {"HEIF"}, HEIF: {"HEIF", "AVIF"}}
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    """The picture re-encoded without metadata, and the type it is stored as."""
+
+    data: bytes
+    image_type: ImageType
 
 
 def detect_image_type(head: bytes) -> ImageType | None:
@@ -70,114 +88,56 @@ def display_name(filename: str | None) -> str:
     return cleaned[:100]
 
 
-def remove_location(data: bytes, image_type: ImageType) -> bytes:
-    """The same image without location metadata (see the module docstring for each format)."""
-    if image_type == JPEG:
-        return _clean_jpeg(data)
-    buffer = bytearray(data)
-    for match in _EXIF_TIFF.finditer(data):
-        _blank_gps(buffer, match.end(), len(buffer))
-    return bytes(buffer)
+def remove_metadata(data: bytes, image_type: ImageType) -> CleanImage:
+    """The first picture of the file, upright, re-encoded with no metadata (blocking: run it in a thread)."""
+    picture, kept = _decode(data, image_type)
+    if image_type == PNG:
+        return CleanImage(_encode(picture, "PNG", **kept), PNG)
+    if image_type == WEBP:
+        return CleanImage(_encode(picture, "WEBP", quality=JPEG_QUALITY, **kept), WEBP)
+    if picture.mode not in ("RGB", "L", "CMYK"):
+        picture = picture.convert("RGB")
+    kept.pop("transparency", None)
+    return CleanImage(_encode(picture, "JPEG", quality=JPEG_QUALITY, **kept), JPEG)
 
 
 def gps_entry_count(data: bytes) -> int:
-    """How many GPS entries the image's EXIF holds (0 when none): what a photo viewer could map."""
-    total = 0
-    for match in _EXIF_TIFF.finditer(data):
-        tiff = _Tiff(bytearray(data), match.end(), len(data))
-        gps = tiff.gps_ifd_offset()
-        if gps is not None and tiff.fits(gps, 2):
-            total += tiff.u16(gps)
-    return total
+    """How many GPS entries the EXIF of every picture in the file holds, as Pillow reads them (0: none)."""
+    try:
+        with Image.open(BytesIO(data)) as image:
+            total = 0
+            for frame in range(getattr(image, "n_frames", 1)):
+                image.seek(frame)
+                total += len(image.getexif().get_ifd(ExifTags.IFD.GPSInfo))
+            return total
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
+        raise ImageError(f"not an image Pillow can read: {error}") from error
 
 
-def _clean_jpeg(data: bytes) -> bytes:
-    if not data.startswith(b"\xff\xd8"):
-        raise ImageError("not a JPEG file")
-    out = bytearray(b"\xff\xd8")
-    pos = 2
-    while pos + 1 < len(data):
-        if data[pos] != 0xFF:
-            raise ImageError("the JPEG file is damaged")
-        marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte
-            pos += 1
-            continue
-        if marker in (0xDA, 0xD9):  # start of scan / end of image: the rest is picture data
-            out += data[pos:]
-            return bytes(out)
-        if marker == 0x01 or 0xD0 <= marker <= 0xD7:
-            out += data[pos : pos + 2]
-            pos += 2
-            continue
-        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
-        end = pos + 2 + length
-        if length < 2 or end > len(data):
-            raise ImageError("the JPEG file is damaged")
-        payload = data[pos + 4 : end]
-        if marker == 0xE1 and payload.startswith(b"Exif\x00\x00"):
-            segment = bytearray(data[pos:end])
-            _blank_gps(segment, 10, len(segment))
-            out += segment
-        elif not (marker == 0xE1 or marker == 0xED):  # other APP1 (XMP) and APP13 (IPTC) are dropped
-            out += data[pos:end]
-        pos = end
-    raise ImageError("the JPEG file is truncated")
+def _decode(data: bytes, image_type: ImageType) -> tuple[Image.Image, dict[str, Any]]:
+    """The upright first picture with no metadata left on it, and what to keep of its info (colour)."""
+    try:
+        with Image.open(BytesIO(data)) as opened:
+            if opened.format not in _PILLOW_FORMATS[image_type]:
+                raise ImageError(f"the file starts like {image_type.name} but is not one")
+            if opened.width * opened.height > MAX_IMAGE_PIXELS:
+                raise ImageError(f"the picture has more than {MAX_IMAGE_PIXELS // 1_000_000} megapixels")
+            opened.seek(0)
+            opened.load()
+            upright = ImageOps.exif_transpose(opened)
+    except Image.DecompressionBombError as error:
+        raise ImageError("the picture has far too many pixels") from error
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as error:
+        if isinstance(error, ImageError):
+            raise
+        raise ImageError(f"the {image_type.name.upper()} file is damaged or truncated") from error
+    # Only how to show the colours travels on: the ICC profile and PNG/WebP transparency.
+    kept = {key: upright.info[key] for key in ("icc_profile", "transparency") if upright.info.get(key) is not None}
+    upright.info.clear()  # nothing else read from the file travels on, not even by a save default
+    return upright, kept
 
 
-class _Tiff:
-    """Bounds-checked reads and writes inside one TIFF structure (EXIF) held in a buffer."""
-
-    def __init__(self, buffer: bytearray, start: int, end: int) -> None:
-        self.buffer = buffer
-        self.start = start
-        self.end = end
-        marker = bytes(buffer[start : start + 2])
-        self.order: Literal["little", "big"] | None = (
-            "little" if marker == b"II" else "big" if marker == b"MM" else None
-        )
-
-    def fits(self, offset: int, size: int) -> bool:
-        return offset >= 0 and size >= 0 and self.start + offset + size <= self.end
-
-    def u16(self, offset: int) -> int:
-        assert self.order is not None
-        return int.from_bytes(self.buffer[self.start + offset : self.start + offset + 2], self.order)
-
-    def u32(self, offset: int) -> int:
-        assert self.order is not None
-        return int.from_bytes(self.buffer[self.start + offset : self.start + offset + 4], self.order)
-
-    def zero(self, offset: int, size: int) -> None:
-        if self.fits(offset, size):
-            self.buffer[self.start + offset : self.start + offset + size] = bytes(size)
-
-    def gps_ifd_offset(self) -> int | None:
-        if self.order is None or not self.fits(4, 4):
-            return None
-        ifd0 = self.u32(4)
-        if not self.fits(ifd0, 2):
-            return None
-        for index in range(self.u16(ifd0)):
-            entry = ifd0 + 2 + 12 * index
-            if not self.fits(entry, 12):
-                return None
-            if self.u16(entry) == _GPS_IFD_TAG:
-                return self.u32(entry + 8)
-        return None
-
-
-def _blank_gps(buffer: bytearray, start: int, end: int) -> None:
-    tiff = _Tiff(buffer, start, end)
-    gps = tiff.gps_ifd_offset()
-    if gps is None or not tiff.fits(gps, 2):
-        return
-    for index in range(tiff.u16(gps)):
-        entry = gps + 2 + 12 * index
-        if not tiff.fits(entry, 12):
-            break
-        size = _TYPE_SIZES.get(tiff.u16(entry + 2), 1) * tiff.u32(entry + 4)
-        if size > 4:
-            tiff.zero(tiff.u32(entry + 8), size)
-        tiff.zero(entry, 12)
-    tiff.zero(gps, 2)
+def _encode(picture: Image.Image, image_format: str, **options: Any) -> bytes:
+    output = BytesIO()
+    picture.save(output, image_format, **options)
+    return output.getvalue()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import struct
 from pathlib import Path
+from typing import Any
 
 IMAGES = Path(__file__).parent / "fixtures" / "images"
 JPEG_BYTES = (IMAGES / "python.jpg").read_bytes()
@@ -49,3 +51,57 @@ def heic_with_location() -> bytes:
     item = struct.pack(">I", 6) + exif_payload()
     mdat = struct.pack(">I", 8 + len(item)) + b"mdat" + item
     return ftyp + mdat
+
+
+# Photos as phones write them, made by Pillow itself: each kind keeps its EXIF where its format says.
+GPS_LATITUDE = (40.0, 26.0, 46.32)
+PHOTO_KINDS = ("jpeg", "png-exif-chunk", "webp", "mpo", "heic")
+
+
+def _exif_with_gps() -> Any:
+    from PIL import ExifTags, Image
+
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = ORIENTATION_RIGHT_TOP
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = GPS_LATITUDE
+    gps[ExifTags.GPS.GPSLongitudeRef] = "W"
+    gps[ExifTags.GPS.GPSLongitude] = (79.0, 58.0, 56.0)
+    return exif
+
+
+def photo_with_gps(kind: str, *, size: tuple[int, int] = (64, 48)) -> bytes:
+    """A real file of `kind` (see PHOTO_KINDS) whose EXIF holds a location and orientation 6.
+
+    png-exif-chunk: an `eXIf` chunk as the PNG spec defines it (raw TIFF, no "Exif" prefix);
+    webp: the RIFF `EXIF` chunk; mpo: a JPEG followed by a second JPEG, both with the location.
+    """
+    from PIL import Image
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    picture = Image.new("RGB", size, (200, 40, 30))
+    output = io.BytesIO()
+    if kind == "mpo":
+        second = Image.new("RGB", size, (30, 40, 200))
+        picture.save(output, "MPO", save_all=True, append_images=[second], exif=_exif_with_gps())
+    else:
+        image_format = {"jpeg": "JPEG", "png-exif-chunk": "PNG", "webp": "WEBP", "heic": "HEIF"}[kind]
+        picture.save(output, image_format, exif=_exif_with_gps())
+    return output.getvalue()
+
+
+def gps_read_back(data: bytes) -> list[dict[int, Any]]:
+    """The GPS directory of every picture in the file, as Pillow reads it ({} where there is none)."""
+    from PIL import ExifTags, Image
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    with Image.open(io.BytesIO(data)) as image:
+        found = []
+        for frame in range(getattr(image, "n_frames", 1)):
+            image.seek(frame)
+            found.append(dict(image.getexif().get_ifd(ExifTags.IFD.GPSInfo)))
+        return found

@@ -23,9 +23,13 @@ def new_photo_id() -> str:
     return "ph_" + secrets.token_urlsafe(16)
 
 
-def photo_blob_key(*, call_id: str, photo_id: str, extension: str) -> str:
-    """Storage keys never contain anything the client chose."""
-    return f"calls/{call_id}/photos/{photo_id}.{extension}"
+def photo_blob_key(*, photo_id: str, extension: str) -> str:
+    """Storage keys never contain anything the client chose, nor the call id (the call page's credential).
+
+    Still under `calls/`, where the bucket's expiry rule applies. Photos stored before under
+    `calls/{call_id}/photos/` stay readable: every read goes through the key kept on the photo's row.
+    """
+    return f"calls/photos/{photo_id}.{extension}"
 
 
 def _from_row(row: Row) -> Photo:

@@ -14,7 +14,7 @@ from shared.database import Database
 from shared.image_upload import gps_entry_count
 from shared.repositories.photos import list_photos
 from shared.settings import Settings
-from tests.functions.conftest import OWNER_PHONE, make_report, post_report
+from tests.functions.conftest import BUSINESS_NUMBER, OWNER_PHONE, make_report, post_report
 from tests.image_samples import JPEG_BYTES, LATITUDE_RATIONALS, PNG_BYTES, WEBP_BYTES, jpeg_with_location
 
 JSON = {"Accept": "application/json"}
@@ -81,7 +81,8 @@ async def test_jpeg_is_stored_without_its_location_under_our_own_key(
     assert response.json() == {"ok": True, "stored": 1, "photos_left": 9}
     # AND it is stored under a key of our ids only, without location, the name kept for display
     [photo] = await list_photos(db, call_id)
-    assert photo.blob_key.startswith(f"calls/{call_id}/photos/ph_")
+    assert photo.blob_key.startswith("calls/photos/ph_")
+    assert call_id not in photo.blob_key
     assert photo.blob_key.endswith(".jpg")
     assert ".." not in photo.blob_key
     assert "kitchen" not in photo.blob_key
@@ -160,10 +161,11 @@ async def test_the_eleventh_photo_gets_the_used_up_page(
         assert (await client.post(f"/photo/{token}", files={"photos": ("p.png", PNG_BYTES)}, headers=JSON)).is_success
     # WHEN an eleventh is sent (plain form, no script)
     response = await client.post(f"/photo/{token}", files={"photos": ("p.png", PNG_BYTES)})
-    # THEN a friendly 410 page with the business's number, and still ten photos
+    # THEN a friendly 410 page with the business's public number (not the owner's mobile), and still ten photos
     assert response.status_code == 410
     assert "all the photos this link allows" in response.text
-    assert f'href="tel:{OWNER_PHONE}"' in response.text
+    assert f'href="tel:{BUSINESS_NUMBER}"' in response.text
+    assert OWNER_PHONE not in response.text
     assert len(await list_photos(db, call_id)) == 10
     assert (await client.get(f"/photo/{token}")).status_code == 410
 
@@ -177,10 +179,11 @@ async def test_an_expired_link_gets_a_friendly_page(
     # WHEN opened or posted to
     page = await client.get(f"/photo/{token}")
     posted = await client.post(f"/photo/{token}", files={"photos": ("p.png", PNG_BYTES)})
-    # THEN 410 pages saying it expired, with the number to call, and nothing stored
+    # THEN 410 pages saying it expired, with the business's public number to call, and nothing stored
     assert page.status_code == 410
     assert "expired" in page.text
-    assert f'href="tel:{OWNER_PHONE}"' in page.text
+    assert f'href="tel:{BUSINESS_NUMBER}"' in page.text
+    assert OWNER_PHONE not in page.text
     assert posted.status_code == 410
     assert await list_photos(db, call_id) == []
 

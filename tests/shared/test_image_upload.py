@@ -1,8 +1,11 @@
-"""Image type by magic bytes and location removal, on real image files."""
+"""Image type by magic bytes and metadata removal (Pillow re-encodes), on real image files of each kind."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 
 from shared.image_upload import (
     HEIC,
@@ -13,16 +16,18 @@ from shared.image_upload import (
     detect_image_type,
     display_name,
     gps_entry_count,
-    remove_location,
+    remove_metadata,
 )
 from tests.image_samples import (
     JPEG_BYTES,
     LATITUDE_RATIONALS,
+    PHOTO_KINDS,
     PNG_BYTES,
     WEBP_BYTES,
-    exif_payload,
+    gps_read_back,
     heic_with_location,
     jpeg_with_location,
+    photo_with_gps,
 )
 
 
@@ -45,53 +50,90 @@ def test_non_images_are_not_recognised_whatever_their_name(head: bytes) -> None:
     assert detect_image_type(head) is None
 
 
-def test_jpeg_location_is_removed_and_orientation_kept() -> None:
-    # GIVEN a JPEG whose EXIF and XMP both hold a latitude
+@pytest.mark.parametrize("kind", PHOTO_KINDS)
+def test_no_location_survives_in_any_kind_of_photo(kind: str) -> None:
+    # GIVEN a real photo of this kind whose EXIF holds a location (Pillow reads it back)
+    original = photo_with_gps(kind)
+    image_type = detect_image_type(original[:32])
+    assert image_type is not None
+    assert any(gps for gps in gps_read_back(original))
+    # WHEN cleaned
+    cleaned = remove_metadata(original, image_type)
+    # THEN Pillow finds no location in any picture of the result, and there is one picture only
+    assert gps_read_back(cleaned.data) == [{}]
+    assert gps_entry_count(cleaned.data) == 0
+    with Image.open(io.BytesIO(cleaned.data)) as picture:
+        # AND the photo was turned upright (orientation 6 applied), since the orientation tag is gone too
+        # (HEIF rotates with its own `irot` box, which the decoder applies; EXIF orientation is ignored there)
+        assert picture.size == ((64, 48) if kind == "heic" else (48, 64))
+        assert picture.getexif() == {}
+        assert picture.format == ("JPEG" if cleaned.image_type == JPEG else cleaned.image_type.name.upper())
+
+
+def test_heic_is_stored_as_jpeg_every_browser_shows() -> None:
+    cleaned = remove_metadata(photo_with_gps("heic"), HEIC)
+    assert cleaned.image_type == JPEG
+    assert detect_image_type(cleaned.data[:32]) == JPEG
+
+
+def test_the_second_picture_of_a_multi_picture_jpeg_is_dropped() -> None:
+    # GIVEN a JPEG followed by a second JPEG (an MPO, as some phones write)
+    original = photo_with_gps("mpo")
+    assert original.count(b"\xff\xd8\xff") >= 2
+    # WHEN cleaned THEN only the first picture's pixels remain, red not blue
+    cleaned = remove_metadata(original, JPEG)
+    with Image.open(io.BytesIO(cleaned.data)) as picture:
+        assert getattr(picture, "n_frames", 1) == 1
+        red, _, blue = picture.convert("RGB").getpixel((5, 5))  # type: ignore[misc]
+        assert red > 150 > blue
+
+
+def test_hand_made_exif_and_xmp_in_a_real_jpeg_are_gone() -> None:
+    # GIVEN a real JPEG with an EXIF block (latitude) and an XMP packet (latitude) inserted by hand
     original = jpeg_with_location()
     assert gps_entry_count(original) == 2
-    assert LATITUDE_RATIONALS in original
-    # WHEN cleaned
-    cleaned = remove_location(original, JPEG)
-    # THEN no GPS entry, no latitude bytes and no XMP remain; orientation and the picture data do
-    assert gps_entry_count(cleaned) == 0
+    # WHEN cleaned THEN neither the EXIF values nor the XMP text remain
+    cleaned = remove_metadata(original, JPEG).data
     assert LATITUDE_RATIONALS not in cleaned
     assert b"GPSLatitude" not in cleaned
-    assert b"\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06" in cleaned  # Orientation = 6, big-endian entry
-    assert cleaned.endswith(JPEG_BYTES[-200:])
-    assert detect_image_type(cleaned) == JPEG
+    assert b"xmpmeta" not in cleaned
 
 
-def test_jpeg_without_metadata_is_unchanged() -> None:
-    # GIVEN a JPEG with no EXIF WHEN cleaned THEN byte-identical
-    assert remove_location(JPEG_BYTES, JPEG) == JPEG_BYTES
-
-
-def test_heic_location_is_blanked_in_place() -> None:
-    # GIVEN a HEIC whose EXIF item holds a latitude WHEN cleaned
-    original = heic_with_location()
-    cleaned = remove_location(original, HEIC)
-    # THEN same length (no container offsets move), and no location left
-    assert len(cleaned) == len(original)
-    assert gps_entry_count(original) == 2
-    assert gps_entry_count(cleaned) == 0
-    assert LATITUDE_RATIONALS not in cleaned
-
-
-def test_png_exif_chunk_location_is_blanked() -> None:
-    # GIVEN a PNG with an eXIf chunk inserted before IEND
-    png = PNG_BYTES[:-12] + len(exif_payload()).to_bytes(4, "big") + b"eXIf" + exif_payload() + b"\0\0\0\0"
-    png += PNG_BYTES[-12:]
-    # WHEN cleaned THEN the latitude is gone
-    assert LATITUDE_RATIONALS not in remove_location(png, PNG)
+def test_png_and_webp_keep_their_type() -> None:
+    assert remove_metadata(PNG_BYTES, PNG).image_type == PNG
+    assert remove_metadata(WEBP_BYTES, WEBP).image_type == WEBP
 
 
 @pytest.mark.parametrize(
-    "damaged", [b"\xff\xd8\xff\xe0\x00", b"\xff\xd8\xff\xe1\xff\xff" + b"\0" * 10, b"\xff\xd8\x00\x00"]
+    "damaged",
+    [
+        b"\xff\xd8\xff\xe0\x00",
+        b"\xff\xd8\xff\xe1\xff\xff" + b"\0" * 10,
+        b"\xff\xd8\x00\x00",
+        JPEG_BYTES[: len(JPEG_BYTES) // 2],
+        heic_with_location(),  # HEIC-shaped bytes with no picture in them
+    ],
+    ids=["header-only", "bad-segment", "no-marker", "truncated", "heic-without-picture"],
 )
-def test_damaged_jpeg_is_refused_with_a_reason(damaged: bytes) -> None:
-    # GIVEN a truncated or corrupt JPEG WHEN cleaned THEN a clear ImageError, not a crash
-    with pytest.raises(ImageError):
-        remove_location(damaged, JPEG)
+def test_damaged_files_are_refused_with_a_reason(damaged: bytes) -> None:
+    # GIVEN a truncated or corrupt file WHEN cleaned THEN a clear ImageError, not a crash
+    image_type = detect_image_type(damaged[:32]) or JPEG
+    with pytest.raises(ImageError, match=r"damaged|truncated|not one"):
+        remove_metadata(damaged, image_type)
+
+
+def test_a_file_pillow_reads_as_another_format_than_its_first_bytes_is_refused() -> None:
+    with pytest.raises(ImageError, match="starts like webp but is not one"):
+        remove_metadata(PNG_BYTES, WEBP)
+
+
+def test_a_decompression_bomb_is_refused_before_decoding() -> None:
+    # GIVEN a 12 kB PNG of 10,000 x 10,000 pixels
+    bomb = io.BytesIO()
+    Image.new("1", (10_000, 10_000)).save(bomb, "PNG")
+    # WHEN cleaned THEN refused for its size in pixels
+    with pytest.warns(Image.DecompressionBombWarning), pytest.raises(ImageError, match="megapixels"):
+        remove_metadata(bomb.getvalue(), PNG)
 
 
 @pytest.mark.parametrize(
