@@ -209,10 +209,13 @@ class AgentDefinition(_Frozen):
             raise ValueError("languages must not repeat")
         if (self.direction == "outbound") != (self.outbound is not None):
             raise ValueError("an outbound definition needs an `outbound` section, and only it")
-        for rule in self.safety:
+        for index, rule in enumerate(self.safety):
             unknown = sorted(set(rule.sets) - set(names))
             if unknown:
-                raise ValueError(f"safety rule {rule.name!r} sets unknown field(s): {', '.join(unknown)}")
+                raise ValueError(
+                    f"safety[{index}] ({rule.name}).sets: safety rule {rule.name!r} sets unknown field(s):"
+                    f" {', '.join(unknown)} (the fields are: {', '.join(names)})"
+                )
         missing = sorted(_missing_translations(self))
         if missing:
             raise ValueError("text missing for an enabled language: " + "; ".join(missing[:20]))
