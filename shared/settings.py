@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     # The CPU default's 0.5B model phrases questions badly (refusals, invented prices): ask the next
     # missing detail word for word and keep the LLM for off-script turns. Turn off with a larger model.
     scripted_questions: bool = Field(True, alias="SCRIPTED_QUESTIONS")
+    # Which planner reads the agent definition: guided (rules pick the next field; for small CPU models) or
+    # led (the LLM drives with schema-constrained output, rules as guards; for a capable model under vLLM).
+    planner: Literal["guided", "led"] = Field("guided", alias="PLANNER")
 
     # Deploying workers (`buddyhelps worker deploy-runpod`): the operator's RunPod API key.
     runpod_api_key: str | None = Field(None, alias="RUNPOD_API_KEY")

@@ -98,6 +98,9 @@ def _free_text(spec: FieldSpec, text: str, ctx: FieldContext, asked: bool) -> Fi
     if not asked:
         found = extract_problem(text, answering=False) if spec.name == "problem" else ""
         return FieldValue(found, as_told_back(found)) if found else None
+    if text.rstrip().endswith("?"):  # a question back is not the answer
+        found = extract_problem(text, answering=False) if spec.name == "problem" else ""
+        return FieldValue(found, as_told_back(found)) if found else None
     answer = extract_problem(text, answering=True) or _substantive(text)
     return FieldValue(answer, as_told_back(answer)) if answer else None
 

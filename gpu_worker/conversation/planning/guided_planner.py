@@ -154,6 +154,23 @@ class GuidedPlanner:
     def fields(self) -> CallFields:
         return self._fields
 
+    @property
+    def history(self) -> list[ChatMessage]:
+        return self._history
+
+    def complete(self) -> bool:
+        """The definition's `complete_when` is met."""
+        return self._complete()
+
+    def context(self, language: str) -> FieldContext:
+        return self._context(language)
+
+    def goodbye_text(self, language: str) -> str:
+        return self._lines.goodbye(language, self._fields)
+
+    def system_message(self, language: str) -> ChatMessage:
+        return self._system(language)
+
     # --- understanding a turn ---------------------------------------------------------------------------
 
     def _read(self, text: str, language: str) -> set[str]:
