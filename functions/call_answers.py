@@ -29,10 +29,10 @@ def stream_answer(settings: Settings, call: calls.Call, worker: Worker, *, leg: 
     """<Connect><Stream> to `worker` with a fresh stream token; the stream's end comes back to us."""
     token = issue_stream_token(secret=settings.dashboard_webhook_secret, call_sid=call.call_sid)
     log.info("streaming call to worker", extra={"worker_id": worker.id, "business_id": call.business_id, "leg": leg})
+    # No call id: it is the call page's credential, and Twilio keeps these parameters in its logs.
     parameters = {
         "token": token,
         "call_sid": call.call_sid,
-        "call_id": call.id,
         "business_id": call.business_id or "",
         "from": call.from_number,
         "to": call.to_number,

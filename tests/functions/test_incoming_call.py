@@ -134,16 +134,14 @@ async def test_a_call_to_the_demo_number_streams_to_the_healthy_worker(
     verify_stream_token(secret=WEBHOOK_SECRET, token=parameters["token"], call_sid=SID)
     with pytest.raises(SignatureError):
         verify_stream_token(secret=WEBHOOK_SECRET, token=parameters["token"], call_sid="CA" + "b" * 32)
-    # AND the call is on record, ringing, assigned to the worker, with its page id in the parameters
+    # AND the call is on record, ringing, assigned to the worker
     call = await calls.get_call_by_sid(app_db, SID)
     assert call is not None
-    assert (call.id, call.business_id, call.status, call.voicemail) == (
-        parameters["call_id"],
-        DEMO_BUSINESS_ID,
-        "ringing",
-        False,
-    )
+    assert (call.business_id, call.status, call.voicemail) == (DEMO_BUSINESS_ID, "ringing", False)
     assert call.worker_id is not None
+    # AND its page id (the call page's credential) is nowhere in what Twilio gets
+    assert "call_id" not in parameters
+    assert call.id not in response.text
 
 
 async def test_a_retried_webhook_answers_for_the_same_call(client: httpx.AsyncClient, app_db: Database) -> None:
@@ -151,7 +149,7 @@ async def test_a_retried_webhook_answers_for_the_same_call(client: httpx.AsyncCl
     first = await post_call(client, call_form())
     # WHEN Twilio retries it THEN the caller is still connected, and it is one call
     second = await post_call(client, call_form())
-    assert stream_of(first)[1]["call_id"] == stream_of(second)[1]["call_id"]
+    assert stream_of(first)[1]["call_sid"] == stream_of(second)[1]["call_sid"] == SID
     assert await app_db.fetch_one("SELECT COUNT(*) AS n FROM calls") == {"n": 1}
 
 
