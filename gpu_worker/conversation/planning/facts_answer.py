@@ -13,6 +13,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from shared.agents.definition import AgentDefinition, OpeningHours, TimeRange, text_for
+from shared.agents.fields import lexicon_for
+from shared.agents.opening_hours import hours_now, next_opening, open_on
 
 _I = re.IGNORECASE
 HOURS_QUESTION = re.compile(
@@ -38,6 +40,9 @@ WORDS: dict[str, dict[str, str]] = {
         "tomorrow": "tomorrow",
         "price": "The {item} is {amount}{unit}.",
         "and": "and",
+        "to": "to",
+        "open_on": "On {day} we're open {spans}.",
+        "closed_on": "We're closed on {day}.",
     }
 }
 
@@ -70,7 +75,11 @@ class FactsAnswer:
         parts: list[str] = []
         hours = self._facts.hours
         if hours is not None and HOURS_QUESTION.search(question):
-            parts.append(self.hours_answer(hours, language, now, about_now=bool(NOW_QUESTION.search(question))))
+            weekday = _weekday_in(question, language)
+            if weekday is not None:
+                parts.append(self.day_answer(hours, language, now, weekday))
+            else:
+                parts.append(self.hours_answer(hours, language, now, about_now=bool(NOW_QUESTION.search(question))))
         if self._facts.prices and PRICE_QUESTION.search(question):
             parts += [self._price(index, language) for index in self._prices_asked(question, language)]
         if self._facts.service_area and AREA_QUESTION.search(question):
@@ -83,19 +92,29 @@ class FactsAnswer:
 
     def hours_answer(self, hours: OpeningHours, language: str, now: datetime, *, about_now: bool) -> str:
         words = _words(language)
-        local = now.astimezone(ZoneInfo(hours.timezone))
         note = self._text(hours.note, language) if hours.note else ""
         if about_now:
-            holiday = next((h for h in hours.holidays if h.day == local.date() and not h.hours), None)
-            current = _open_range(hours, local)
-            if holiday is not None:
-                said = words["closed_holiday"].format(holiday=holiday.name)
-            elif current is not None:
-                said = words["open_now"].format(closes=spoken_time(current.closes))
+            status = hours_now(hours, now)
+            if status.open_now and status.closes is not None:
+                said = words["open_now"].format(closes=spoken_time(status.closes.time()))
+            elif status.holiday is not None:
+                said = words["closed_holiday"].format(holiday=status.holiday.name)
             else:
-                said = self._next_opening(hours, local, words)
+                said = self._next_opening(hours, now, words)
             return f"{said} {note}".strip()
         return f"{self._weekly(hours, words)} {note}".strip()
+
+    def day_answer(self, hours: OpeningHours, language: str, now: datetime, weekday: int) -> str:
+        """ "Are you open on Saturday?": that day's openings (holidays included) or closed."""
+        words = _words(language)
+        local = now.astimezone(ZoneInfo(hours.timezone)).date()
+        day = local + timedelta(days=(weekday - local.weekday()) % 7)
+        name = words["days"].split()[weekday]
+        openings = open_on(hours, day)
+        if not openings:
+            return words["closed_on"].format(day=name)
+        spans = [f"{spoken_time(o.opens.time())} {words['to']} {spoken_time(o.closes.time())}" for o in openings]
+        return words["open_on"].format(day=name, spans=f" {words['and']} ".join(spans))
 
     def _weekly(self, hours: OpeningHours, words: dict[str, str]) -> str:
         names = words["days"].split()
@@ -117,18 +136,15 @@ class FactsAnswer:
                 said.append(words["range"].format(days=day_text, opens=opens, closes=closes))
         return words["hours"].format(ranges=f" {words['and']} ".join(said)) if said else ""
 
-    def _next_opening(self, hours: OpeningHours, local: datetime, words: dict[str, str]) -> str:
+    def _next_opening(self, hours: OpeningHours, now: datetime, words: dict[str, str]) -> str:
+        opening = next_opening(hours, now)
+        if opening is None:
+            return ""
+        local = now.astimezone(ZoneInfo(hours.timezone)).date()
+        ahead = (opening.opens.date() - local).days
         names = words["days"].split()
-        for ahead in range(0, 8):
-            day = local + timedelta(days=ahead)
-            if any(h.day == day.date() and not h.hours for h in hours.holidays):
-                continue
-            for one in hours.weekly.get(_DAYS[day.weekday()], []):  # type: ignore[call-overload]
-                if ahead == 0 and one.opens <= local.time():
-                    continue
-                when = words["today"] if ahead == 0 else words["tomorrow"] if ahead == 1 else names[day.weekday()]
-                return words["closed_now"].format(day=when, opens=spoken_time(one.opens))
-        return ""
+        when = words["today"] if ahead == 0 else words["tomorrow"] if ahead == 1 else names[opening.opens.weekday()]
+        return words["closed_now"].format(day=when, opens=spoken_time(opening.opens.time()))
 
     def _prices_asked(self, question: str, language: str) -> list[int]:
         prices = self._facts.prices
@@ -176,10 +192,9 @@ class FactsAnswer:
         return text_for(localized, language, self._definition.default_language)
 
 
-def _open_range(hours: OpeningHours, local: datetime) -> TimeRange | None:
-    now = local.time()
-    ranges: list[TimeRange] = hours.weekly.get(_DAYS[local.weekday()], [])  # type: ignore[call-overload]
-    for one in ranges:
-        if one.opens <= now < one.closes or (one.closes < one.opens and (now >= one.opens or now < one.closes)):
-            return one
+def _weekday_in(question: str, language: str) -> int | None:
+    weekdays = lexicon_for(language).weekdays
+    for word in re.findall(r"[a-záéíóúñ]+", question.lower()):
+        if word in weekdays and len(word) > 3:
+            return weekdays[word]
     return None

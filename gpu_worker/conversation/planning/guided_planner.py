@@ -12,19 +12,21 @@ import copy
 import re
 from collections.abc import Callable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from gpu_worker.conversation.planning import caller_signals as signals
 from gpu_worker.conversation.planning.call_fields import CallFields
 from gpu_worker.conversation.planning.facts_answer import FactsAnswer
 from gpu_worker.conversation.planning.field_reading import (
-    DONT_KNOW,
-    REFUSE,
-    THIS_NUMBER,
     FieldContext,
+    dont_know,
     is_no,
     is_yes,
+    means_this_number,
     normalize_phone,
     read_field,
+    refuses,
+    residue,
 )
 from gpu_worker.conversation.planning.planner import FieldState, FieldStatus, Planner, ReplyPlan
 from gpu_worker.conversation.planning.spoken_composition import CallLines
@@ -38,6 +40,7 @@ MAX_READBACKS = 3
 CALLER_ID = "caller_id"
 READBACK = "readback"
 CORRECTION = "correction"
+_NO_LEAD = re.compile(r"^(?:(?:no|nope|not quite|not really|actually|wait|sorry)\b[\s,.!]*)+", re.IGNORECASE)
 RULES = (
     "Speak as on a phone call: one or two short sentences, no lists, no markdown. Answer only from the facts "
     "below; if they do not say, say the business will call back about it. Never invent prices, times, "
@@ -180,17 +183,20 @@ class GuidedPlanner:
         changed: set[str] = set()
         if asked and asked.startswith(CALLER_ID):
             changed |= self._answer_caller_id(asked.split(":", 1)[1], text, context)
-        for spec in self._definition.fields:
+        taken: list[str] = []  # values read this turn: free text is what is left around them
+        for spec in sorted(self._definition.fields, key=lambda spec: spec.kind == FieldKind.FREE_TEXT):
             slot = fields.slots[spec.name]
             is_asked = spec.name == asked
-            if is_asked and REFUSE.search(text):
+            if is_asked and refuses(text, language):
                 slot.status = "refused"
                 continue
-            found = read_field(spec, text, context, asked=is_asked)
+            source = residue(text, taken) if spec.kind == FieldKind.FREE_TEXT else text
+            found = read_field(spec, source, context, asked=is_asked)
             if found is None:
-                if is_asked and DONT_KNOW.search(text):
+                if is_asked and dont_know(text, language):
                     slot.status = "unknown"
                 continue
+            taken.append(found.value)
             if slot.value and not is_asked and not _upgrade(spec, slot.value, found.value):
                 continue
             status: FieldStatus = "given" if is_asked else "extracted"
@@ -200,24 +206,13 @@ class GuidedPlanner:
                 status = "confirmed"
             if fields.set(spec.name, found.value, found.spoken, status):
                 changed.add(spec.name)
-        if asked == self._definition.fields[0].name and not changed and not signals.is_question(text):
-            changed |= self._first_answer(text, context)
         return changed
-
-    def _first_answer(self, text: str, context: FieldContext) -> set[str]:
-        """The reply to the greeting is the first field, when it said nothing else we could place."""
-        spec = self._definition.fields[0]
-        found = read_field(spec, text, context, asked=True)
-        if found is None or self._fields.slots[spec.name].value:
-            return set()
-        self._fields.set(spec.name, found.value, found.spoken, "given")
-        return {spec.name}
 
     def _answer_caller_id(self, name: str, text: str, context: FieldContext) -> set[str]:
         if read_field(self._definition.field(name), text, context, asked=True) is not None:
             return set()  # they gave another number: the loop reads it
-        hedged = is_no(text) or bool(re.search(r"\bbut\b", text, re.IGNORECASE))
-        if (is_yes(text) and not hedged) or THIS_NUMBER.search(text):
+        hedged = is_no(text, context.language) or bool(re.search(r"\bbut\b", text, re.IGNORECASE))
+        if (is_yes(text, context.language) and not hedged) or means_this_number(text, context.language):
             self._fields.set(name, self._caller_id, speakable_phone(self._caller_id), "confirmed")
             return {name}
         return set()
@@ -317,13 +312,13 @@ class GuidedPlanner:
 
     def _answer_readback(self, text: str, language: str, lines: list[str]) -> ReplyPlan:
         fields = self._fields
-        corrected = self._corrections(text, language, overwrite_text=is_no(text))
+        corrected = self._corrections(text, language, overwrite_text=is_no(text, language))
         if corrected:
             return self._next(text, language, lines, corrected)
-        if is_no(text) or re.search(r"\bbut\b", text, re.IGNORECASE):
+        if is_no(text, language) or re.search(r"\bbut\b", text, re.IGNORECASE):
             fields.note_asked(CORRECTION)
             return self._scripted([*lines, self._lines.line("correction", language, fields)], asked=CORRECTION)
-        if is_yes(text) or signals.is_goodbye(text, language):
+        if is_yes(text, language) or signals.is_goodbye(text, language):
             fields.confirmed = True
             for spec in self._definition.fields:
                 if spec.read_back and fields.slots[spec.name].value:
@@ -335,14 +330,23 @@ class GuidedPlanner:
         return self._scripted([*lines, facts, self._repeat(language)], asked=READBACK)
 
     def _corrections(self, text: str, language: str, *, overwrite_text: bool) -> set[str]:
+        """Values the caller corrected in answer to the read-back (free text only after a no, and only when
+        the rest of what they said is substantial)."""
         context = self._context(language)
         changed: set[str] = set()
-        for spec in self._definition.fields:
-            if spec.kind == FieldKind.FREE_TEXT and not overwrite_text:
+        taken: list[str] = []
+        for spec in sorted(self._definition.fields, key=lambda spec: spec.kind == FieldKind.FREE_TEXT):
+            source = text
+            if spec.kind == FieldKind.FREE_TEXT:
+                source = _NO_LEAD.sub("", residue(text, taken))
+                if not overwrite_text or len(source.split()) < 3:
+                    continue
+            asked = spec.kind == FieldKind.FREE_TEXT
+            found = read_field(spec, source, context, asked=asked)
+            if found is None:
                 continue
-            asked = self._fields.last_asked == CORRECTION and spec.kind != FieldKind.FREE_TEXT
-            found = read_field(spec, text, context, asked=asked and spec.kind in (FieldKind.PERSON_NAME,))
-            if found is not None and found.value != self._fields.value(spec.name):
+            taken.append(found.value)
+            if found.value != self._fields.value(spec.name):
                 self._fields.set(spec.name, found.value, found.spoken, "given")
                 changed.add(spec.name)
         return changed
@@ -403,7 +407,8 @@ class GuidedPlanner:
 
     def _context(self, language: str) -> FieldContext:
         timezone = self._definition.facts.hours.timezone if self._definition.facts.hours else "UTC"
-        return FieldContext(language=language, timezone=timezone, now=self._now(), caller_id=self._caller_id)
+        now = self._now().astimezone(ZoneInfo(timezone))
+        return FieldContext(language=language, now=now, caller_id=self._caller_id)
 
     def _is_phone(self, target: str) -> bool:
         return target in {spec.name for spec in self._definition.fields if spec.kind == FieldKind.PHONE}
