@@ -11,6 +11,7 @@ from collections.abc import Sequence
 # parsers (func(args) -> int). Add a line here when adding a command module.
 COMMAND_MODULES = (
     "buddyhelps.data_commands",
+    "buddyhelps.agent_commands",
     "buddyhelps.model_commands",
     "buddyhelps.call_commands",
     "buddyhelps.demo_command",

@@ -14,14 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from buddyhelps.cli_database import Action, with_database
+from shared.agents.business_definition import from_template
+from shared.agents.templates import TemplateError
 from shared.database import Database
 from shared.phone_format import InvalidPhoneNumber, normalize_e164
-from shared.repositories import businesses, keyword_corrections, phone_numbers, prompts
+from shared.repositories import agent_definitions, businesses, keyword_corrections, phone_numbers, prompts
 from shared.settings import Settings, load_settings
 
 
 def _with_database(action: Action) -> Callable[[argparse.Namespace], int]:
-    return with_database(action, expected=(InvalidPhoneNumber,))
+    return with_database(action, expected=(InvalidPhoneNumber, TemplateError))
 
 
 async def _migrate(db: Database, args: argparse.Namespace, settings: Settings) -> int:
@@ -31,10 +33,14 @@ async def _migrate(db: Database, args: argparse.Namespace, settings: Settings) -
         f"database {db.url.split('?')[0]} at schema version {row['version'] if row else 0}"
         + (f" (applied {', '.join(applied)})" if applied else "")
     )
+    migrated = await agent_definitions.migrate_all(db)  # businesses from before agent definitions
+    if migrated:
+        print(f"agent definitions created from their prompts for {len(migrated)} business(es)")
     return 0
 
 
 async def _business_add(db: Database, args: argparse.Namespace, settings: Settings) -> int:
+    definition = from_template(args.template, timezone=args.timezone)  # an unknown template stops here
     business = await businesses.create_business(
         db,
         name=args.name,
@@ -43,7 +49,8 @@ async def _business_add(db: Database, args: argparse.Namespace, settings: Settin
         timezone=args.timezone,
         opening_hours=args.opening_hours,
     )
-    print(f"created business {business.id} ({business.name})")
+    await agent_definitions.save_definition(db, business.id, definition, "cli", f"from the {args.template} template")
+    print(f"created business {business.id} ({business.name}) with the {args.template} agent")
     return 0
 
 
@@ -183,6 +190,7 @@ def register(subparsers: Any) -> None:
     add.add_argument("--owner-email", default="")
     add.add_argument("--timezone", default="America/New_York")
     add.add_argument("--opening-hours", default="")
+    add.add_argument("--template", default="plumbing", help="the agent to start from (`buddyhelps agent templates`)")
     _add(biz, "list", "list businesses", _with_database(_business_list))
 
     num = subparsers.add_parser("number", help="manage phone numbers").add_subparsers(dest="sub", required=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from shared.agents.business_definition import from_template
 from shared.database import Database
-from shared.repositories import businesses, keyword_corrections, phone_numbers, prompts, workers
+from shared.repositories import agent_definitions, businesses, keyword_corrections, phone_numbers, prompts, workers
 from shared.repositories.workers import Worker
 
 DEMO_BUSINESS_ID = "biz_demo_plumbing"
@@ -11,6 +12,7 @@ DEMO_NUMBER = "+15550100001"
 DEMO_OWNER_PHONE = "+15550109999"
 DEMO_OWNER_EMAIL = "owner@demo-plumbing.example"
 DEMO_NAME = "Demo Plumbing Co"
+DEMO_TIMEZONE = "America/Chicago"  # the plumbing template's opening hours are Central time
 
 DEMO_SYSTEM_PROMPT = (
     "You are the friendly phone receptionist for Demo Plumbing Co, a family plumbing business. "
@@ -31,7 +33,7 @@ DEMO_CORRECTIONS = (
 
 
 async def seed_demo_business(db: Database, *, worker_url: str, worker_capacity: int) -> Worker:
-    """Create (idempotently) the demo business, its number, prompts, corrections and local worker."""
+    """Create (idempotently) the demo business, its number, prompts, plumbing agent, corrections and worker."""
     if await businesses.get_business(db, DEMO_BUSINESS_ID) is None:
         await businesses.create_business(
             db,
@@ -39,8 +41,13 @@ async def seed_demo_business(db: Database, *, worker_url: str, worker_capacity: 
             name=DEMO_NAME,
             owner_phone=DEMO_OWNER_PHONE,
             owner_email=DEMO_OWNER_EMAIL,
+            timezone=DEMO_TIMEZONE,
             opening_hours="Mon-Fri 7:00-18:00; emergencies 24/7",
         )
+    if not await agent_definitions.list_versions(db, DEMO_BUSINESS_ID):
+        # The plumbing template as it stands, facts included: the demo shows what the template does.
+        plumbing = from_template("plumbing", timezone=DEMO_TIMEZONE)
+        await agent_definitions.save_definition(db, DEMO_BUSINESS_ID, plumbing, "seed-demo", "the plumbing template")
     worker = await workers.register_worker(db, base_url=worker_url, capacity=worker_capacity)
     if await phone_numbers.get_number(db, DEMO_NUMBER) is None:
         await phone_numbers.add_number(db, e164=DEMO_NUMBER, business_id=DEMO_BUSINESS_ID, mode="demo")
