@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from functions.edge_app import DatabaseDep, FunctionHandler
 from functions.page_templates import render
 from functions.photo_storage import BlobStorageDep
+from functions.security_headers import CSP_HEADER, new_nonce, page_policy
 from shared.blob_storage import BlobNotFound, InvalidBlobKey, LocalBlobStorage, validate_key
 from shared.repositories.businesses import get_business
 from shared.repositories.calls import get_call
@@ -27,8 +28,10 @@ PRIVATE_HEADERS = {
 MAX_ID_LENGTH = 64
 
 
-def page(html: str, *, status_code: int = 200) -> HTMLResponse:
-    return HTMLResponse(html, status_code=status_code, headers=PRIVATE_HEADERS)
+def page(html: str, *, status_code: int = 200, nonce: str | None = None) -> HTMLResponse:
+    """A public page; `nonce` is the one its inline script carries (None: the page runs no script)."""
+    policy = page_policy(nonce or new_nonce())
+    return HTMLResponse(html, status_code=status_code, headers={**PRIVATE_HEADERS, CSP_HEADER: policy})
 
 
 def not_found_page() -> HTMLResponse:

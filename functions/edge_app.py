@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, FastAPI, Request
 from mangum import Mangum
 
+from functions.security_headers import SecurityHeaders
 from shared.database import Database, open_database
 from shared.settings import Settings, load_settings
 from shared.structured_logging import configure_logging
@@ -61,6 +62,7 @@ def create_function_app(*routers: APIRouter, settings: Settings | None = None, t
             await state.close()
 
     app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(SecurityHeaders)
     app.state.edge = state
     for router in routers:
         app.include_router(router)

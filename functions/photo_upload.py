@@ -27,6 +27,7 @@ from functions.call_page import page
 from functions.edge_app import DatabaseDep, FunctionHandler
 from functions.page_templates import render
 from functions.photo_storage import BlobStorageDep
+from functions.security_headers import new_nonce
 from shared.blob_storage import BlobStorage
 from shared.database import Database
 from shared.image_upload import MAX_IMAGE_BYTES, ImageError, detect_image_type, display_name, remove_metadata
@@ -119,14 +120,16 @@ async def photo_page(token: str, request: Request, db: DatabaseDep, now: NowDep)
         usable = _check_usable(context, now)
     except UploadRefused as refused:
         return _refusal(request, context, refused)
+    nonce = new_nonce()
     html = render(
         "photo_upload.html",
         business_name=usable.business.name if usable.business else "us",
         photos_left=usable.token.photos_left,
         max_mb=MAX_IMAGE_BYTES // (1024 * 1024),
         action=str(request.url.path),
+        csp_nonce=nonce,
     )
-    return page(html)
+    return page(html, nonce=nonce)
 
 
 async def _limited(request: Request, limit: int) -> AsyncGenerator[bytes, None]:

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from functions.admin.auth import AdminIdentity
+from functions.security_headers import CSP_HEADER, new_nonce, page_policy
 
 NOTICES = {
     "saved": "Saved.",
@@ -49,14 +50,17 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     notice_key = request.query_params.get("notice", "")
+    nonce = new_nonce()
     page = _environment.get_template(template).render(
         request=request,
         operator=identity.operator if identity else None,
         csrf_token=identity.csrf_token if identity else context.pop("csrf_token", ""),
         notice=NOTICES.get(notice_key, ""),
+        csp_nonce=nonce,
         **context,
     )
-    return HTMLResponse(page, status_code=status_code)
+    headers = {CSP_HEADER: page_policy(nonce), "Cache-Control": "no-store"}
+    return HTMLResponse(page, status_code=status_code, headers=headers)
 
 
 def see_other(path: str, notice: str | None = None) -> RedirectResponse:
