@@ -74,11 +74,18 @@ def asks_when_or_how_much(text: str, language: str = "en") -> bool:
     return bool(signals_for(language).when_or_how_much.search(text))
 
 
+_ASKING = re.compile(
+    r"(^|[.,!?]\s*)(what|when|where|how|do|does|are|is|can|could|will|would)\b"
+    r"|\b(i was wondering|wondering (if|whether|what|when)|can you tell me|could you tell me"
+    r"|do you (know|have|offer))\b",
+    _I,
+)
+
+
 def is_question(text: str) -> bool:
+    """The caller asked something (a question mark, or a sentence that opens like a question)."""
     stripped = text.strip()
-    return stripped.endswith("?") or bool(
-        re.match(r"^(what|when|where|how|do|does|are|is|can|could|will|would)\b", stripped, _I)
-    )
+    return "?" in stripped or bool(_ASKING.search(stripped))
 
 
 def garbled_number(text: str) -> bool:

@@ -187,14 +187,16 @@ class GuidedPlanner:
         for spec in sorted(self._definition.fields, key=lambda spec: spec.kind == FieldKind.FREE_TEXT):
             slot = fields.slots[spec.name]
             is_asked = spec.name == asked
-            if is_asked and refuses(text, language):
+            if is_asked and refuses(text, language) and not slot.value:
                 slot.status = "refused"
+                changed.add(spec.name)
                 continue
             source = residue(text, taken) if spec.kind == FieldKind.FREE_TEXT else text
             found = read_field(spec, source, context, asked=is_asked)
             if found is None:
-                if is_asked and dont_know(text, language):
+                if is_asked and dont_know(text, language) and not slot.value:
                     slot.status = "unknown"
+                    changed.add(spec.name)
                 continue
             taken.append(found.value)
             if slot.value and not is_asked and not _upgrade(spec, slot.value, found.value):
@@ -242,7 +244,7 @@ class GuidedPlanner:
         target = self._next_target()
         if target is None:
             return self._goodbye(language, lines, early=False)
-        facts = self._facts.answer(text, language=language, now=self._now()) if signals.is_question(text) else ""
+        facts = self._facts_for(text, language)
         if target == READBACK:
             return self._scripted([*lines, *([facts] if facts else []), self._ask(target, language)], asked=target)
         question = self._ask(target, language)
@@ -275,6 +277,11 @@ class GuidedPlanner:
             self._fields.follow_ups[asked] = self._fields.follow_ups.get(asked, 0) + 1
             return self._scripted([*lines, self._lines.line("follow_up", language, self._fields)], asked=asked)
         return None
+
+    def _facts_for(self, text: str, language: str) -> str:
+        if not signals.is_question(text):
+            return ""
+        return self._lines.fill(self._facts.answer(text, language=language, now=self._now()), self._fields)
 
     def _next_target(self) -> str | None:
         fields = self._fields
@@ -324,7 +331,7 @@ class GuidedPlanner:
                 if spec.read_back and fields.slots[spec.name].value:
                     fields.slots[spec.name].status = "confirmed"
             return self._goodbye(language, lines, early=False)
-        facts = self._facts.answer(text, language=language, now=self._now()) if signals.is_question(text) else ""
+        facts = self._facts_for(text, language)
         if fields.last_asked == CORRECTION:
             return self._scripted([*lines, facts, self._lines.line("correction", language, fields)], asked=CORRECTION)
         return self._scripted([*lines, facts, self._repeat(language)], asked=READBACK)
@@ -371,6 +378,8 @@ class GuidedPlanner:
         )
 
     def _acknowledgement(self, changed: set[str], language: str) -> str:
+        if any(self._fields.slots[name].status == "refused" for name in changed):
+            return self._lines.line("refused", language, self._fields)
         for name in changed:
             if self._definition.field(name).kind == FieldKind.PERSON_NAME:
                 return self._lines.line("thanks_name", language, self._fields)
@@ -397,7 +406,7 @@ class GuidedPlanner:
 
     def _system(self, language: str) -> ChatMessage:
         persona = self._lines.fill(self._text(self._definition.persona, language), self._fields)
-        facts = self._facts.facts_text(language, self._now()) or "- (none)"
+        facts = self._lines.fill(self._facts.facts_text(language, self._now()), self._fields) or "- (none)"
         return ChatMessage("system", f"{persona}\n\n{RULES}\n\nFacts you may state:\n{facts}")
 
     def _wants_to_stop(self, text: str, language: str) -> bool:

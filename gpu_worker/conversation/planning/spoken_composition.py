@@ -33,7 +33,7 @@ DEFAULT_LINES: dict[str, dict[str, str]] = {
         "silence_goodbye": "I can't hear you, so I'll let you go. Please call {business} back any time. Goodbye.",
         "not_understood": "Sorry, I didn't catch that. Could you say it again?",
         "follow_up": "Could you tell me a bit more about that?",
-        "no_problem": "No problem.",
+        "refused": "No problem, I'll skip that one.",
         "callback_at": "and we'll call you at {callback}",
     }
 }
