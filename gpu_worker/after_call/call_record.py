@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from shared.call_report import CallReport, Speaker, TranscriptEntry, TurnLatency
+from shared.agents.definition import AgentDefinition
+from shared.call_report import CallReport, ReportField, Speaker, TranscriptEntry, TurnLatency
 from shared.database import utc_now
+
+ReplyKind = Literal["scripted", "llm", "led", "knowledge", "tool"]
 
 
 @dataclass
@@ -21,6 +24,12 @@ class CallRecord:
     dtmf: str = ""
     end_reason: str = "caller_hung_up"
     photo_link_sent: bool = False
+    # The agent definition the call ran (post-call extraction fills its open fields), what the planner
+    # had gathered when the call ended, and the call's language (it may switch during the call).
+    definition: AgentDefinition | None = None
+    agent_version: int | None = None
+    fields: list[ReportField] = field(default_factory=list)
+    language: str = "en"
 
     def add(
         self, speaker: Speaker, text: str, *, start_ms: int, end_ms: int, interrupted: bool = False
@@ -47,7 +56,17 @@ class CallRecord:
                 return updated
         return None
 
-    def add_latency(self, *, eot_ms: float, stt_ms: float, llm_ms: float, tts_ms: float, v2v_ms: float) -> TurnLatency:
+    def add_latency(
+        self,
+        *,
+        eot_ms: float,
+        stt_ms: float,
+        llm_ms: float,
+        tts_ms: float,
+        v2v_ms: float,
+        reply_kind: ReplyKind | None = None,
+        speculation_adopted: bool | None = None,
+    ) -> TurnLatency:
         turn = TurnLatency(
             turn=len(self.latency),
             end_of_turn_wait_ms=round(max(0.0, eot_ms), 1),
@@ -55,6 +74,8 @@ class CallRecord:
             llm_first_token_ms=round(max(0.0, llm_ms), 1),
             tts_first_audio_ms=round(max(0.0, tts_ms), 1),
             voice_to_voice_ms=round(max(0.0, v2v_ms), 1),
+            reply_kind=reply_kind,
+            speculation_adopted=speculation_adopted,
         )
         self.latency.append(turn)
         return turn
@@ -78,4 +99,8 @@ class CallRecord:
             latency=self.latency[-500:],
             dtmf=self.dtmf[:200],
             photo_link_sent=self.photo_link_sent,
+            fields=self.fields[:60],
+            language=self.language,
+            agent_name=self.definition.name if self.definition else None,
+            agent_version=self.agent_version,
         )

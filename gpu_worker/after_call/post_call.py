@@ -1,4 +1,5 @@
-"""After the caller hangs up: extraction, then the durable report. Runs beside the next calls.
+"""After the caller hangs up: the definition's open fields filled from the transcript, then the durable
+report. Runs beside the next calls.
 
 A call's report is never dropped: if extraction fails the report goes with the transcript and
 `extraction_failed`; if the worker shuts down mid-extraction the report is written without it.
@@ -11,9 +12,10 @@ import logging
 import time
 
 from gpu_worker.after_call.call_record import CallRecord
-from gpu_worker.after_call.extraction import extract_call_details
+from gpu_worker.after_call.field_extraction import complete_fields, legacy_extraction
 from gpu_worker.after_call.report_outbox import ReportOutbox
 from gpu_worker.models.stages import LanguageModel
+from shared.agents.templates import load_template
 from shared.call_report import CallReport
 from shared.structured_logging import call_sid_var
 
@@ -25,6 +27,8 @@ class PostCallPipeline:
         self._llm = llm
         self._outbox = outbox
         self._running: dict[asyncio.Task[None], CallRecord] = {}
+        # Calls of workers that predate agent definitions (or a record without one) read as plumbing intake.
+        self._default_definition = load_template("plumbing")
 
     @property
     def pending(self) -> int:
@@ -39,10 +43,18 @@ class PostCallPipeline:
         call_sid_var.set(record.call_sid)
         started = time.perf_counter()
         report = record.to_report()
-        outcome = await extract_call_details(self._llm, transcript=report.transcript, caller_number=record.from_number)
+        outcome = await complete_fields(
+            self._llm,
+            definition=record.definition or self._default_definition,
+            known=report.fields,
+            transcript=report.transcript,
+            caller_number=record.from_number,
+            language=record.language,
+        )
         report = report.model_copy(
             update={
-                "extraction": outcome.extraction,
+                "fields": list(outcome.fields),
+                "extraction": legacy_extraction(outcome.fields, outcome.notes) if outcome.status == "ok" else None,
                 "extraction_status": outcome.status,
                 "extraction_error": outcome.error,
             }

@@ -1,4 +1,5 @@
-"""Post-call extraction: repair and failure with a scripted model; the real llama.cpp model on a real call."""
+"""After the call, the definition's open fields filled from the transcript: repair and failure with a
+scripted model, confirmed values untouched, other templates' fields; the real llama.cpp model on a real call."""
 
 from __future__ import annotations
 
@@ -13,20 +14,23 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from gpu_worker.after_call.extraction import EXTRACTION_SCHEMA, extract_call_details
+from gpu_worker.after_call.field_extraction import FieldsOutcome, complete_fields
 from gpu_worker.models.stages import ChatMessage
 from gpu_worker.routes.extraction_route import router
-from shared.call_report import TranscriptEntry
+from shared.agents.templates import load_template
+from shared.call_report import ReportField, TranscriptEntry
 from shared.settings import load_settings
+
+PLUMBING = load_template("plumbing")
 
 CALLER_ID = "+15555550123"
 REAL_MODEL_TIMEOUT_S = 240.0
 GOOD = {
-    "customer_name": "Dana Whitfield",
+    "name": "Dana Whitfield",
     "problem": "Burst pipe in the basement\nwater is rising",
     "urgency": "routine",
-    "location": "48 Birch Lane",
-    "callback_phone": "",
+    "address": "48 Birch Lane",
+    "callback": "",
     "notes": "",
 }
 
@@ -58,6 +62,7 @@ class ScriptedModel:
     def __init__(self, *answers: str | Exception) -> None:
         self.answers = list(answers)
         self.requests: list[list[ChatMessage]] = []
+        self.schemas: list[dict[str, Any]] = []
 
     def stream_reply(
         self, messages: Sequence[ChatMessage], *, max_tokens: int = 96, temperature: float = 0.3
@@ -67,65 +72,76 @@ class ScriptedModel:
     async def complete_json(
         self, messages: Sequence[ChatMessage], *, schema: Mapping[str, Any], max_tokens: int = 400
     ) -> str:
-        assert schema == EXTRACTION_SCHEMA
+        assert schema["additionalProperties"] is False
         self.requests.append(list(messages))
+        self.schemas.append(dict(schema))
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
         return answer
 
 
+async def extract(
+    model: Any, transcript: Sequence[TranscriptEntry] = EMERGENCY_CALL, known: Sequence[ReportField] = ()
+) -> FieldsOutcome:
+    return await complete_fields(
+        model, definition=PLUMBING, known=known, transcript=transcript, caller_number=CALLER_ID, language="en"
+    )
+
+
+def value(outcome: FieldsOutcome, name: str) -> str:
+    return next(entry.value for entry in outcome.fields if entry.name == name)
+
+
 async def test_good_output_is_validated_and_tidied() -> None:
     # GIVEN a model answering with a two-line problem and a routine urgency for a burst pipe
     model = ScriptedModel(json.dumps(GOOD))
     # WHEN details are extracted
-    outcome = await extract_call_details(model, transcript=EMERGENCY_CALL, caller_number=CALLER_ID)
+    outcome = await extract(model)
     # THEN ok on the first attempt, problem on one line, the burst pipe makes it an emergency,
     # and with no number said the callback is the caller ID
     assert outcome.status == "ok"
     assert outcome.attempts == 1
-    assert outcome.extraction is not None
-    assert outcome.extraction.customer_name == "Dana Whitfield"
-    assert outcome.extraction.problem == "Burst pipe in the basement"
-    assert outcome.extraction.urgency == "emergency"
-    assert outcome.extraction.callback_phone == CALLER_ID
-    # AND the prompt held the transcript and the urgency rules
+    assert value(outcome, "name") == "Dana Whitfield"
+    assert value(outcome, "problem") == "Burst pipe in the basement water is rising"
+    assert value(outcome, "urgency") == "emergency"
+    assert value(outcome, "callback") == CALLER_ID
+    # AND the prompt named the definition's fields and held the transcript; the schema came from them
     system, user = model.requests[0]
-    assert "gas smell" in system.content
+    assert "urgency: Urgency (enum; one of emergency, soon, routine)" in system.content
     assert "Caller: Hi, my name is Dana Whitfield." in user.content
+    assert model.schemas[0]["properties"]["urgency"]["enum"] == ["emergency", "soon", "routine", ""]
 
 
 async def test_bad_json_gets_one_repair_round_with_the_error() -> None:
     # GIVEN a model that first answers truncated JSON, then valid JSON
     model = ScriptedModel('{"customer_name": "Dana', json.dumps(GOOD))
     # WHEN extracted
-    outcome = await extract_call_details(model, transcript=EMERGENCY_CALL, caller_number=CALLER_ID)
+    outcome = await extract(model)
     # THEN ok on the second attempt, and the second request showed the model its output and the error
     assert outcome.status == "ok"
     assert outcome.attempts == 2
     repair = model.requests[1]
     assert repair[-2].role == "assistant"
     assert repair[-2].content == '{"customer_name": "Dana'
-    assert "not valid" in repair[-1].content
+    assert "Not valid" in repair[-1].content
 
 
 async def test_two_bad_answers_fail_without_raising() -> None:
-    # GIVEN a model that answers a wrong type, then an unknown field
-    model = ScriptedModel(
-        json.dumps({**GOOD, "callback_phone": 5551234}), json.dumps({**GOOD, "favourite_colour": "blue"})
-    )
-    # WHEN extracted THEN failed, with the validation error, and no exception
-    outcome = await extract_call_details(model, transcript=EMERGENCY_CALL, caller_number=CALLER_ID)
+    # GIVEN a model that answers a list, then broken JSON
+    model = ScriptedModel(json.dumps([GOOD]), "{")
+    # WHEN extracted THEN failed, with the reason, no exception, and the caller ID kept as the callback
+    outcome = await extract(model)
     assert outcome.status == "failed"
-    assert outcome.extraction is None
     assert outcome.error is not None
-    assert "favourite_colour" in outcome.error
+    assert "did not fit" in outcome.error
+    assert value(outcome, "callback") == CALLER_ID
 
 
 async def test_a_crashing_model_is_a_failed_outcome() -> None:
     # GIVEN a model that raises WHEN extracted THEN failed with the reason
     model = ScriptedModel(RuntimeError("llama.cpp slot error"), RuntimeError("llama.cpp slot error"))
-    outcome = await extract_call_details(model, transcript=EMERGENCY_CALL, caller_number=CALLER_ID)
+    outcome = await extract(model)
     assert outcome.status == "failed"
     assert outcome.error is not None
     assert "slot error" in outcome.error
@@ -144,26 +160,24 @@ async def test_callback_number_is_one_the_caller_said_else_the_caller_id(
 ) -> None:
     # GIVEN a caller who did or did not give a number, and the model's reading of it
     transcript = [_entry("caller", "This is Sam, my sink is blocked. " + caller_says, 0)]
-    model = ScriptedModel(json.dumps({**GOOD, "callback_phone": model_says}))
+    model = ScriptedModel(json.dumps({**GOOD, "callback": model_says}))
     # WHEN extracted THEN the callback is E.164 and never invented
-    outcome = await extract_call_details(model, transcript=transcript, caller_number=CALLER_ID)
-    assert outcome.extraction is not None
-    assert outcome.extraction.callback_phone == expected
+    outcome = await extract(model, transcript)
+    assert value(outcome, "callback") == expected
 
 
 async def test_notes_copied_from_the_agent_are_dropped() -> None:
     # GIVEN a model that fills notes with the agent's own line
     model = ScriptedModel(json.dumps({**GOOD, "notes": "I'm sorry, that sounds stressful. What's the address?"}))
     # WHEN extracted THEN the owner is not shown the agent's words as notes
-    outcome = await extract_call_details(model, transcript=EMERGENCY_CALL, caller_number=CALLER_ID)
-    assert outcome.extraction is not None
-    assert outcome.extraction.notes == ""
+    outcome = await extract(model)
+    assert outcome.notes == ""
 
 
 async def test_a_silent_caller_fails_without_asking_the_model() -> None:
     # GIVEN a call where the caller said nothing WHEN extracted THEN failed and the model was not used
     model = ScriptedModel()
-    outcome = await extract_call_details(model, transcript=EMERGENCY_CALL[:1], caller_number=CALLER_ID)
+    outcome = await extract(model, EMERGENCY_CALL[:1])
     assert outcome.status == "failed"
     assert model.requests == []
 
@@ -179,6 +193,7 @@ def test_extract_route_returns_the_extraction_json() -> None:
     assert response.status_code == 200
     answer = response.json()
     assert answer["status"] == "ok"
+    assert {f["name"]: f["value"] for f in answer["fields"]}["urgency"] == "emergency"
     assert answer["extraction"]["urgency"] == "emergency"
     # AND a bad body is a 422
     assert TestClient(app).post("/extract", json={"transcript": "nope"}).status_code == 422
@@ -205,18 +220,63 @@ async def test_real_model_reads_an_emergency_call() -> None:
         # WHEN details are extracted
         started = time.perf_counter()
         # (generous per-attempt timeout: other test processes may be sharing the two cores)
-        outcome = await extract_call_details(
-            llm, transcript=EMERGENCY_CALL, caller_number=CALLER_ID, timeout_s=REAL_MODEL_TIMEOUT_S
+        outcome = await complete_fields(
+            llm,
+            definition=PLUMBING,
+            known=[],
+            transcript=EMERGENCY_CALL,
+            caller_number=CALLER_ID,
+            language="en",
+            timeout_s=REAL_MODEL_TIMEOUT_S,
         )
         elapsed = time.perf_counter() - started
     finally:
         llm.close()
     # THEN the name and problem are right and it is an emergency
-    print(f"real-model extraction: {elapsed:.2f} s, attempts={outcome.attempts}, {outcome.extraction}")
+    print(f"real-model extraction: {elapsed:.2f} s, attempts={outcome.attempts}, {outcome.fields}")
     assert outcome.status == "ok", outcome.error
-    assert outcome.extraction is not None
-    assert "dana" in outcome.extraction.customer_name.lower()
-    assert any(word in outcome.extraction.problem.lower() for word in ("pipe", "burst", "water", "flood"))
-    assert outcome.extraction.urgency == "emergency"
-    assert outcome.extraction.callback_phone == CALLER_ID
-    assert "stressful" not in outcome.extraction.notes
+    assert "dana" in value(outcome, "name").lower()
+    assert any(word in value(outcome, "problem").lower() for word in ("pipe", "burst", "water", "flood"))
+    assert value(outcome, "urgency") == "emergency"
+    assert value(outcome, "callback") == CALLER_ID
+    assert "stressful" not in outcome.notes
+
+
+async def test_what_the_caller_confirmed_is_never_overwritten() -> None:
+    # GIVEN a callback number the caller confirmed in the read-back, different from their caller ID
+    confirmed = ReportField(
+        name="callback", label="Callback number", kind="phone", value="+15550107777", spoken="", status="confirmed"
+    )
+    model = ScriptedModel(json.dumps(GOOD))
+    # WHEN the call's open fields are filled
+    outcome = await extract(model, known=[confirmed])
+    # THEN the confirmed number stays, and the model was not even asked for it
+    assert value(outcome, "callback") == "+15550107777"
+    assert "callback" not in model.schemas[0]["properties"]
+
+
+async def test_a_gym_survey_gets_its_own_fields_normalised_by_kind() -> None:
+    # GIVEN the outbound gym template and a call where the front desk gave prices and hours
+    gym = load_template("gym_information") if "gym_information" in _templates() else None
+    if gym is None:
+        pytest.skip("gym_information template not shipped yet")
+    transcript = [
+        _entry("agent", "Hi, this is an automated call on behalf of a customer. What are your opening hours?", 0),
+        _entry("caller", "We're open six to ten every day, and a day pass is fifteen dollars.", 4000),
+    ]
+    answers = {spec.name: "" for spec in gym.fields} | {"notes": ""}
+    money = next(spec.name for spec in gym.fields if spec.kind.value == "money")
+    answers[money] = "fifteen dollars"
+    model = ScriptedModel(json.dumps(answers))
+    # WHEN filled THEN the price is a normalised amount, not a plumbing summary
+    outcome = await complete_fields(
+        model, definition=gym, known=[], transcript=transcript, caller_number=CALLER_ID, language="en"
+    )
+    assert next(e for e in outcome.fields if e.name == money).value == "15.00 USD"
+    assert "urgency" not in {e.name for e in outcome.fields}
+
+
+def _templates() -> list[str]:
+    from shared.agents.templates import template_names
+
+    return template_names()
