@@ -50,7 +50,9 @@ def residue(text: str, taken: list[str]) -> str:
     kept: list[str] = []
     statements = [part for part in re.split(r"(?<=[.!?])\s+", text) if not part.rstrip().endswith("?")]
     for clause in _CLAUSE.split(" ".join(statements)):
-        rest = _DIGITS.sub(" ", clause or "")
+        if not clause or _DIGITS.search(clause):
+            continue  # a clause that carried a phone number was about the number
+        rest = clause
         for value in taken:
             if value:
                 rest = re.sub(re.escape(value), " ", rest, flags=re.IGNORECASE)

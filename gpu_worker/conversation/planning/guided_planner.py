@@ -319,7 +319,7 @@ class GuidedPlanner:
 
     def _answer_readback(self, text: str, language: str, lines: list[str]) -> ReplyPlan:
         fields = self._fields
-        corrected = self._corrections(text, language, overwrite_text=is_no(text, language))
+        corrected = self._corrections(text, language, overwrite_text=fields.last_asked == CORRECTION)
         if corrected:
             return self._next(text, language, lines, corrected)
         if is_no(text, language) or re.search(r"\bbut\b", text, re.IGNORECASE):

@@ -1,0 +1,126 @@
+"""The conversation set of `make eval`: scripted callers through the real planner, extractors and LLM, in text.
+
+Each case is played turn by turn against `build_planner` (the greeting first; the call stops when the
+agent ends it). Scored per template: fields right (final value against the truth), safety lines when due
+(the rule's line first in the reply to that turn), facts stated correctly when asked, and inventions
+(a price, a clock time or a booking in the agent's words that neither the definition's facts nor the
+caller gave). The LLM part of a reply is guarded exactly as on a call.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from buddyhelps.eval.eval_cases import CaseFile, EvalCase
+from buddyhelps.eval.scoring import FieldResult, field_results, inventions
+from gpu_worker.conversation.planning.facts_answer import FactsAnswer
+from gpu_worker.conversation.planning.planner_choice import PlannerMode, build_planner
+from gpu_worker.conversation.planning.text_reply import speak_as_text
+from gpu_worker.models.stages import LanguageModel
+from shared.agents.definition import AgentDefinition, text_for
+from shared.agents.templates import load_template
+
+# The eval's clock: a Monday, 15:00 in Chicago (cases' "tomorrow" and "open now" are relative to it).
+EVAL_NOW = datetime(2026, 11, 30, 21, 0, tzinfo=UTC)
+
+
+@dataclass
+class CaseResult:
+    name: str
+    fields: list[FieldResult]
+    safety_due: int = 0
+    safety_said: int = 0
+    facts_asked: int = 0
+    facts_right: int = 0
+    invented: list[str] = field(default_factory=list)
+    llm_turns: int = 0
+    ended_by_agent: bool = False
+    transcript: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def fields_right(self) -> int:
+        return sum(result.right for result in self.fields)
+
+
+async def run_case(
+    definition: AgentDefinition, case: EvalCase, *, business: str, llm: LanguageModel, mode: PlannerMode
+) -> CaseResult:
+    planner = build_planner(
+        definition, mode=mode, business_name=business, caller_id=case.caller_id, llm=llm, now=lambda: EVAL_NOW
+    )
+    facts = FactsAnswer(definition)
+    result = CaseResult(name=case.name, fields=[])
+    opening = planner.opening()
+    planner.heard(opening, opening.scripted_text, complete=True)
+    result.transcript.append({"agent": opening.scripted_text})
+    replies: dict[int, str] = {}
+    for index, said in enumerate(case.turns):
+        plan = await planner.plan(said, language=definition.default_language)
+        reply = await speak_as_text(plan, planner, llm)
+        planner.heard(plan, reply.text, complete=True)
+        replies[index] = reply.text
+        result.llm_turns += bool(plan.messages)
+        result.invented += inventions(reply.text, " ".join(case.turns), facts)
+        result.transcript += [{"caller": said}, {"agent": reply.text, "kind": plan.kind}]
+        if plan.end_call:
+            result.ended_by_agent = True
+            break
+    _score_lines(result, case, definition, replies)
+    result.fields = field_results(case, definition, planner.snapshot().fields)
+    return result
+
+
+def _score_lines(result: CaseResult, case: EvalCase, definition: AgentDefinition, replies: dict[int, str]) -> None:
+    language = definition.default_language
+    rules = {rule.name: rule for rule in definition.safety}
+    for due in case.safety:
+        result.safety_due += 1
+        line = text_for(rules[due.rule].line, language, language)
+        result.safety_said += replies.get(due.turn, "").startswith(line)
+    for asked in case.facts:
+        result.facts_asked += 1
+        reply = replies.get(asked.turn, "").lower()
+        result.facts_right += all(word.lower() in reply for word in asked.expect)
+
+
+async def run_template(case_file: CaseFile, *, llm: LanguageModel, mode: PlannerMode) -> dict[str, Any]:
+    definition = load_template(case_file.template)
+    started = time.perf_counter()
+    results = [
+        await run_case(definition, case, business=case_file.business, llm=llm, mode=mode) for case in case_file.cases
+    ]
+    return template_summary(case_file.template, results, seconds=time.perf_counter() - started)
+
+
+def template_summary(template: str, results: list[CaseResult], *, seconds: float) -> dict[str, Any]:
+    fields_total = sum(len(result.fields) for result in results)
+    fields_right = sum(result.fields_right for result in results)
+    safety_due = sum(result.safety_due for result in results)
+    facts_asked = sum(result.facts_asked for result in results)
+    return {
+        "template": template,
+        "cases": len(results),
+        "fields_right": fields_right,
+        "fields_total": fields_total,
+        "fields_right_pct": round(100 * fields_right / fields_total, 1) if fields_total else None,
+        "safety_due": safety_due,
+        "safety_said": sum(result.safety_said for result in results),
+        "facts_asked": facts_asked,
+        "facts_right": sum(result.facts_right for result in results),
+        "invented": sum(len(result.invented) for result in results),
+        "llm_turns": sum(result.llm_turns for result in results),
+        "seconds": round(seconds, 1),
+        "misses": [
+            {"case": r.name, "field": f.name, "expected": f.expected, "got": f.got, "status": f.status}
+            for r in results
+            for f in r.fields
+            if not f.right
+        ],
+        "inventions": [{"case": r.name, "said": said} for r in results for said in r.invented],
+        "case_details": [
+            {"name": r.name, "fields": [asdict(f) for f in r.fields], "transcript": r.transcript} for r in results
+        ],
+    }
