@@ -7,7 +7,7 @@ MODELS_STAMP := .models/.prepared
 EXTRAS := worker,models,dev
 PYTEST_ARGS ?=
 
-.PHONY: install models demo test test-fast test-vllm check bench package system-deps clean
+.PHONY: install models demo test test-fast test-vllm check bench bench-gpu package system-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,9 +42,17 @@ check: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy shared functions gpu_worker buddyhelps
 
+# Our worker and a stock Pipecat peer (its own .venv-pipecat) on the same simulated calls, then a load
+# test whose calls per core become the worker's default capacity (shared/measured_capacity.json).
 bench: install models
-	@mkdir -p artifacts
-	$(BIN)/buddyhelps bench --json --output artifacts/bench.json
+	@mkdir -p artifacts docs/benchmarks
+	@bash scripts/pipecat_peer_venv.sh
+	$(BIN)/buddyhelps bench --json --write-capacity --output artifacts/bench.json > /dev/null
+	cp artifacts/bench.json docs/benchmarks/bench-cpu-$$(nproc)-cores.json
+
+# On a lent GPU machine, offline: production backends, 1 then 8 and 32 calls at once (see the script).
+bench-gpu:
+	@bash scripts/bench_gpu.sh
 
 package: install
 	$(BIN)/python scripts/package_lambda.py --output build/lambda.zip

@@ -45,6 +45,7 @@ from shared.settings import Settings
 ONE_AT_A_TIME = ["plumbing-emergency", "routine-booking", "caller-interrupts"]
 LOAD_MIX = ["plumbing-emergency", "routine-booking"]
 PEER_LINGER_S = 4.0  # the peer never hangs up: the caller leaves this long after its last line
+STARTUP_TIMEOUT_S = 900.0
 SETTLE_S = 2.0  # last marks, status callbacks and post-call extraction land before CPU is read
 
 
@@ -106,33 +107,45 @@ async def _ours(settings: Settings, plan: BenchPlan, voice: PiperCallerVoice, ma
         "DEFAULT_WORKER_URL": f"http://127.0.0.1:{plan.worker_port}",
         "WORKER_CAPACITY": str(max_calls),  # the load test decides the capacity; it must not be capped here
     }
-    async with LocalStack(
+    stack = LocalStack(
         functions_port=plan.functions_port,
         worker_port=plan.worker_port,
         env=env,
         log_path=plan.work_dir / "ours-stack.log",
-    ) as stack:
-        health = await stack.wait_ready()
-        agent = Agent(
-            name="ours",
-            options=CallOptions.from_settings(
-                settings, functions_url=stack.functions_url, artifacts_dir=plan.work_dir / "calls-ours"
-            ),
-            sampler=ProcessSampler(int(str(health["pid"]))),
-        )
-        ours: dict[str, Any] = {"models": health.get("models"), "idle_rss_mb": agent.sampler.rss_mb()}
-        print("bench: ours, one call at a time", file=sys.stderr)
-        one = await run_phase(agent, voice, list(ONE_AT_A_TIME), concurrent=False, settle=_settle)
-        ours["one_at_a_time"] = {**caller_side_summary(one), **await _worker_side(settings, one)}
-        print("bench: ours, a lone mm-hmm over the agent", file=sys.stderr)
-        ours["backchannel"] = await _backchannel(agent, voice)
-        ours["peak_rss_mb_one_call"] = agent.sampler.rss_mb("VmHWM")
-        ours["load"] = {"1": {**_load_level(one), "frames": {"lost": 0, "dropped_by_worker": 0}}}
-        for level in (n for n in plan.load_levels if n > 1):
-            print(f"bench: ours, {level} calls at once", file=sys.stderr)
-            ours["load"][str(level)] = await _load(agent, voice, stack.worker_url, level)
-        ours["peak_rss_mb"] = agent.sampler.rss_mb("VmHWM")
-        ours["model_stages"] = await _model_stages(settings, stack.worker_url)
+    )
+    stack.start()
+    try:
+        # Start-up synthesizes every fixed phrase: minutes on 2 busy cores, so a longer wait than serve's.
+        health = await stack.wait_ready(timeout_s=STARTUP_TIMEOUT_S)
+        return await _ours_calls(settings, plan, voice, stack, health)
+    finally:
+        stack.stop()
+
+
+async def _ours_calls(
+    settings: Settings, plan: BenchPlan, voice: PiperCallerVoice, stack: LocalStack, health: dict[str, object]
+) -> dict[str, Any]:
+    agent = Agent(
+        name="ours",
+        options=CallOptions.from_settings(
+            settings, functions_url=stack.functions_url, artifacts_dir=plan.work_dir / "calls-ours"
+        ),
+        sampler=ProcessSampler(int(str(health["pid"]))),
+    )
+    ours: dict[str, Any] = {"models": health.get("models"), "idle_rss_mb": agent.sampler.rss_mb()}
+    print("bench: ours, one call at a time", file=sys.stderr)
+    one, frames = await _counted_phase(agent, voice, stack.worker_url, list(ONE_AT_A_TIME), concurrent=False)
+    ours["one_at_a_time"] = {**caller_side_summary(one), **await _worker_side(settings, one)}
+    print("bench: ours, a lone mm-hmm over the agent", file=sys.stderr)
+    ours["backchannel"] = await _backchannel(agent, voice)
+    ours["peak_rss_mb_one_call"] = agent.sampler.rss_mb("VmHWM")
+    ours["load"] = {"1": {**_load_level(one), "frames": frames}}
+    for level in (n for n in plan.load_levels if n > 1):
+        print(f"bench: ours, {level} calls at once", file=sys.stderr)
+        run, frames = await _counted_phase(agent, voice, stack.worker_url, load_mix(level), concurrent=True)
+        ours["load"][str(level)] = {**_load_level(run), "frames": frames}
+    ours["peak_rss_mb"] = agent.sampler.rss_mb("VmHWM")
+    ours["model_stages"] = await _model_stages(settings, stack.worker_url)
     return ours
 
 
@@ -201,20 +214,20 @@ def _load_level(run: PhaseRun) -> dict[str, Any]:
     }
 
 
-async def _load(agent: Agent, voice: PiperCallerVoice, worker_url: str, calls_at_once: int) -> dict[str, Any]:
+async def _counted_phase(
+    agent: Agent, voice: PiperCallerVoice, worker_url: str, scenarios: list[str | Path], *, concurrent: bool
+) -> tuple[PhaseRun, dict[str, int]]:
+    """A phase with the worker's inbound frame counters read around it: every frame sent must arrive."""
     before = await _frames(worker_url)
-    run = await run_phase(agent, voice, load_mix(calls_at_once), concurrent=True, settle=_settle)
+    run = await run_phase(agent, voice, scenarios, concurrent=concurrent, settle=_settle)
     after = await _frames(worker_url)
     sent = sum(result.frames_sent for result in run.results)
     received = after["received"] - before["received"]
-    return {
-        **_load_level(run),
-        "frames": {
-            "sent": sent,
-            "received": received,
-            "lost": max(0, sent - received),
-            "dropped_by_worker": after["dropped"] - before["dropped"],
-        },
+    return run, {
+        "sent": sent,
+        "received": received,
+        "lost": max(0, sent - received),
+        "dropped_by_worker": after["dropped"] - before["dropped"],
     }
 
 
