@@ -32,10 +32,10 @@ def summarize(values: Sequence[float]) -> dict[str, float | int | None]:
 
 
 def ratio(ours: float | None, peer: float | None) -> float | None:
-    """ours / peer, or None when either side has no figure (or the peer's is zero)."""
+    """ours / peer to 3 significant digits, or None when either side has no figure (or the peer's is zero)."""
     if ours is None or peer is None or peer == 0:
         return None
-    return round(ours / peer, 2)
+    return float(f"{ours / peer:.3g}")
 
 
 def split_by_reply_kind(caller_side_ms: Sequence[float], worker_turns: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

@@ -26,7 +26,8 @@ def test_percentiles_report_a_measured_value_not_an_interpolation() -> None:
 
 
 def test_ratio_is_ours_over_the_peer_and_missing_when_either_is() -> None:
-    assert ratio(1000.0, 3100.0) == 0.32
+    assert ratio(1000.0, 3100.0) == 0.323
+    assert ratio(5.0, 2000.0) == 0.0025
     assert ratio(None, 3100.0) is None
     assert ratio(1000.0, None) is None
     assert ratio(1.0, 0) is None
