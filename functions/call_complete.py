@@ -23,6 +23,7 @@ from functions.notification_messages import owner_email, owner_sms, summarize
 from functions.notifications import dispatch, dispatch_pending
 from functions.photo_link import photo_link_statements
 from functions.signed_request import parse_json_model, read_signed_body
+from shared.call_fields import first_value, report_urgency
 from shared.call_report import CallReport
 from shared.database import Database, Statement, utc_now
 from shared.phone_format import is_e164
@@ -63,17 +64,16 @@ async def _find_business(db: Database, report: CallReport) -> Business | None:
 
 
 def _update_call(report: CallReport, *, business_id: str | None, marker: str) -> Statement:
-    ok = report.extraction_status == "ok" and report.extraction is not None
     return (
         "UPDATE calls SET transcript = ?, extraction = ?, extraction_status = ?, urgency = ?, latency = ?, dtmf = ?,"
         " end_reason = ?, ended_at = COALESCE(ended_at, ?), business_id = COALESCE(business_id, ?),"
-        " goal = COALESCE(goal, ?), recording_url = COALESCE(recording_url, ?), reported_at = ?"
-        " WHERE call_sid = ? AND reported_at IS NULL",
+        " goal = COALESCE(goal, ?), recording_url = COALESCE(recording_url, ?), fields = ?, language = ?,"
+        " agent_version = ?, reported_at = ? WHERE call_sid = ? AND reported_at IS NULL",
         (
             json.dumps([entry.model_dump() for entry in report.transcript]),
             json.dumps(report.extraction.model_dump()) if report.extraction else None,
             report.extraction_status,
-            report.extraction.urgency if ok and report.extraction else None,
+            report_urgency(report),
             json.dumps([turn.model_dump() for turn in report.latency]),
             report.dtmf,
             report.end_reason,
@@ -81,6 +81,9 @@ def _update_call(report: CallReport, *, business_id: str | None, marker: str) ->
             business_id,
             report.goal,
             report.recording_key,
+            json.dumps([entry.model_dump() for entry in report.fields]) if report.fields else None,
+            report.language,
+            report.agent_version,
             marker,
             report.call_sid,
         ),
@@ -103,7 +106,7 @@ def _caller_number(report: CallReport) -> str | None:
     """Where the photo link goes: the callback number the caller gave, else their caller ID."""
     if report.direction != "inbound":
         return None
-    given = report.extraction.callback_phone if report.extraction else ""
+    given = first_value(report, "phone") or (report.extraction.callback_phone if report.extraction else "")
     for candidate in (given, report.from_number):
         if candidate and is_e164(candidate):
             return candidate

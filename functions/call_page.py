@@ -14,6 +14,8 @@ from functions.page_templates import render
 from functions.photo_storage import BlobStorageDep
 from functions.security_headers import CSP_HEADER, new_nonce, page_policy
 from shared.blob_storage import BlobNotFound, InvalidBlobKey, LocalBlobStorage, validate_key
+from shared.call_fields import display_rows, national_format, parse_fields
+from shared.call_report import ReportField
 from shared.repositories.businesses import get_business
 from shared.repositories.calls import get_call
 from shared.repositories.photos import get_photo_by_key, list_photos
@@ -52,6 +54,9 @@ async def call_page(call_id: str, db: DatabaseDep, blobs: BlobStorageDep) -> HTM
         return not_found_page()
     business = await get_business(db, call.business_id) if call.business_id else None
     extraction = call.extraction if call.extraction_status == "ok" and call.extraction else {}
+    fields = parse_fields(call.fields)
+    callback = next((f.value for f in fields if f.kind == "phone" and f.value), "")
+    callback = callback or extraction.get("callback_phone") or call.from_number
     photos = [
         {"url": await blobs.url_for(photo.blob_key), "name": photo.original_name}
         for photo in await list_photos(db, call.id)
@@ -62,14 +67,21 @@ async def call_page(call_id: str, db: DatabaseDep, blobs: BlobStorageDep) -> HTM
         business_name=business.name if business else "BuddyHelps",
         timezone=business.timezone if business else "UTC",
         urgency=call.urgency,
-        name=extraction.get("customer_name") or "Unknown caller",
-        problem=extraction.get("problem") or "No summary yet: see the transcript below.",
-        location=extraction.get("location", ""),
-        callback=extraction.get("callback_phone") or call.from_number,
+        name=_first(fields, "person_name") or extraction.get("customer_name") or "Unknown caller",
+        problem=_first(fields, "free_text") or extraction.get("problem") or "No summary yet: see the transcript below.",
+        location="" if fields else extraction.get("location", ""),
+        callback=callback,
+        callback_display=national_format(callback) if callback else "",
+        rows=display_rows(fields),
+        has_urgency=bool(call.urgency) or not fields,
         notes=extraction.get("notes", ""),
         photos=photos,
     )
     return page(html)
+
+
+def _first(fields: list[ReportField], kind: str) -> str:
+    return next((f.spoken or f.value for f in fields if f.kind == kind and f.value), "")
 
 
 @router.get("/blobs/{key:path}")

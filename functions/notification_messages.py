@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from functions.page_templates import local_time, render, urgency_label
-from shared.call_report import CallReport
+from shared.call_fields import display_rows, fields_urgency, national_format
+from shared.call_report import CallReport, ReportField
 from shared.repositories.notifications import NewNotification
 
 SMS_PROBLEM_LIMIT = 120
+MAX_SMS_ROWS = 8  # a text stays a few screens long; the call page and email have everything
 UNKNOWN_NAME = "Unknown caller"
 NO_SUMMARY = "No summary: see the transcript"
 
@@ -33,10 +35,20 @@ class CallSummary:
     notes: str
     extraction_ok: bool
     transcript: tuple[TranscriptLine, ...]
+    # The definition's settled fields as (label, text); empty for reports without fields (older workers).
+    rows: tuple[tuple[str, str], ...] = ()
+    has_urgency: bool = True
+    outbound: bool = False
 
     @property
     def urgency_label(self) -> str:
         return urgency_label(self.urgency)
+
+    @property
+    def headline(self) -> str:
+        """ "[Emergency] New call for X"; a definition without urgency levels (a gym survey) has no tag."""
+        what = f"Call result for {self.business_name}" if self.outbound else f"New call for {self.business_name}"
+        return f"[{self.urgency_label}] {what}" if self.has_urgency else what
 
     @property
     def started_local(self) -> str:
@@ -44,6 +56,8 @@ class CallSummary:
 
 
 def summarize(report: CallReport, *, business_name: str, timezone: str, call_url: str) -> CallSummary:
+    if report.fields:
+        return _from_fields(report, report.fields, business_name=business_name, timezone=timezone, call_url=call_url)
     extraction = report.extraction if report.extraction_status == "ok" else None
     return CallSummary(
         business_name=business_name,
@@ -61,12 +75,46 @@ def summarize(report: CallReport, *, business_name: str, timezone: str, call_url
     )
 
 
+def _from_fields(
+    report: CallReport, fields: list[ReportField], *, business_name: str, timezone: str, call_url: str
+) -> CallSummary:
+    """The summary from the definition's fields: who and what by kind, every settled field as a row."""
+
+    def first(kind: str) -> str:
+        return next((f.spoken or f.value for f in fields if f.kind == kind and f.value), "")
+
+    phone = next((f.value for f in fields if f.kind == "phone" and f.value), "") or report.from_number
+    urgency = fields_urgency(fields)
+    notes = report.extraction.notes if report.extraction else ""
+    return CallSummary(
+        business_name=business_name,
+        timezone=timezone,
+        call_url=call_url,
+        started_at=report.started_at,
+        urgency=urgency,
+        customer_name=first("person_name") or UNKNOWN_NAME,
+        problem=first("free_text") or (report.agent_name or NO_SUMMARY),
+        location=first("address"),
+        callback_phone=national_format(phone) if phone else "",
+        notes=notes,
+        extraction_ok=report.extraction_status == "ok",
+        transcript=tuple(TranscriptLine(entry.speaker, entry.text) for entry in report.transcript),
+        rows=tuple(display_rows(fields)) + ((("Notes", notes),) if notes else ()),
+        has_urgency=any(f.kind == "enum" and f.name == "urgency" for f in fields) or urgency is not None,
+        outbound=report.direction == "outbound",
+    )
+
+
 def _shorten(text: str, limit: int) -> str:
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 def owner_sms(summary: CallSummary, *, to: str) -> NewNotification:
+    if summary.rows:
+        rows = [f"{label}: {_shorten(text, 80)}" for label, text in summary.rows if label != "Notes"]
+        body = "\n".join([summary.headline, *rows[:MAX_SMS_ROWS], summary.call_url])
+        return NewNotification(purpose="owner_sms", channel="sms", recipient=to, body=body)
     lines = [
         f"[{summary.urgency_label}] New call for {summary.business_name}",
         f"{summary.customer_name}: {_shorten(summary.problem, SMS_PROBLEM_LIMIT)}",
@@ -78,7 +126,8 @@ def owner_sms(summary: CallSummary, *, to: str) -> NewNotification:
 
 
 def owner_email(summary: CallSummary, *, to: str) -> NewNotification:
-    subject = f"[{summary.urgency_label}] {summary.customer_name}: {_shorten(summary.problem, 60)}"
+    tag = f"[{summary.urgency_label}] " if summary.has_urgency else ""
+    subject = f"{tag}{summary.customer_name}: {_shorten(summary.problem, 60)}"
     return NewNotification(
         purpose="owner_email",
         channel="email",
@@ -91,15 +140,16 @@ def owner_email(summary: CallSummary, *, to: str) -> NewNotification:
 
 def owner_email_text(summary: CallSummary) -> str:
     """The plain-text part of the owner email: the summary, the link, then the transcript."""
-    rows = [
+    rows = list(summary.rows) or [
         ("Caller", summary.customer_name),
         ("Problem", summary.problem),
         ("Where", summary.location),
         ("Call back", summary.callback_phone),
         ("Notes", summary.notes),
     ]
-    lines = [f"{summary.urgency_label}: new call for {summary.business_name}", summary.started_local, ""]
-    lines += [f"{label + ':':<11}{value}" for label, value in rows if value]
+    lines = [summary.headline, summary.started_local, ""]
+    width = max(11, *(len(label) + 2 for label, _ in rows))
+    lines += [f"{label + ':':<{width}}{value}" for label, value in rows if value]
     lines += ["", f"Call page (photos appear here): {summary.call_url}", "", "Transcript"]
     lines += [f"{line.speaker.capitalize()}: {line.text}" for line in summary.transcript] or ["(no transcript)"]
     return "\n".join(lines) + "\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from shared.database import Database, Row, utc_now
@@ -41,6 +41,9 @@ class Call:
     recording_duration_s: int | None
     voicemail: bool
     reported_at: str | None
+    fields: list[dict[str, Any]] = field(default_factory=list)  # the definition's fields (calls/report.py)
+    language: str | None = None
+    agent_version: int | None = None
 
 
 def new_call_id() -> str:
@@ -56,6 +59,7 @@ def _from_row(row: Row) -> Call:
             "latency": json.loads(row["latency"] or "[]"),
             "extraction": json.loads(row["extraction"]) if row["extraction"] else None,
             "voicemail": bool(row["voicemail"]),
+            "fields": json.loads(row["fields"]) if row.get("fields") else [],
         }
     )
 
