@@ -48,18 +48,21 @@ def residue(text: str, taken: list[str]) -> str:
     """`text` without its questions, the `taken` values and phone numbers; clauses left with under two words
     are dropped."""
     kept: list[str] = []
-    statements = [part for part in re.split(r"(?<=[.!?])\s+", text) if not part.rstrip().endswith("?")]
-    for clause in _CLAUSE.split(" ".join(statements)):
+    for clause in _CLAUSE.split(statements_only(text)):
         if not clause or _DIGITS.search(clause):
             continue  # a clause that carried a phone number was about the number
         rest = clause
         for value in taken:
-            if value:
-                rest = re.sub(re.escape(value), " ", rest, flags=re.IGNORECASE)
-        rest = _DANGLING.sub("", " ".join(rest.split()))
+            if value and value.lower() in rest.lower():
+                rest = _DANGLING.sub("", " ".join(re.sub(re.escape(value), " ", rest, flags=re.IGNORECASE).split()))
         if len(rest.split()) >= 2:
-            kept.append(rest)
-    return " ".join(kept)
+            kept.append(rest.strip(" ,"))
+    return ", ".join(kept)
+
+
+def statements_only(text: str) -> str:
+    """`text` without its questions (sentences ending in "?")."""
+    return " ".join(part for part in re.split(r"(?<=[.!?])\s+", text) if not part.rstrip().endswith("?"))
 
 
 def is_yes(text: str, language: str = "en") -> bool:
@@ -93,4 +96,5 @@ __all__ = [
     "read_field",
     "refuses",
     "residue",
+    "statements_only",
 ]

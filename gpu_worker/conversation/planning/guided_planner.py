@@ -27,6 +27,7 @@ from gpu_worker.conversation.planning.field_reading import (
     read_field,
     refuses,
     residue,
+    statements_only,
 )
 from gpu_worker.conversation.planning.planner import FieldState, FieldStatus, Planner, ReplyPlan
 from gpu_worker.conversation.planning.spoken_composition import CallLines
@@ -41,6 +42,7 @@ CALLER_ID = "caller_id"
 READBACK = "readback"
 CORRECTION = "correction"
 _NO_LEAD = re.compile(r"^(?:(?:no|nope|not quite|not really|actually|wait|sorry)\b[\s,.!]*)+", re.IGNORECASE)
+_NOT_A_NO = re.compile(r"\bno (rush|hurry|problem|worries)\b|\bno,? (that's|thats|it's) (right|correct|fine)\b", re.I)
 RULES = (
     "Speak as on a phone call: one or two short sentences, no lists, no markdown. Answer only from the facts "
     "below; if they do not say, say the business will call back about it. Never invent prices, times, "
@@ -184,6 +186,7 @@ class GuidedPlanner:
         if asked and asked.startswith(CALLER_ID):
             changed |= self._answer_caller_id(asked.split(":", 1)[1], text, context)
         taken: list[str] = []  # values read this turn: free text is what is left around them
+        statements = statements_only(text)  # "can you come today?" says nothing about urgency
         for spec in sorted(self._definition.fields, key=lambda spec: spec.kind == FieldKind.FREE_TEXT):
             slot = fields.slots[spec.name]
             is_asked = spec.name == asked
@@ -191,14 +194,15 @@ class GuidedPlanner:
                 slot.status = "refused"
                 changed.add(spec.name)
                 continue
-            source = residue(text, taken) if spec.kind == FieldKind.FREE_TEXT else text
+            source = residue(text, taken) if spec.kind == FieldKind.FREE_TEXT else text if is_asked else statements
             found = read_field(spec, source, context, asked=is_asked)
             if found is None:
                 if is_asked and dont_know(text, language) and not slot.value:
                     slot.status = "unknown"
                     changed.add(spec.name)
                 continue
-            taken.append(found.value)
+            if spec.kind in (FieldKind.PERSON_NAME, FieldKind.ADDRESS):
+                taken.append(found.value)  # the words it came from are not free text
             if slot.value and not is_asked and not _upgrade(spec, slot.value, found.value):
                 continue
             status: FieldStatus = "given" if is_asked else "extracted"
@@ -319,13 +323,16 @@ class GuidedPlanner:
 
     def _answer_readback(self, text: str, language: str, lines: list[str]) -> ReplyPlan:
         fields = self._fields
-        corrected = self._corrections(text, language, overwrite_text=fields.last_asked == CORRECTION)
-        if corrected:
+        said = _NOT_A_NO.sub(" ", text)
+        no = is_no(said, language) or bool(re.search(r"\bbut\b", said, re.IGNORECASE))
+        yes = is_yes(said, language) and not no
+        corrected = self._corrections(text, language, overwrite_text=fields.last_asked == CORRECTION and not yes)
+        if any(self._definition.field(name).read_back for name in corrected):
             return self._next(text, language, lines, corrected)
-        if is_no(text, language) or re.search(r"\bbut\b", text, re.IGNORECASE):
+        if no:
             fields.note_asked(CORRECTION)
             return self._scripted([*lines, self._lines.line("correction", language, fields)], asked=CORRECTION)
-        if is_yes(text, language) or signals.is_goodbye(text, language):
+        if yes or signals.is_goodbye(text, language):
             fields.confirmed = True
             for spec in self._definition.fields:
                 if spec.read_back and fields.slots[spec.name].value:
@@ -342,7 +349,8 @@ class GuidedPlanner:
         context = self._context(language)
         changed: set[str] = set()
         taken: list[str] = []
-        for spec in sorted(self._definition.fields, key=lambda spec: spec.kind == FieldKind.FREE_TEXT):
+        read_back = [spec for spec in self._definition.fields if spec.read_back]
+        for spec in sorted(read_back, key=lambda spec: spec.kind == FieldKind.FREE_TEXT):
             source = text
             if spec.kind == FieldKind.FREE_TEXT:
                 source = _NO_LEAD.sub("", residue(text, taken))

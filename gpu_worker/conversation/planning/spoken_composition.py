@@ -95,7 +95,7 @@ class CallLines:
                 callback = self.fill(self.raw("callback_at", language), fields)
                 parts.append(callback)
             else:
-                parts.append(slot.spoken)
+                parts.append(_mid_sentence(slot.spoken))
         who = " at ".join(part for part in (name, address) if part)
         spoken = ", ".join(part for part in (who, *parts) if part)
         intro, question = self.raw("readback_intro", language), self.raw("readback_question", language)
@@ -105,3 +105,16 @@ class CallLines:
         return self.fill(
             text_for(self._definition.closing.goodbye, language, self._definition.default_language), fields
         )
+
+
+def _mid_sentence(text: str) -> str:
+    """ "The radiators are cold" inside a sentence: "the radiators are cold" (not "I", names or acronyms)."""
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first[0].isupper() and first[1:].islower() and first.lower() in _LOWER_STARTS:
+        return text[0].lower() + text[1:]
+    return text
+
+
+_LOWER_STARTS = frozenset(
+    ["the", "a", "an", "my", "our", "your", "it", "its", "there", "this", "that", "we", "they", "he", "she"]
+)
