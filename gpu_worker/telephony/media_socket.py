@@ -83,6 +83,7 @@ class OutboundAudio:
         kept = []
         while not self._queue.empty():
             item = self._queue.get_nowait()
+            self._queue.task_done()  # taken off the queue: `drained` must not wait for it
             if item.kind == "clear":
                 kept.append(item)
         for item in kept:
