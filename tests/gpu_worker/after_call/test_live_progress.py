@@ -34,7 +34,9 @@ class UnevenDatabase(Database):
 
 async def test_lines_added_during_a_slow_write_are_stored_after_it_never_before(db: Database) -> None:
     # GIVEN a call in progress and a database whose first write is slow
-    await calls.create_call(db, call_sid=CALL_SID, from_number="+15555550123", to_number="+15550100001", business_id=None)
+    await calls.create_call(
+        db, call_sid=CALL_SID, from_number="+15555550123", to_number="+15550100001", business_id=None
+    )
     uneven = UnevenDatabase(db)
 
     async def database() -> Database:
