@@ -1,7 +1,7 @@
 """Who actually delivers a notification: Twilio (SMS), Resend (email), or the recorder of the embedded default.
 
 The recorder is what a newcomer gets with no keys set: the message is kept in the notifications table
-with status `recorded` and printed to the log as a readable block. With TWILIO_SEND_SMS=true or
+with status `recorded` (its text is never logged). With TWILIO_SEND_SMS=true or
 RESEND_API_KEY set, the real SDKs send (their base URLs can point at a local server for tests).
 The SDKs block, so each send runs in a worker thread.
 """
@@ -51,18 +51,22 @@ def _retryable(status: int) -> bool:
 
 
 class OutboxRecorder:
-    """The embedded default: nothing leaves the machine; the message is printed as a readable block."""
+    """The embedded default: nothing leaves the machine; the message stays in the notifications table.
+
+    Only that it was recorded is logged, never the text: it holds names, addresses, transcripts and
+    links that open the call (`buddyhelps demo` prints the stored messages for a newcomer).
+    """
 
     async def send(self, notification: Notification) -> SendResult:
-        lines = [
-            f"──── {notification.channel.upper()} to {notification.recipient} ({notification.purpose}) ────",
-            *([f"Subject: {notification.subject}"] if notification.subject else []),
-            notification.body,
-            "──── recorded, not sent (no provider keys set) ────",
-        ]
         log.info(
-            "\n".join(lines),
-            extra={"notification_id": notification.id, "purpose": notification.purpose, "outbox": "recorded"},
+            "notification recorded, not sent (no provider keys set)",
+            extra={
+                "notification_id": notification.id,
+                "purpose": notification.purpose,
+                "channel": notification.channel,
+                "recipient": mask_phone(notification.recipient) if notification.channel == "sms" else "[email]",
+                "outbox": "recorded",
+            },
         )
         return SendResult(status="recorded", provider_id=None)
 

@@ -5,6 +5,8 @@
   and by `buddyhelps notifications retry`).
 - `resend_notification(db, settings, notification_id)`: an operator's re-send from the admin console.
 
+Once a message is delivered (or failed for good) its photo token is dropped from the stored text.
+
 A failed attempt is queued again with a growing delay until MAX_ATTEMPTS, then marked `failed` with
 the last error; an error that retrying cannot fix (e.g. an invalid number) fails at once.
 """
@@ -21,7 +23,7 @@ from functions.notification_senders import SendError, Senders, create_senders
 from shared.database import Database
 from shared.repositories import notifications as outbox
 from shared.repositories.notifications import Notification
-from shared.repositories.photo_tokens import iso_utc
+from shared.repositories.photo_tokens import create_photo_token, iso_utc
 from shared.settings import Settings
 from shared.structured_logging import mask_phone
 
@@ -47,6 +49,8 @@ async def _send_claimed(db: Database, notification: Notification, senders: Sende
         attempts = notification.attempts + 1
         next_try = retry_at(attempts, datetime.now(UTC)) if error.retryable else None
         await outbox.mark_attempt_failed(db, notification.id, error=str(error), retry_at=next_try)
+        if next_try is None:
+            await outbox.forget_photo_token(db, notification)
         level = logging.WARNING if next_try else logging.ERROR
         log.log(
             level,
@@ -55,6 +59,7 @@ async def _send_claimed(db: Database, notification: Notification, senders: Sende
         )
     else:
         await outbox.mark_delivered(db, notification.id, status=result.status, provider_id=result.provider_id)
+        await outbox.forget_photo_token(db, notification)
         log.info(
             "notification delivered",
             extra={**context, "status": result.status, "recipient": mask_phone(notification.recipient)},
@@ -89,9 +94,17 @@ async def dispatch_pending(
 async def resend_notification(
     db: Database, settings: Settings, notification_id: str, *, senders: Senders | None = None
 ) -> Notification | None:
-    """Queue one notification again and send it now; None when there is no such notification."""
-    if await outbox.get_notification(db, notification_id) is None:
+    """Queue one notification again and send it now; None when there is no such notification.
+
+    A photo link whose token was forgotten after the first delivery goes out with a fresh token (the
+    old one is known only by its hash, and has likely expired).
+    """
+    notification = await outbox.get_notification(db, notification_id)
+    if notification is None:
         return None
+    if notification.call_id and outbox.has_forgotten_photo_token(notification.body):
+        issued = await create_photo_token(db, call_id=notification.call_id, now=datetime.now(UTC))
+        await outbox.put_photo_token(db, notification_id, body=notification.body, token=issued.token)
     if await outbox.requeue(db, notification_id):
         log.info("notification re-sent by an operator", extra={"notification_id": notification_id})
         await dispatch(db, settings, [notification_id], senders=senders)

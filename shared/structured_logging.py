@@ -1,4 +1,4 @@
-"""JSON logs with the call sid on every line, phone numbers masked and secrets never printed."""
+"""JSON logs with the call sid on every line, phone numbers masked, secrets and credential links never printed."""
 
 from __future__ import annotations
 
@@ -17,7 +17,10 @@ _PHONE = re.compile(
     r"(?<![\w.:+-])(?:\+\d{8,15}|\+?\d{1,3}[\s.-]\d{2,4}[\s.-]\d{3,4}[\s.-]\d{3,4}"
     r"|(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4})(?![\w:-]|\.\d)"
 )
-_SECRET_KEYS = ("token", "secret", "password", "auth", "api_key", "signature")
+# Links that are credentials: a photo token, a call page id (also in console paths and old photo keys).
+_CREDENTIAL_PATH = re.compile(r"(/(?:photo|c|calls)/)[A-Za-z0-9_-]{16,}")
+# A call id opens the call page: logs correlate calls by their call sid instead.
+_SECRET_KEYS = ("token", "secret", "password", "auth", "api_key", "signature", "call_id")
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
@@ -29,8 +32,13 @@ def mask_phone(value: str) -> str:
     return ("+" if value.strip().startswith("+") else "") + digits[:4] + "•••" + digits[-4:]
 
 
+def redact_credential_paths(text: str) -> str:
+    """'/photo/AbC…' → '/photo/[redacted]' (and /c/, /calls/): a link that opens a call is a password."""
+    return _CREDENTIAL_PATH.sub(r"\1[redacted]", text)
+
+
 def mask_text(text: str) -> str:
-    return _PHONE.sub(lambda match: mask_phone(match.group(0)), text)
+    return _PHONE.sub(lambda match: mask_phone(match.group(0)), redact_credential_paths(text))
 
 
 def _clean(key: str, value: Any) -> Any:

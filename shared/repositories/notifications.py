@@ -3,10 +3,15 @@
 States: queued → sending → sent (a provider took it) | recorded (embedded default: printed, not sent)
 | queued again with `next_attempt_at` after a failed attempt | failed (attempts exhausted).
 A row is claimed (`queued` → `sending`) atomically before sending, so two dispatchers never send it twice.
+
+A photo link's token is in the body only until the message is delivered or has failed for good
+(`forget_photo_token`); then only its hash is kept (in photo_tokens). Re-sending such a message needs
+a working link, so `put_photo_token` writes a fresh token's path into the text first.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Literal
@@ -16,6 +21,8 @@ from shared.database import Database, Row, Statement, utc_now
 Channel = Literal["sms", "email"]
 Purpose = Literal["owner_sms", "owner_email", "caller_photo_link"]
 ERROR_TEXT_LIMIT = 500
+REDACTED_TOKEN = "[redacted]"  # noqa: S105 - what stands where a photo token was
+_PHOTO_TOKEN = re.compile(r"(/photo/)(?:[A-Za-z0-9_-]+|\[redacted\])")
 
 
 @dataclass(frozen=True)
@@ -164,3 +171,28 @@ async def release_stale_sending(db: Database, *, updated_before: str) -> int:
 async def counts_by_status(db: Database) -> dict[str, int]:
     rows = await db.fetch_all("SELECT status, COUNT(*) AS n FROM notifications GROUP BY status")
     return {row["status"]: int(row["n"]) for row in rows}
+
+
+def without_photo_token(text: str) -> str:
+    """The text with every photo link's token replaced by [redacted]."""
+    return _PHOTO_TOKEN.sub(rf"\g<1>{REDACTED_TOKEN}", text)
+
+
+def has_forgotten_photo_token(text: str) -> bool:
+    return f"/photo/{REDACTED_TOKEN}" in text
+
+
+async def forget_photo_token(db: Database, notification: Notification) -> None:
+    """Keep the message's text without its photo token (delivered or given up: no send needs it again)."""
+    redacted = without_photo_token(notification.body)
+    if redacted != notification.body:
+        await db.execute(
+            "UPDATE notifications SET body = ? WHERE id = ? AND body = ?",
+            (redacted, notification.id, notification.body),
+        )
+
+
+async def put_photo_token(db: Database, notification_id: str, *, body: str, token: str) -> None:
+    """Write a fresh photo token into the message's links (before a re-send)."""
+    fresh = _PHOTO_TOKEN.sub(lambda match: match.group(1) + token, body)
+    await db.execute("UPDATE notifications SET body = ? WHERE id = ?", (fresh, notification_id))

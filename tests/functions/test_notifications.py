@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -36,7 +37,7 @@ async def _queue(db: Database, message: NewNotification) -> str:
     return notification_id
 
 
-async def test_without_keys_the_message_is_recorded_and_printed(
+async def test_without_keys_the_message_is_recorded_but_its_text_never_logged(
     db: Database, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     # GIVEN the embedded default (no Twilio or Resend keys) and a queued owner SMS
@@ -44,12 +45,17 @@ async def test_without_keys_the_message_is_recorded_and_printed(
     # WHEN dispatched
     with caplog.at_level(logging.INFO, logger="functions.notification_senders"):
         [done] = await dispatch(db, settings, [notification_id])
-    # THEN it is recorded (not sent) and the log shows a readable block with the text
+    # THEN it is recorded (not sent), its text kept in the outbox table
     assert done.status == "recorded"
     assert done.attempts == 1
-    printed = "\n".join(record.getMessage() for record in caplog.records)
-    assert "SMS to +15550109999 (owner_sms)" in printed
-    assert "[EMERGENCY] Burst pipe" in printed
+    assert "[EMERGENCY] Burst pipe" in done.body
+    # AND the log says so without the text or the whole number
+    [record] = caplog.records
+    assert record.getMessage() == "notification recorded, not sent (no provider keys set)"
+    logged = json.dumps({**vars(record), "args": None}, default=str)
+    assert "Burst pipe" not in logged
+    assert "+15550109999" not in logged
+    assert record.__dict__["recipient"] == "+1555•••9999"
 
 
 async def test_a_claimed_notification_is_not_sent_twice(db: Database, settings: Settings) -> None:

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from functions.photo_upload import current_time
 from shared.database import Database
 from shared.image_upload import gps_entry_count
+from shared.repositories.photo_tokens import create_photo_token
 from shared.repositories.photos import list_photos
 from shared.settings import Settings
 from tests.functions.conftest import BUSINESS_NUMBER, OWNER_PHONE, make_report, post_report
@@ -21,13 +22,14 @@ JSON = {"Accept": "application/json"}
 
 
 async def reported_call(client: httpx.AsyncClient, settings: Settings, db: Database) -> tuple[str, str]:
-    """(call id, photo token) of a freshly reported call, the token read from the caller's SMS."""
+    """(call id, photo token) of a freshly reported call.
+
+    The token the caller's SMS carried is no longer stored once sent (only its hash), so the test
+    takes a second one for the same call, as an operator's re-send would.
+    """
     answer = (await post_report(client, settings, make_report())).json()
-    row = await db.fetch_one(
-        "SELECT body FROM notifications WHERE call_id = ? AND purpose = 'caller_photo_link'", (answer["call_id"],)
-    )
-    assert row is not None
-    return answer["call_id"], row["body"].rsplit("/photo/", 1)[1]
+    issued = await create_photo_token(db, call_id=answer["call_id"], now=datetime.now(UTC))
+    return answer["call_id"], issued.token
 
 
 @pytest.fixture

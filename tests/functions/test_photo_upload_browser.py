@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from shared.database import Database
 from shared.image_upload import gps_entry_count
+from shared.repositories.photo_tokens import create_photo_token
 from shared.repositories.photos import list_photos
 from shared.settings import Settings
 from tests.functions.conftest import ServedApp, make_report, post_report
@@ -65,11 +67,7 @@ async def test_caller_uploads_two_photos_and_owner_sees_both(
     async with httpx.AsyncClient(base_url=served_functions.base_url) as client:
         answer = (await post_report(client, settings, make_report())).json()
     call_id = answer["call_id"]
-    row = await db.fetch_one(
-        "SELECT body FROM notifications WHERE call_id = ? AND purpose = 'caller_photo_link'", (call_id,)
-    )
-    assert row is not None
-    token = row["body"].rsplit("/photo/", 1)[1]
+    token = (await create_photo_token(db, call_id=call_id, now=datetime.now(UTC))).token  # the SMS's is not kept
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     # WHEN the caller opens the link on a phone and picks two photos (one with GPS in it)

@@ -129,3 +129,17 @@ def test_configure_logging_writes_json_lines_to_stderr(capsys: pytest.CaptureFix
     finally:
         root.handlers[:] = saved_handlers
         root.setLevel(saved_level)
+
+
+def test_links_that_open_a_call_are_redacted(log_lines) -> None:
+    # GIVEN a request line with a photo token, a call page and a console call path, and a call id field
+    logger, stream = log_lines
+    token, call_id = "F_vGnaSnkS9QZPT2lFUqd2w3vUgvmMfS3HndDMkYohg", "QMJvEcE_BH56vaG4fG8KYw"
+    logger.info('"GET /photo/%s HTTP/1.1" 200', token, extra={"call_id": call_id, "url": f"https://x/c/{call_id}"})
+    logger.info("/admin/calls/%s/resend and /admin/calls", call_id)
+    # WHEN written THEN neither credential is in the log, and the routes still read clearly
+    first, second = lines(stream)
+    assert first["msg"] == '"GET /photo/[redacted] HTTP/1.1" 200'
+    assert first["call_id"] == "[redacted]"
+    assert first["url"] == "https://x/c/[redacted]"
+    assert second["msg"] == "/admin/calls/[redacted]/resend and /admin/calls"
