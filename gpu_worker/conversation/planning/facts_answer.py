@@ -31,7 +31,7 @@ WORDS: dict[str, dict[str, str]] = {
     "en": {
         "days": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
         "hours": "We're open {ranges}.",
-        "range": "{days}, {opens} to {closes}",
+        "range": "{days}, {spans}",
         "span": "{first} to {last}",
         "open_now": "We're open now, until {closes}.",
         "closed_now": "We're closed right now. We open again {day} at {opens}.",
@@ -76,6 +76,8 @@ class FactsAnswer:
         hours = self._facts.hours
         if hours is not None and HOURS_QUESTION.search(question):
             weekday = _weekday_in(question, language)
+            if weekday is None and re.search(r"\btomorrow\b", question, _I):
+                weekday = (now.astimezone(ZoneInfo(hours.timezone)).weekday() + 1) % 7
             if weekday is not None:
                 parts.append(self.day_answer(hours, language, now, weekday))
             else:
@@ -131,9 +133,8 @@ class FactsAnswer:
         for days, ranges in groups:
             first, last = names[days[0]], names[days[-1]]
             day_text = first if len(days) == 1 else words["span"].format(first=first, last=last)
-            for one in ranges:
-                opens, closes = spoken_time(one.opens), spoken_time(one.closes)
-                said.append(words["range"].format(days=day_text, opens=opens, closes=closes))
+            spans = [f"{spoken_time(one.opens)} {words['to']} {spoken_time(one.closes)}" for one in ranges]
+            said.append(words["range"].format(days=day_text, spans=f" {words['and']} ".join(spans)))
         return words["hours"].format(ranges=f" {words['and']} ".join(said)) if said else ""
 
     def _next_opening(self, hours: OpeningHours, now: datetime, words: dict[str, str]) -> str:

@@ -23,7 +23,18 @@ from shared.agents.fields import (
     normalize_phone,
 )
 
-_CLAUSE = re.compile(r"(?<=[.,;!?])\s+|\s+(?:and|but)\s+(?=(?:i'?m|i am|we'?re|it'?s|my|the|our)\b)", re.IGNORECASE)
+# "I'd like to leave a message for Sarah" → "Sarah": the request is not the value.
+_REQUEST_LEAD = re.compile(
+    r"^(?:(?:hi|hello|yes|yeah|um|uh|oh|so|well)\b[\s,]*)*(?:(?:i'?d like|i would like|i want|i need|i'?m trying|"
+    r"i was hoping|can i|could i|may i)\s+(?:to\s+)?)?(?:leave (?:a )?message for|speak (?:to|with)|talk (?:to|with)|"
+    r"reach|get (?:hold of|a message to)|pass (?:on )?a message to)\s+",
+    re.IGNORECASE,
+)
+_HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Dr|St)\.")
+_NOT_ABBREVIATION = r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)"
+_CLAUSE = re.compile(
+    _NOT_ABBREVIATION + r"(?<=[.,;!?])\s+|\s+(?:and|but)\s+(?=(?:i'?m|i am|we'?re|it'?s|my|the|our)\b)", re.IGNORECASE
+)
 # What is left of a clause once a value is taken out of it ("this is", "I'm at"): not part of free text.
 _DANGLING = re.compile(
     r"(?:[\s,]*\b(?:at|in|on|from|to|is|it's|this is|i'm|i am|my name is|my name's|name's|call me|hi|hello|hey)"
@@ -35,12 +46,14 @@ _DIGITS = re.compile(r"\d[\d\s().-]{5,}\d")
 
 def read_field(spec: FieldSpec, text: str, ctx: FieldContext, *, asked: bool) -> FieldValue | None:
     """`spec`'s value in the caller's words, or None; `asked`: the field was just asked, so a bare answer counts."""
+    if spec.kind == FieldKind.FREE_TEXT:
+        text = _HONORIFIC.sub(r"\1", text)  # "Mr. Patel" is not the end of a sentence
     found = extract_field(spec, text, ctx, asked=asked)
     if found is None or spec.kind != FieldKind.FREE_TEXT:
         return found
-    value = found.value.strip(" .!?,;")
-    if not value:
-        return None
+    value = _REQUEST_LEAD.sub("", found.value).strip(" .!?,;")
+    if not value or (len(value.split()) <= 4 and extract_yes_no(value, lexicon_for(ctx.language)) is not None):
+        return None  # "yes, all correct" answers no free-text question
     return FieldValue(value, as_told_back(value) if ctx.language == "en" else value)
 
 
@@ -62,7 +75,8 @@ def residue(text: str, taken: list[str]) -> str:
 
 def statements_only(text: str) -> str:
     """`text` without its questions (sentences ending in "?")."""
-    return " ".join(part for part in re.split(r"(?<=[.!?])\s+", text) if not part.rstrip().endswith("?"))
+    sentences = re.split(_NOT_ABBREVIATION + r"(?<=[.!?])\s+", text)
+    return " ".join(part for part in sentences if not part.rstrip().endswith("?"))
 
 
 def is_yes(text: str, language: str = "en") -> bool:

@@ -38,11 +38,17 @@ from shared.agents.definition import AgentDefinition, FieldKind, FieldSpec, text
 
 MAX_ASKS = 2  # a required field asked twice and still missing is skipped (the business calls back anyway)
 MAX_READBACKS = 3
+VOLUNTEERED_WORDS = 6
 CALLER_ID = "caller_id"
 READBACK = "readback"
 CORRECTION = "correction"
 _NO_LEAD = re.compile(r"^(?:(?:no|nope|not quite|not really|actually|wait|sorry)\b[\s,.!]*)+", re.IGNORECASE)
 _NOT_A_NO = re.compile(r"\bno (rush|hurry|problem|worries)\b|\bno,? (that's|thats|it's) (right|correct|fine)\b", re.I)
+_ASKING_FOR = re.compile(
+    r"\b(leave (a )?message|pass (on )?a message|message (for|to)|speak (to|with)|talk (to|with)|reach|get hold of)\b",
+    re.I,
+)
+_WH = re.compile(r"^\s*(which|what|where|when|how|why|who)\b", re.I)
 RULES = (
     "Speak as on a phone call: one or two short sentences, no lists, no markdown. Answer only from the facts "
     "below; if they do not say, say the business will call back about it. Never invent prices, times, "
@@ -194,7 +200,11 @@ class GuidedPlanner:
                 slot.status = "refused"
                 changed.add(spec.name)
                 continue
-            source = residue(text, taken) if spec.kind == FieldKind.FREE_TEXT else text if is_asked else statements
+            source = text if is_asked else statements
+            if spec.kind == FieldKind.FREE_TEXT:
+                # "Can I speak to Sarah?" asks for someone: as an answer it names them
+                asking_for = is_asked and _ASKING_FOR.search(text) and not _WH.match(text)
+                source = residue(text.replace("?", ".") if asking_for else text, taken)
             found = read_field(spec, source, context, asked=is_asked)
             if found is None:
                 if is_asked and dont_know(text, language) and not slot.value:
@@ -212,7 +222,31 @@ class GuidedPlanner:
                 status = "confirmed"
             if fields.set(spec.name, found.value, found.spoken, status):
                 changed.add(spec.name)
-        return changed
+        return changed | self._volunteered(text, taken, context, asked)
+
+    def _volunteered(self, text: str, taken: list[str], context: FieldContext, asked: str | None) -> set[str]:
+        """More said than the question asked ("I'm Peter, and please tell her…"): a statement of six words or
+        more left over fills the first free-text field still open."""
+        if asked is None or asked not in self._fields.slots or not taken:
+            return set()
+        if self._definition.field(asked).kind == FieldKind.FREE_TEXT:
+            return set()
+        spec = next(
+            (
+                s
+                for s in self._definition.fields
+                if s.kind == FieldKind.FREE_TEXT and not self._fields.slots[s.name].settled
+            ),
+            None,
+        )
+        rest = residue(text, taken)
+        if spec is None or len(rest.split()) < VOLUNTEERED_WORDS:
+            return set()
+        found = read_field(spec, rest, context, asked=True)
+        if found is None:
+            return set()
+        self._fields.set(spec.name, found.value, found.spoken, "extracted")
+        return {spec.name}
 
     def _answer_caller_id(self, name: str, text: str, context: FieldContext) -> set[str]:
         if read_field(self._definition.field(name), text, context, asked=True) is not None:
@@ -253,9 +287,7 @@ class GuidedPlanner:
             return self._scripted([*lines, *([facts] if facts else []), self._ask(target, language)], asked=target)
         question = self._ask(target, language)
         if facts:
-            promise = [self._lines.line("callback_promise", language, self._fields)]
-            extra = promise if signals.asks_when_or_how_much(text, language) and "price" not in facts.lower() else []
-            return self._scripted([*lines, facts, *extra, question], asked=target)
+            return self._scripted([*lines, facts, question], asked=target)
         if changed:
             return self._scripted([*lines, self._acknowledgement(changed, language), question], asked=target)
         if self._is_phone(target) and signals.garbled_number(text):
