@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from buddyhelps.cli_database import Action, with_database
 from shared.database import Database
 from shared.repositories import workers
-from shared.settings import DEV_WEBHOOK_SECRET, Settings
+from shared.settings import DEV_WEBHOOK_SECRET, DEV_WORKER_API_TOKEN, Settings
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,8 @@ def pod_environment(settings: Settings, spec: PodSpec) -> dict[str, str]:
         problems.append("TURSO_DATABASE_URL is not set (a pod cannot reach a local database file)")
     if settings.dashboard_webhook_secret == DEV_WEBHOOK_SECRET:
         problems.append("DASHBOARD_WEBHOOK_SECRET is the development placeholder")
+    if settings.worker_api_token == DEV_WORKER_API_TOKEN:
+        problems.append("WORKER_API_TOKEN is the development placeholder (the pod's URL is public)")
     if not functions_url.startswith("https://"):
         problems.append("FUNCTIONS_BASE_URL (or PUBLIC_BASE_URL) must be the edge's https:// URL")
     if problems:
@@ -89,6 +91,7 @@ def pod_environment(settings: Settings, spec: PodSpec) -> dict[str, str]:
         "PUBLIC_BASE_URL": settings.public_base_url.rstrip("/"),
         "TURSO_DATABASE_URL": settings.turso_database_url or "",
         "DASHBOARD_WEBHOOK_SECRET": settings.dashboard_webhook_secret,
+        "WORKER_API_TOKEN": settings.worker_api_token,
         "TWILIO_ACCOUNT_SID": settings.twilio_account_sid,
         "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,
     }

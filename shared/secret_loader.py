@@ -25,7 +25,9 @@ from shared.settings import SettingsError
 log = logging.getLogger(__name__)
 
 SECRETS_ARN_VARIABLE = "BUDDYHELPS_SECRETS_ARN"
-SECRET_KEYS = frozenset({"TWILIO_AUTH_TOKEN", "TURSO_AUTH_TOKEN", "RESEND_API_KEY", "DASHBOARD_WEBHOOK_SECRET"})
+SECRET_KEYS = frozenset(
+    {"TWILIO_AUTH_TOKEN", "TURSO_AUTH_TOKEN", "RESEND_API_KEY", "DASHBOARD_WEBHOOK_SECRET", "WORKER_API_TOKEN"}
+)
 
 
 class SecretLoadError(SettingsError):

@@ -17,6 +17,7 @@ from shared.worker_capacity import default_worker_capacity
 # Development values of secrets. They are fine on a laptop and refused in production.
 DEV_TWILIO_AUTH_TOKEN = "dev-twilio-auth-token"  # noqa: S105 - a known placeholder, refused in production
 DEV_WEBHOOK_SECRET = "dev-webhook-secret"  # noqa: S105 - a known placeholder, refused in production
+DEV_WORKER_API_TOKEN = "dev-worker-api-token"  # noqa: S105 - a known placeholder, refused in production
 DEV_TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
 PLACEHOLDER_MARKERS = ("changeme", "change-me", "placeholder", "dev-", "xxx", "todo")
 
@@ -86,11 +87,19 @@ class Settings(BaseSettings):
 
     # Operator console (/admin): how long a sign-in lasts.
     admin_session_hours: float = Field(12.0, alias="ADMIN_SESSION_HOURS")
+    # Proxies whose X-Forwarded-For `buddyhelps serve` believes (comma-separated IPs): none by default, so a
+    # client cannot choose the address sign-in locks count. Behind API Gateway, Lambda sees the source IP.
+    trusted_proxy_ips: str = Field("", alias="TRUSTED_PROXY_IPS")
 
     # GPU worker
     worker_id: str = Field("local", alias="WORKER_ID")
     # Calls at once; by default the load test's measured calls per core × this machine's cores.
     worker_capacity: int = Field(default_factory=lambda: default_worker_capacity(), alias="WORKER_CAPACITY")
+    # Bearer token of every worker route but /health and the media socket (the worker's URL is public):
+    # the functions, the console and the CLI send it; the worker compares it in constant time.
+    worker_api_token: str = Field(DEV_WORKER_API_TOKEN, alias="WORKER_API_TOKEN", repr=False)
+    # The longest call: the agent then says a closing line and hangs up (Modal/RunPod timeouts exceed it).
+    max_call_seconds: float = Field(1800.0, alias="MAX_CALL_SECONDS", gt=0)
     functions_base_url: str | None = Field(None, alias="FUNCTIONS_BASE_URL")
     models_dir: Path = Field(Path(".models"), alias="BUDDYHELPS_MODELS_DIR")
     stt_backend: Literal["faster-whisper"] = Field("faster-whisper", alias="STT_BACKEND")
@@ -119,6 +128,7 @@ class Settings(BaseSettings):
             "TWILIO_ACCOUNT_SID": self.twilio_account_sid,
             "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
             "DASHBOARD_WEBHOOK_SECRET": self.dashboard_webhook_secret,
+            "WORKER_API_TOKEN": self.worker_api_token,
             "TURSO_DATABASE_URL": self.turso_database_url,
             "PUBLIC_BASE_URL": self.public_base_url,
         }
@@ -132,6 +142,8 @@ class Settings(BaseSettings):
             problems.append("TWILIO_ACCOUNT_SID is the development placeholder")
         if len(self.dashboard_webhook_secret) < 32:
             problems.append("DASHBOARD_WEBHOOK_SECRET must be at least 32 characters")
+        if len(self.worker_api_token) < 32:
+            problems.append("WORKER_API_TOKEN must be at least 32 characters")
         if self.public_base_url.startswith("http://"):
             problems.append("PUBLIC_BASE_URL must be https:// in production")
         if self.blob_backend == "s3" and not self.s3_bucket:

@@ -57,12 +57,22 @@ def write_wav(samples: FloatAudio, rate: int) -> bytes:
     return buffer.getvalue()
 
 
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it passes `limit` (nothing more is read or kept)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"body larger than {limit // (1024 * 1024)} MB")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(413, f"body larger than {limit // (1024 * 1024)} MB")
+    return bytes(body)
+
+
 @router.post("/pipeline")
 async def pipeline(request: Request, models: ModelsDep) -> dict[str, object]:
-    body = await request.body()
-    if len(body) > MAX_WAV_BYTES:
-        raise HTTPException(413, "WAV larger than 10 MB")
-    audio, rate = read_wav(body)
+    audio, rate = read_wav(await read_limited(request, MAX_WAV_BYTES))
     if len(audio) < rate // 10:
         raise HTTPException(400, "audio shorter than 100 ms")
     started = time.perf_counter()

@@ -18,6 +18,7 @@ from buddyhelps.cli import main
 
 WEBHOOK_SECRET = "w" * 40
 TWILIO_TOKEN = "0123456789abcdef0123456789abcdef"
+WORKER_TOKEN = "t" * 40
 API_KEY = "rp_test_key"
 IMAGE_V1 = "ghcr.io/example/buddyhelps-worker:1"
 IMAGE_V2 = "ghcr.io/example/buddyhelps-worker:2"
@@ -100,6 +101,7 @@ def operator_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TURSO_DATABASE_URL", f"file:{tmp_path / 'pool.db'}")
     monkeypatch.setenv("DASHBOARD_WEBHOOK_SECRET", WEBHOOK_SECRET)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", TWILIO_TOKEN)
+    monkeypatch.setenv("WORKER_API_TOKEN", WORKER_TOKEN)
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://abc123.execute-api.us-east-1.amazonaws.com")
     monkeypatch.setenv("RUNPOD_API_KEY", API_KEY)
     return tmp_path
@@ -135,8 +137,10 @@ def test_given_no_pod_when_deploying_then_a_gpu_pod_is_created_and_registered_as
     rows = worker_rows(capsys)
     assert "https://pod001-8001.proxy.runpod.net" in rows["runpod-pod001"]
     assert "/6" in rows["runpod-pod001"]
+    assert f'{{ key: "WORKER_API_TOKEN", value: "{WORKER_TOKEN}" }}' in create[0]
     assert WEBHOOK_SECRET not in out
     assert TWILIO_TOKEN not in out
+    assert WORKER_TOKEN not in out
 
 
 def test_given_the_pod_already_runs_the_image_when_deploying_again_then_nothing_is_created(
@@ -193,11 +197,13 @@ def test_given_development_secrets_when_deploying_then_it_refuses_before_calling
     operator_env: Path, runpod_api: FakeRunPod, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("DASHBOARD_WEBHOOK_SECRET")
+    monkeypatch.delenv("WORKER_API_TOKEN")
 
     code, _, err = run_cli(capsys, "worker", "deploy-runpod", "--image", IMAGE_V1)
 
     assert code == 1
     assert "DASHBOARD_WEBHOOK_SECRET is the development placeholder" in err
+    assert "WORKER_API_TOKEN is the development placeholder" in err
     assert runpod_api.queries == []
 
 

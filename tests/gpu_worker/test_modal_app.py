@@ -33,6 +33,7 @@ def test_given_the_image_environment_and_the_secret_then_production_settings_sel
         "TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef",
         "TWILIO_AUTH_TOKEN": "0123456789abcdef0123456789abcdef",
         "DASHBOARD_WEBHOOK_SECRET": "w" * 40,
+        "WORKER_API_TOKEN": "t" * 40,
         "TURSO_DATABASE_URL": "libsql://buddyhelps-example.turso.io",
         "PUBLIC_BASE_URL": "https://abc.execute-api.us-east-1.amazonaws.com",
     }

@@ -20,6 +20,7 @@ SECRET_VALUES = {
     "TURSO_AUTH_TOKEN": "turso-jwt-for-tests",
     "RESEND_API_KEY": "re_123456789",
     "DASHBOARD_WEBHOOK_SECRET": "s" * 40,
+    "WORKER_API_TOKEN": "k" * 40,
 }
 PRODUCTION_ENV = {
     "BUDDYHELPS_ENV": "production",

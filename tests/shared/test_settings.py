@@ -13,6 +13,7 @@ PRODUCTION = {
     "TWILIO_ACCOUNT_SID": "AC" + "9f" * 16,
     "TWILIO_AUTH_TOKEN": "5d1f0c7a9e3b46a2b8c4d6e0f1a2b3c4",
     "DASHBOARD_WEBHOOK_SECRET": "k3Jv9QxR2mZt8LwN5pYs7HbD4fGc6VnA",
+    "WORKER_API_TOKEN": "Zq8Lm3Rt9Wx2Kd7Pv4Nb6Hc1Jf5Gs0Ye",
     "TURSO_DATABASE_URL": "libsql://buddyhelps-prod.turso.io",
     "PUBLIC_BASE_URL": "https://abc.execute-api.us-east-1.amazonaws.com/prod",
 }
@@ -66,6 +67,8 @@ def test_a_complete_production_configuration_is_accepted(clean_env: pytest.Monke
         ("TWILIO_ACCOUNT_SID", None, "TWILIO_ACCOUNT_SID is the development placeholder"),
         ("DASHBOARD_WEBHOOK_SECRET", None, "DASHBOARD_WEBHOOK_SECRET"),
         ("DASHBOARD_WEBHOOK_SECRET", "short-but-real-9f8e7d", "DASHBOARD_WEBHOOK_SECRET must be at least 32"),
+        ("WORKER_API_TOKEN", None, "WORKER_API_TOKEN looks like a placeholder"),
+        ("WORKER_API_TOKEN", "short-but-real-9f8e7d", "WORKER_API_TOKEN must be at least 32"),
         ("TURSO_DATABASE_URL", None, "TURSO_DATABASE_URL is not set"),
         ("TURSO_DATABASE_URL", "", "TURSO_DATABASE_URL is not set"),
         ("PUBLIC_BASE_URL", "http://abc.example.com", "PUBLIC_BASE_URL must be https://"),
@@ -105,5 +108,6 @@ def test_secrets_do_not_show_in_the_settings_repr(clean_env: pytest.MonkeyPatch)
         clean_env.setenv(name, value)
     clean_env.setenv("TURSO_AUTH_TOKEN", "turso-jwt-eyJhbGciOiJFZERTQSJ9.secret-part")
     text = repr(load_settings()) + str(load_settings())
-    for secret in (PRODUCTION["TWILIO_AUTH_TOKEN"], PRODUCTION["DASHBOARD_WEBHOOK_SECRET"], "secret-part"):
+    secrets = (PRODUCTION["TWILIO_AUTH_TOKEN"], PRODUCTION["DASHBOARD_WEBHOOK_SECRET"], PRODUCTION["WORKER_API_TOKEN"])
+    for secret in (*secrets, "secret-part"):
         assert secret not in text
