@@ -57,19 +57,24 @@ async def run_case(
     planner.heard(opening, opening.scripted_text, complete=True)
     result.transcript.append({"agent": opening.scripted_text})
     replies: dict[int, str] = {}
+    replies_said: list[str] = []
     for index, said in enumerate(case.turns):
         plan = await planner.plan(said, language=definition.default_language)
         reply = await speak_as_text(plan, planner, llm)
         planner.heard(plan, reply.text, complete=True)
         replies[index] = reply.text
         result.llm_turns += bool(plan.messages)
-        result.invented += inventions(reply.text, " ".join(case.turns), facts)
+        replies_said.append(reply.text)
         result.transcript += [{"caller": said}, {"agent": reply.text, "kind": plan.kind}]
         if plan.end_call:
             result.ended_by_agent = True
             break
     _score_lines(result, case, definition, replies)
-    result.fields = field_results(case, definition, planner.snapshot().fields)
+    state = planner.snapshot()
+    heard = [entry.value for entry in state.fields if entry.value]  # what the caller gave may be read back
+    for said in replies_said:
+        result.invented += inventions(said, " ".join([*case.turns, *heard]), facts)
+    result.fields = field_results(case, definition, state.fields)
     return result
 
 

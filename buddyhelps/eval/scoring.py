@@ -68,6 +68,7 @@ def inventions(reply: str, caller_said: str, facts: FactsAnswer) -> list[str]:
     """Prices, clock times or bookings in the agent's words that neither the facts nor the caller gave."""
     allowed_amounts = facts.allowed_amounts()
     allowed_times = facts.allowed_times()
+    allowed_amounts |= {amount for word in caller_said.split() if (amount := _amount(word)) is not None}
     found = [
         match.group(0)
         for match in _AMOUNT.finditer(reply)

@@ -24,7 +24,9 @@ HOURS_QUESTION = re.compile(
 NOW_QUESTION = re.compile(r"\b(now|right now|today|tonight|still open|at the moment|currently)\b", _I)
 PRICE_QUESTION = re.compile(r"\b(how much|price|prices|pricing|cost|costs|charge|charges|fee|fees|rates?)\b", _I)
 AREA_QUESTION = re.compile(
-    r"\b(do you (cover|service|serve|come (out )?to|go to|work in)|service area|areas? do you|how far)\b", _I
+    r"\b(do you (cover|service|serve|come (out )?to|go to|work in)|service area|areas? do you|how far|"
+    r"where (are|is) (you|your (office|shop|store|clinic))|located|your address)\b",
+    _I,
 )
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WORDS: dict[str, dict[str, str]] = {

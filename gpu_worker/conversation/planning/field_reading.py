@@ -30,6 +30,7 @@ _REQUEST_LEAD = re.compile(
     r"reach|get (?:hold of|a message to)|pass (?:on )?a message to)\s+",
     re.IGNORECASE,
 )
+_CLOCK_AM = re.compile(r"(\b\d{1,2}(?::\d{2})?\s?(?:am|a\.m\.)(?!\w))", re.IGNORECASE)
 _HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Dr|St)\.")
 _NOT_ABBREVIATION = r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)"
 _CLAUSE = re.compile(
@@ -47,21 +48,21 @@ _DIGITS = re.compile(r"\d[\d\s().-]{5,}\d")
 def read_field(spec: FieldSpec, text: str, ctx: FieldContext, *, asked: bool) -> FieldValue | None:
     """`spec`'s value in the caller's words, or None; `asked`: the field was just asked, so a bare answer counts."""
     if spec.kind == FieldKind.FREE_TEXT:
-        text = _HONORIFIC.sub(r"\1", text)  # "Mr. Patel" is not the end of a sentence
+        text = _list_items_joined(_HONORIFIC.sub(r"\1", text))  # "Mr. Patel" is not the end of a sentence
     found = extract_field(spec, text, ctx, asked=asked)
     if found is None or spec.kind != FieldKind.FREE_TEXT:
         return found
     value = _REQUEST_LEAD.sub("", found.value).strip(" .!?,;")
     if not value or (len(value.split()) <= 4 and extract_yes_no(value, lexicon_for(ctx.language)) is not None):
         return None  # "yes, all correct" answers no free-text question
-    return FieldValue(value, as_told_back(value) if ctx.language == "en" else value)
+    return FieldValue(value, _told_back(value) if ctx.language == "en" else value)
 
 
 def residue(text: str, taken: list[str]) -> str:
     """`text` without its questions, the `taken` values and phone numbers; clauses left with under two words
     are dropped."""
     kept: list[str] = []
-    for clause in _CLAUSE.split(statements_only(text)):
+    for clause in _CLAUSE.split(_list_items_joined(statements_only(text))):
         if not clause or _DIGITS.search(clause):
             continue  # a clause that carried a phone number was about the number
         rest = clause
@@ -71,6 +72,27 @@ def residue(text: str, taken: list[str]) -> str:
         if len(rest.split()) >= 2:
             kept.append(rest.strip(" ,"))
     return ", ".join(kept)
+
+
+def _list_items_joined(text: str) -> str:
+    """ "HIIT, pilates, Zumba, and spin" keeps its one-word items (clauses of one word are dropped as fillers)."""
+    merged: list[str] = []
+    carry = ""
+    for piece in text.split(", "):
+        if len(piece.split()) == 1 and piece[-1:].isalnum():
+            carry += f"{piece} "
+            continue
+        merged.append(f"{carry}{piece}")
+        carry = ""
+    if carry:
+        merged.append(carry.strip())
+    return ", ".join(merged)
+
+
+def _told_back(text: str) -> str:
+    """ "my pipe burst" → "your pipe burst", leaving clock times alone ("6 AM" is not "6 are")."""
+    parts = _CLOCK_AM.split(text)
+    return "".join(part if index % 2 else as_told_back(part) for index, part in enumerate(parts))
 
 
 def statements_only(text: str) -> str:

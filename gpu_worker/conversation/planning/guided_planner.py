@@ -200,6 +200,10 @@ class GuidedPlanner:
                 slot.status = "refused"
                 changed.add(spec.name)
                 continue
+            if is_asked and spec.kind == FieldKind.FREE_TEXT and dont_know(text, language) and not slot.value:
+                slot.status = "unknown"  # "I'm not sure, check the website" is no answer to keep
+                changed.add(spec.name)
+                continue
             source = text if is_asked else statements
             if spec.kind == FieldKind.FREE_TEXT:
                 # "Can I speak to Sarah?" asks for someone: as an answer it names them

@@ -94,8 +94,11 @@ class CallLines:
             elif spec.kind == FieldKind.PHONE:
                 callback = self.fill(self.raw("callback_at", language), fields)
                 parts.append(callback)
-            else:
+            elif spec.kind == FieldKind.FREE_TEXT:
                 parts.append(_mid_sentence(slot.spoken))
+            else:  # "Day pass price: $15", "System: boiler": a bare value needs its name
+                label = text_for(spec.label, language, self._definition.default_language)
+                parts.append(f"{label}: {slot.spoken}")
         who = " at ".join(part for part in (name, address) if part)
         spoken = ", ".join(part for part in (who, *parts) if part)
         intro, question = self.raw("readback_intro", language), self.raw("readback_question", language)
