@@ -8,6 +8,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from functions.admin import (
+    agent_api,
+    agent_pages,
     analytics_api,
     analytics_pages,
     business_api,
@@ -39,6 +41,8 @@ for _module in (
     number_api,
     prompt_pages,
     prompt_api,
+    agent_pages,
+    agent_api,
     keyword_pages,
     keyword_api,
     call_pages,

@@ -16,9 +16,23 @@ def _lines(text: str) -> list[str]:
 
 
 def diff_table(old: str, new: str, *, old_label: str, new_label: str) -> Markup:
+    return _table(old, new, old_label, new_label, context_lines=None)
+
+
+def changes_table(old: str, new: str, *, old_label: str, new_label: str, context_lines: int) -> Markup:
+    """Only the changes and `context_lines` lines around each (for long texts such as an agent's YAML)."""
+    return _table(old, new, old_label, new_label, context_lines=context_lines)
+
+
+def _table(old: str, new: str, old_label: str, new_label: str, *, context_lines: int | None) -> Markup:
     # HtmlDiff escapes the compared text itself, so the table is safe to embed.
     table = difflib.HtmlDiff(wrapcolumn=60).make_table(
-        _lines(old), _lines(new), fromdesc=old_label, todesc=new_label, context=False
+        _lines(old),
+        _lines(new),
+        fromdesc=old_label,
+        todesc=new_label,
+        context=context_lines is not None,
+        numlines=5 if context_lines is None else context_lines,  # 5: difflib's default
     )
     return Markup(table)  # noqa: S704 - difflib escapes the compared text
 

@@ -134,6 +134,14 @@ class Fact(_Frozen):
     text: Localized
     patterns: dict[LanguageCode, list[str]] = Field(default_factory=dict)  # questions that ask for it
 
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for language, patterns in value.items():
+            for pattern in patterns:
+                _check_regex(pattern, where=f"patterns[{language}]")
+        return value
+
 
 class Facts(_Frozen):
     hours: OpeningHours | None = None

@@ -16,7 +16,8 @@ from pydantic import ValidationError
 from shared.agents.definition import AgentDefinition
 
 MAX_YAML_BYTES = 256 * 1024  # a definition is a few kB; anything near this is a mistake, not a definition
-_ITEM_NAMES = ("name", "value", "topic")  # what names a list item in the error paths
+_ITEM_NAMES = ("name", "value", "topic")
+_FOLD_ABOVE = 100  # characters  # what names a list item in the error paths
 
 
 class DefinitionError(ValueError):
@@ -94,7 +95,8 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
+    # Paragraphs as blocks, long sentences folded: what a person would type, not one quoted 300-character line.
+    style = "|" if "\n" in value else (">" if len(value) > _FOLD_ABOVE and value == value.strip() else None)
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

@@ -1,4 +1,5 @@
-"""A fake GPU worker app implementing the console's contracts: /health, /events (SSE), /calls/live, /chat.
+"""A fake GPU worker app implementing the console's contracts: /health, /events (SSE), /calls/live, /chat,
+/agent/try (bearer token checked; it answers with the caller's line and how many turns came before).
 
 Tests push events with POST /test/emit; every connected /events stream receives them.
 """
@@ -10,8 +11,10 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import StreamingResponse
+
+from shared.settings import DEV_WORKER_API_TOKEN
 
 
 def create_fake_worker(*, capacity: int = 4) -> FastAPI:
@@ -40,6 +43,23 @@ def create_fake_worker(*, capacity: int = 4) -> FastAPI:
     async def chat(body: dict[str, Any]) -> dict[str, Any]:
         chats.append(body)
         return {"reply": f"(fake worker) You said: {body.get('text', '')}", "elapsed_ms": 42}
+
+    @app.post("/agent/try")
+    async def agent_try(body: dict[str, Any], request: Request) -> dict[str, Any]:
+        if request.headers.get("authorization") != f"Bearer {DEV_WORKER_API_TOKEN}":
+            raise HTTPException(401, detail="a valid worker token is required")
+        chats.append({"path": "/agent/try", **body})
+        turns = len(body.get("history", []))
+        fields = {
+            "problem": {
+                "value": body.get("text", ""),
+                "spoken": body.get("text", ""),
+                "status": "given",
+                "label": "Problem",
+            }
+        }
+        reply = f"(fake planner v{body.get('version')}) after {turns} turns you said: {body.get('text', '')}"
+        return {"reply": reply, "fields": fields, "end_call": False, "elapsed_ms": 7}
 
     @app.post("/test/emit")
     async def emit(event: dict[str, Any]) -> dict[str, int]:

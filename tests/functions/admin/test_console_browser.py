@@ -310,3 +310,46 @@ def test_sign_out(page: Page):
     expect(page).to_have_url(re.compile(r"/admin/login$"))
     page.goto("/admin/calls")
     expect(page).to_have_url(re.compile(r"/admin/login\?next="))
+
+
+def test_edit_an_agent_see_the_new_version_and_diff_and_try_it(page: Page, admin_site: AdminSite):
+    business = _seed_business(admin_site, "Agent Electric")
+    page.goto(f"/admin/businesses/{business.id}")
+    page.get_by_role("link", name="Agent").click()
+    # GIVEN the electrician template loaded into the editor and saved (version 2: the business's first read
+    # gave it version 1, the plumbing agent every business had before agents)
+    page.locator("#template-form").get_by_label("Start from a template").select_option("electrician")
+    page.locator("#template-form").get_by_role("button", name="Load into the editor").click()
+    editor = page.locator("#agent-form").get_by_label("Definition (YAML)")
+    expect(editor).to_contain_text("name: Electrician intake")
+    page.locator("#agent-form").get_by_role("button", name="Save as a new version").click()
+    expect(page.locator(".notice")).to_have_text("Saved.")
+    # WHEN the greeting is edited with a mistake (an unknown key) and saved
+    text = editor.input_value()
+    greeting = "Agent Electric, what can we fix for you today?"
+    # the greeting is one line, or a folded block (`>-` and indented lines) when it is long
+    edited = re.sub(r"(?m)^greeting:\n  en: (>-\n(    .*\n)+|.*\n)", f"greeting:\n  en: {greeting}\n", text, count=1)
+    assert edited != text
+    editor.fill(edited.replace("closing:\n", "closing:\n  colour: red\n", 1))
+    page.locator("#agent-form").get_by_role("button", name="Save as a new version").click()
+    # THEN the problem is shown beside the editor with its path, and the edit is kept
+    expect(page.locator("#agent-problems")).to_contain_text("closing.colour: Extra inputs are not permitted")
+    expect(page.locator("#agent-form").get_by_label("Definition (YAML)")).to_contain_text(greeting)
+    snap(page, "agent-error")
+    # WHEN the mistake is removed and the version saved with a note
+    page.locator("#agent-form").get_by_label("Definition (YAML)").fill(edited)
+    page.locator("#agent-form").get_by_label("What changed").fill("friendlier greeting")
+    page.locator("#agent-form").get_by_role("button", name="Save as a new version").click()
+    # THEN version 3 is active, and the diff against version 2 shows the new greeting
+    expect(page.locator(".notice")).to_have_text("Saved.")
+    expect(page.locator("#versions tbody tr")).to_have_count(3)
+    expect(page.locator("#versions tbody tr").first).to_contain_text("v3 active")
+    expect(page.locator("#versions tbody tr").first).to_contain_text("friendlier greeting")
+    expect(page.locator("#agent-diff")).to_contain_text(greeting)
+    # WHEN a caller's line is tried against the new version
+    page.locator("#try-form").get_by_label("Caller says").fill("The outlet is sparking")
+    page.locator("#try-form").get_by_role("button", name="Send").click()
+    # THEN the planner's reply shows, with the conversation so far
+    expect(page.locator("#try-reply")).to_have_text("(fake planner v3) after 0 turns you said: The outlet is sparking")
+    expect(page.locator("#try-conversation li")).to_have_count(2)
+    snap(page, "agent")
