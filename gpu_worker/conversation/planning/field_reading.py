@@ -31,6 +31,7 @@ _REQUEST_LEAD = re.compile(
     re.IGNORECASE,
 )
 _CLOCK_AM = re.compile(r"(\b\d{1,2}(?::\d{2})?\s?(?:am|a\.m\.)(?!\w))", re.IGNORECASE)
+_FORGOT = re.compile(r"\b(i )?(don'?t|do not) remember\b|\bi forget\b|\bi forgot\b", re.IGNORECASE)
 _HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Dr|St)\.")
 _NOT_ABBREVIATION = r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)"
 _CLAUSE = re.compile(
@@ -110,7 +111,7 @@ def is_no(text: str, language: str = "en") -> bool:
 
 
 def dont_know(text: str, language: str = "en") -> bool:
-    return is_dont_know(text, lexicon_for(language))
+    return is_dont_know(text, lexicon_for(language)) or bool(language == "en" and _FORGOT.search(text))
 
 
 def refuses(text: str, language: str = "en") -> bool:

@@ -103,6 +103,7 @@ class GuidedPlanner:
         if self._fields.last_asked in (READBACK, CORRECTION):
             return self._answer_readback(text, language, lines)
         if signals.is_goodbye(text, language) or self._wants_to_stop(text, language):
+            self._read_last_answer(text, language)  # "yes, but I have to go": the yes still counts
             return self._goodbye(language, lines, early=True)
         changed = self._read(text, language)
         return self._next(text, language, lines, changed)
@@ -228,6 +229,17 @@ class GuidedPlanner:
                 changed.add(spec.name)
         return changed | self._volunteered(text, taken, context, asked)
 
+    def _read_last_answer(self, text: str, language: str) -> None:
+        asked = self._fields.last_asked
+        if asked not in self._fields.slots or self._fields.slots[asked].value:
+            return
+        spec = self._definition.field(asked)
+        found = (
+            None if spec.kind == FieldKind.FREE_TEXT else read_field(spec, text, self._context(language), asked=True)
+        )
+        if found is not None:
+            self._fields.set(spec.name, found.value, found.spoken, "given")
+
     def _volunteered(self, text: str, taken: list[str], context: FieldContext, asked: str | None) -> set[str]:
         """More said than the question asked ("I'm Peter, and please tell her…"): a statement of six words or
         more left over fills the first free-text field still open."""
@@ -309,6 +321,11 @@ class GuidedPlanner:
         asked = self._fields.last_asked
         if outbound is None or asked is None:
             return None
+        first = self._definition.fields[0]
+        refused_identity = asked == first.name in changed and self._fields.value(asked) == "no"
+        if refused_identity and first.kind == FieldKind.YES_NO and "wrong_person" in self._definition.lines:
+            # not the person the call is for: end politely
+            return self._end([*lines, self._lines.line("wrong_person", language, self._fields)])
         if said.who_is_calling.search(text):
             disclosure = self._lines.fill(self._text(outbound.disclosure, language), self._fields)
             return self._scripted([*lines, disclosure, self._repeat(language)], asked=asked)
