@@ -82,3 +82,9 @@ def test_text_that_is_not_yaml_names_the_line() -> None:
 def test_yaml_that_is_not_a_mapping_is_refused() -> None:
     [problem] = _problems("- just\n- a list\n")
     assert "one mapping" in problem
+
+
+def test_a_fact_question_pattern_that_is_not_a_regular_expression_is_named() -> None:
+    text = definition_to_yaml(load_template("front_desk")).replace(r"\bwalk[- ]?ins?\b", "walk[-")
+    [problem] = _problems(text)
+    assert problem.startswith("facts.policies[2] (walk_ins).patterns: patterns[en]: invalid regular expression")
