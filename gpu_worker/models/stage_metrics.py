@@ -76,9 +76,11 @@ class CountedSpeechToText:
     def __init__(self, inner: SpeechToText, stats: StageStats) -> None:
         self._inner, self.stats, self.model_name = inner, stats, inner.model_name
 
-    async def transcribe(self, audio_16k: FloatAudio) -> Transcription:
+    async def transcribe(
+        self, audio_16k: FloatAudio, *, language: str | None = "en", candidates: Sequence[str] = ()
+    ) -> Transcription:
         with _Timer(self.stats):
-            result = await self._inner.transcribe(audio_16k)
+            result = await self._inner.transcribe(audio_16k, language=language, candidates=candidates)
         self.stats.audio_s += len(audio_16k) / 16000
         return result
 

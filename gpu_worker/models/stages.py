@@ -22,6 +22,8 @@ class Transcription:
     text: str
     audio_s: float  # length of the audio transcribed
     elapsed_s: float  # compute time spent
+    language: str = "en"  # the language transcribed (the one asked for, or the one detected)
+    language_probability: float = 1.0  # the detector's confidence; 1.0 when the language was given
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,11 @@ class SpeechAudio:
 class SpeechToText(Protocol):
     model_name: str
 
-    async def transcribe(self, audio_16k: FloatAudio) -> Transcription:
-        """Transcribe 16 kHz mono float32 audio (English)."""
+    async def transcribe(
+        self, audio_16k: FloatAudio, *, language: str | None = "en", candidates: Sequence[str] = ()
+    ) -> Transcription:
+        """Transcribe 16 kHz mono float32 audio in `language`; with None, detect it first (among
+        `candidates` when given: the languages the business serves)."""
         ...
 
 

@@ -23,6 +23,13 @@ from shared.settings import Settings
 logger = logging.getLogger(__name__)
 
 KOKORO_SAMPLE_RATE = 24000
+# A Kokoro voice's first letter is its language; kokoro-onnx phonemizes with espeak-ng's language code.
+VOICE_LANGUAGES = {"a": "en-us", "b": "en-gb", "e": "es", "f": "fr-fr", "i": "it", "p": "pt-br", "h": "hi"}
+
+
+def espeak_language(voice: str) -> str:
+    """ "ef_dora" → "es", "af_heart" → "en-us": the phonemizer language a voice was trained for."""
+    return VOICE_LANGUAGES.get(voice[:1], "en-us")
 
 
 class SpeechSynthesisError(RuntimeError):
@@ -75,7 +82,7 @@ class KokoroOnnxTextToSpeech:
             raise SpeechSynthesisError("nothing to synthesize: the text is empty")
         started = time.perf_counter()
         try:
-            samples, rate = self._kokoro.create(text, voice=voice, speed=self._speed, lang="en-us")
+            samples, rate = self._kokoro.create(text, voice=voice, speed=self._speed, lang=espeak_language(voice))
         except ValueError as error:
             raise SpeechSynthesisError(str(error)) from error
         audio = SpeechAudio(samples=np.asarray(samples, dtype=np.float32), sample_rate=int(rate))
@@ -98,7 +105,9 @@ class KokoroTorchTextToSpeech:
     def __init__(self, *, voice: str = "af_heart", device: str = "cuda", speed: float = 1.0) -> None:
         from kokoro import KPipeline  # only in the GPU image
 
-        self._pipeline: Any = KPipeline(lang_code=voice[0], device=device)
+        # One pipeline per language (its G2P differs); the default voice's is made at start-up.
+        self._device = device
+        self._pipelines: dict[str, Any] = {voice[0]: KPipeline(lang_code=voice[0], device=device)}
         self.model_name = f"kokoro-torch:{device}:{voice}"
         self._voice = voice
         self._speed = speed
@@ -115,14 +124,22 @@ class KokoroTorchTextToSpeech:
     def _synthesize_blocking(self, text: str, voice: str) -> SpeechAudio:
         if not text.strip():
             raise SpeechSynthesisError("nothing to synthesize: the text is empty")
+        pipeline = self._pipeline_for(voice)
         pieces = [
             np.asarray(result.audio.detach().cpu().numpy(), dtype=np.float32)
-            for result in self._pipeline(text, voice=voice, speed=self._speed)
+            for result in pipeline(text, voice=voice, speed=self._speed)
             if result.audio is not None
         ]
         if not pieces:
             raise SpeechSynthesisError(f"nothing speakable in {text!r}")
         return SpeechAudio(samples=np.concatenate(pieces), sample_rate=KOKORO_SAMPLE_RATE)
+
+    def _pipeline_for(self, voice: str) -> Any:
+        if voice[0] not in self._pipelines:  # runs on the TTS thread: no race between two creations
+            from kokoro import KPipeline
+
+            self._pipelines[voice[0]] = KPipeline(lang_code=voice[0], device=self._device)
+        return self._pipelines[voice[0]]
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -51,18 +52,59 @@ def cut_repetition(text: str) -> str:
     return " ".join(kept)
 
 
-def transcribe_short(model: Any, audio_16k: FloatAudio, *, prompt: str | None) -> str:
-    """Greedy transcription of one short utterance with a faster-whisper `WhisperModel` (English)."""
+@dataclass(frozen=True)
+class Spoken:
+    """The language to transcribe in, or None to detect it (among `candidates` when any are given)."""
+
+    language: str | None = "en"
+    candidates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ShortResult:
+    text: str
+    language: str
+    probability: float
+
+
+def _features(model: Any, audio_16k: FloatAudio, frames: int) -> Any:
+    # As faster-whisper does: log-mel of the clip itself, then zero-padded in feature space.
+    clip = model.feature_extractor(np.ascontiguousarray(audio_16k, dtype=np.float32))[:, :frames]
+    features = np.zeros((clip.shape[0], frames), dtype=np.float32)
+    features[:, : clip.shape[1]] = clip
+    return features
+
+
+def detect_language(model: Any, audio_16k: FloatAudio, spoken: Spoken) -> tuple[str, float]:
+    """Whisper's own language id on the clip's short window; an English-only model is always English."""
+    if spoken.language is not None:
+        return spoken.language, 1.0
+    if not model.model.is_multilingual:
+        return "en", 1.0
+    from faster_whisper.transcribe import get_ctranslate2_storage
+
+    features = _features(model, audio_16k, window_frames(len(audio_16k) / SAMPLE_RATE))
+    storage = get_ctranslate2_storage(np.ascontiguousarray(features[None], dtype=np.float32))
+    scores = [(token[2:-2], float(p)) for token, p in model.model.detect_language(storage)[0]]
+    allowed = [(code, p) for code, p in scores if not spoken.candidates or code in spoken.candidates]
+    return max(allowed or scores, key=lambda pair: pair[1])
+
+
+def transcribe_short(
+    model: Any, audio_16k: FloatAudio, *, prompt: str | None, spoken: Spoken = Spoken()
+) -> ShortResult:
+    """Greedy transcription of one short utterance with a faster-whisper `WhisperModel`."""
     from faster_whisper.tokenizer import Tokenizer
     from faster_whisper.transcribe import get_ctranslate2_storage, get_suppressed_tokens
 
     audio_s = len(audio_16k) / SAMPLE_RATE
     frames = window_frames(audio_s)
-    # As faster-whisper does: log-mel of the clip itself, then zero-padded in feature space.
-    clip = model.feature_extractor(np.ascontiguousarray(audio_16k, dtype=np.float32))[:, :frames]
-    features = np.zeros((clip.shape[0], frames), dtype=np.float32)
-    features[:, : clip.shape[1]] = clip
-    tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language="en")
+    features = _features(model, audio_16k, frames)
+    language, probability = detect_language(model, audio_16k, spoken)
+    multilingual = model.model.is_multilingual
+    tokenizer = Tokenizer(
+        model.hf_tokenizer, multilingual, task="transcribe", language=language if multilingual else "en"
+    )
     tokens: list[int] = []
     if prompt:
         tokens = [tokenizer.sot_prev, *tokenizer.encode(" " + prompt.strip())[-200:]]
@@ -76,4 +118,4 @@ def transcribe_short(model: Any, audio_16k: FloatAudio, *, prompt: str | None) -
         suppress_tokens=get_suppressed_tokens(tokenizer, (-1,)),  # non-speech symbols, as faster-whisper does
     )
     ids = [token for token in result[0].sequences_ids[0] if token < tokenizer.eot]
-    return cut_repetition(tokenizer.decode(ids).strip())
+    return ShortResult(cut_repetition(tokenizer.decode(ids).strip()), language, probability)

@@ -32,12 +32,20 @@ class FakeVad:
 
 
 class FakeTurn:
+    """Answers late, as the real model does: silent frames keep arriving while it thinks (about 100 ms,
+    five frames of `TwilioLine.frames`, which lets the loop run 30 rounds per frame)."""
+
     model_name = "fake-turn"
 
-    def __init__(self, probability: float = 0.9) -> None:
+    def __init__(self, probability: float = 0.9, *, late_rounds: int = 150) -> None:
         self.probability = probability
+        self.late_rounds = late_rounds
+        self.calls = 0
 
     async def end_of_turn_probability(self, audio_16k: FloatAudio) -> float:
+        self.calls += 1
+        for _ in range(self.late_rounds):
+            await asyncio.sleep(0)
         return self.probability
 
 
@@ -48,10 +56,12 @@ class FakeStt:
         self.lines = list(lines)
         self.calls = 0
 
-    async def transcribe(self, audio_16k: FloatAudio) -> Transcription:
+    async def transcribe(
+        self, audio_16k: FloatAudio, *, language: str | None = "en", candidates: Sequence[str] = ()
+    ) -> Transcription:
         self.calls += 1
         text = self.lines.pop(0) if self.lines else ""
-        return Transcription(text=text, audio_s=len(audio_16k) / 16000, elapsed_s=0.001)
+        return Transcription(text=text, audio_s=len(audio_16k) / 16000, elapsed_s=0.001, language=language or "en")
 
 
 class FakeLlm:
@@ -101,22 +111,29 @@ class FakeTts:
     model_name = "fake-tts"
     sample_rate = 8000
 
-    def __init__(self, *, fail_on: str | None = None) -> None:
+    def __init__(self, *, fail_on: str | None = None, word_s: float = 0.06) -> None:
         self.texts: list[str] = []
         self.fail_on = fail_on
+        self.word_s = word_s
 
     async def synthesize(self, text: str, *, voice: str | None = None) -> SpeechAudio:
         if self.fail_on and self.fail_on in text:
             raise RuntimeError("tts exploded")
         self.texts.append(text)
-        samples = int(0.06 * 8000 * max(1, len(text.split())))
+        samples = int(self.word_s * 8000 * max(1, len(text.split())))
         tone = (0.3 * np.sin(np.arange(samples) * 0.3)).astype(np.float32)
         return SpeechAudio(samples=tone, sample_rate=8000)
 
 
-def fake_models(*, caller_lines: Sequence[str], replies: Sequence[str] = (), **llm_options: Any) -> ModelSet:
+def fake_models(
+    *, caller_lines: Sequence[str], replies: Sequence[str] = (), tts_word_s: float = 0.06, **llm_options: Any
+) -> ModelSet:
     return ModelSet(
-        stt=FakeStt(caller_lines), llm=FakeLlm(replies, **llm_options), tts=FakeTts(), vad=FakeVad(), turn=FakeTurn()
+        stt=FakeStt(caller_lines),
+        llm=FakeLlm(replies, **llm_options),
+        tts=FakeTts(word_s=tts_word_s),
+        vad=FakeVad(),
+        turn=FakeTurn(),
     )
 
 
