@@ -142,6 +142,7 @@ async def test_console_page_edits_imports_exports_and_tries(console: tuple[httpx
     # THEN the page lists three versions and diffs the last two
     listed = await client.get(page)
     assert "v3 <strong>active</strong>" in listed.text
+    assert 'id="agent-outbound"' in listed.text  # a survey answering inbound calls is pointed out
     assert "imported from gym.yaml" in listed.text
     assert 'id="agent-diff"' in listed.text
     # AND the export downloads the chosen version
