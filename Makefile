@@ -7,7 +7,7 @@ MODELS_STAMP := .models/.prepared
 EXTRAS := worker,models,dev
 PYTEST_ARGS ?=
 
-.PHONY: install models demo test test-fast test-vllm check bench bench-gpu package system-deps clean
+.PHONY: install models demo test test-fast test-vllm check bench bench-gpu eval package system-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ bench: install models
 	@bash scripts/pipecat_peer_venv.sh
 	$(BIN)/buddyhelps bench --json --write-capacity --output artifacts/bench.json > /dev/null
 	cp artifacts/bench.json docs/benchmarks/bench-cpu-$$(nproc)-cores.json
+
+# Text-mode conversations per agent template through the real planner and the CPU model, scored
+# (fields, safety lines, facts, inventions), plus the knowledge set: artifacts/eval.json.
+eval: install models
+	@mkdir -p artifacts
+	$(BIN)/python -m buddyhelps.eval.run_eval --output artifacts/eval.json
 
 # On a lent GPU machine, offline: production backends, 1 then 8 and 32 calls at once (see the script).
 bench-gpu:
