@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -153,3 +154,27 @@ async def test_console_call_pages(console: tuple[httpx.AsyncClient, str], db: Da
     bad = await client.get("/admin/calls", params={"urgency": "someday"})
     assert bad.status_code == 422
     assert "urgency" in bad.text
+
+
+async def test_console_shows_the_definitions_fields_and_how_each_is_known(
+    console: tuple[httpx.AsyncClient, str], db: Database
+):
+    # GIVEN a gym survey call whose report carried its definition's fields
+    client, _csrf = console
+    call = await seed_call(db, call_sid="CAfields1", business_id=None, said=[("caller", "A day pass is fifteen")])
+    fields = [
+        {"name": "day_pass_price", "label": "Day-pass price", "kind": "money", "value": "15.00 USD",
+         "spoken": "15 dollars", "status": "given"},
+        {"name": "classes", "label": "Classes", "kind": "free_text", "value": "", "spoken": "", "status": "unknown"},
+    ]  # fmt: skip
+    await db.execute(
+        "UPDATE calls SET fields = ?, agent_version = 3, language = 'en' WHERE id = ?", (json.dumps(fields), call.id)
+    )
+    # WHEN the operator opens the call
+    page = await client.get(f"/admin/calls/{call.id}")
+    # THEN the fields are listed with their values, how each was known, and the agent version
+    assert 'id="fields"' in page.text
+    assert "Day-pass price" in page.text
+    assert "15 dollars" in page.text
+    assert "unknown" in page.text
+    assert "Agent version 3" in page.text
