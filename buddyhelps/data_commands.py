@@ -135,6 +135,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return 0
     from functions.local_app import create_local_app
+    from functions.proxy_trust import uvicorn_proxy_options
 
     child: subprocess.Popen[bytes] | None = None
     if args.only is None:
@@ -153,7 +154,13 @@ def _serve(args: argparse.Namespace) -> int:
         child = subprocess.Popen(command)  # noqa: S603 - our own CLI, same interpreter
         _exit_with(child)
     try:
-        uvicorn.run(create_local_app(settings), host=args.host, port=args.functions_port, log_config=None)
+        uvicorn.run(
+            create_local_app(settings),
+            host=args.host,
+            port=args.functions_port,
+            log_config=None,
+            **uvicorn_proxy_options(settings),
+        )
     finally:
         if child is not None:
             child.terminate()

@@ -24,6 +24,7 @@ from functions.admin import (
     number_pages,
     prompt_api,
     prompt_pages,
+    sign_in_lock_pages,
     static_files,
     token_routes,
     worker_api,
@@ -53,6 +54,7 @@ for _module in (
     worker_pages,
     worker_api,
     token_routes,
+    sign_in_lock_pages,
 ):
     router.include_router(_module.router)
 

@@ -1,11 +1,12 @@
 """Sign in, sign out. Sign-in rotates the session id (no fixation), is CSRF-protected by a
-double-submit cookie and is rate-limited per account and per client address in the database."""
+double-submit cookie and is locked after repeated failures (shared/repositories/sign_in_attempts.py);
+the sign-in page says which lock holds and until when."""
 
 from __future__ import annotations
 
 import logging
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -20,14 +21,9 @@ from functions.admin.auth import (
 )
 from functions.admin.rendering import render
 from functions.edge_app import DatabaseDep, SettingsDep
-from shared.repositories.operator_sessions import (
-    FAILURE_WINDOW,
-    end_session,
-    is_locked_out,
-    record_attempt,
-    start_session,
-)
+from shared.repositories.operator_sessions import end_session, start_session
 from shared.repositories.operators import check_password
+from shared.repositories.sign_in_attempts import SignInLock, begin_attempt, succeed
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -65,6 +61,19 @@ def _render_login(
     return response
 
 
+def _lock_message(lock: SignInLock) -> str:
+    who = {
+        "account from this address": "for this account from your address",
+        "this address": "from your address",
+        "account": "for this account",
+    }[lock.scope]
+    minutes = lock.minutes_left(datetime.now(UTC))
+    return (
+        f"Too many failed sign-in attempts {who}. Sign-in is locked until {lock.until:%H:%M} UTC"
+        f" ({minutes} minute{'s' if minutes != 1 else ''} from now); it does not get longer while you wait."
+    )
+
+
 @router.get("/admin/login")
 async def login_form(request: Request, settings: SettingsDep, db: DatabaseDep, next: str = "") -> Response:
     if await session_identity(request, db) is not None:
@@ -94,19 +103,18 @@ async def login(
             status_code=403,
         )
     client_ip = _client_ip(request)
-    if await is_locked_out(db, email=email, client_ip=client_ip):
-        log.warning("sign-in refused: too many failures", extra={"client_ip": client_ip})
-        minutes = int(FAILURE_WINDOW.total_seconds() // 60)
-        return _render_login(
-            request,
-            settings,
-            next_path=next_path,
-            email=email,
-            error=f"Too many failed sign-in attempts. Wait {minutes} minutes and try again.",
-            status_code=429,
+    # Recorded before the password is checked, so guesses sent at once are all counted.
+    attempt = await begin_attempt(db, email=email, client_ip=client_ip)
+    if attempt.lock is not None:
+        log.warning("sign-in refused: locked", extra={"client_ip": client_ip, "lock": attempt.lock.scope})
+        refused = _render_login(
+            request, settings, next_path=next_path, email=email, error=_lock_message(attempt.lock), status_code=429
         )
+        refused.headers["Retry-After"] = str(attempt.lock.minutes_left(datetime.now(UTC)) * 60)
+        return refused
     operator = await check_password(db, email=email, password=password)
-    await record_attempt(db, email=email, client_ip=client_ip, succeeded=operator is not None)
+    if operator is not None:
+        await succeed(db, attempt.id)
     if operator is None:
         log.info("sign-in failed", extra={"client_ip": client_ip})
         return _render_login(

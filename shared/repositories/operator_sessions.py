@@ -1,7 +1,5 @@
-"""Operator console sessions (hashed ids, per-session CSRF token, expiry) and sign-in rate limiting.
-
-Both live in the database so they hold across Lambda containers.
-"""
+"""Operator console sessions (hashed ids, per-session CSRF token, expiry), in the database so they
+hold across Lambda containers. Sign-in locks: shared/repositories/sign_in_attempts.py."""
 
 from __future__ import annotations
 
@@ -10,11 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from shared.database import Database, utc_now
-from shared.repositories.operators import Operator, hash_secret, normalize_email
-
-FAILURE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_IP = 20
+from shared.repositories.operators import Operator, hash_secret
 
 
 @dataclass(frozen=True)
@@ -57,23 +51,3 @@ async def find_session(db: Database, session_id: str) -> OperatorSession | None:
 
 async def end_session(db: Database, session_id: str) -> None:
     await db.execute("DELETE FROM operator_sessions WHERE id_hash = ?", (hash_secret(session_id),))
-
-
-async def record_attempt(db: Database, *, email: str, client_ip: str, succeeded: bool) -> None:
-    await db.execute(
-        "INSERT INTO login_attempts (email, client_ip, succeeded, attempted_at) VALUES (?, ?, ?, ?)",
-        (normalize_email(email), client_ip, int(succeeded), utc_now()),
-    )
-
-
-async def is_locked_out(db: Database, *, email: str, client_ip: str) -> bool:
-    """True after too many failures for this account or from this address within the window."""
-    since = _iso(datetime.now(UTC) - FAILURE_WINDOW)
-    row = await db.fetch_one(
-        "SELECT"
-        " (SELECT COUNT(*) FROM login_attempts WHERE email = ? AND succeeded = 0 AND attempted_at > ?) AS by_account,"
-        " (SELECT COUNT(*) FROM login_attempts WHERE client_ip = ? AND succeeded = 0 AND attempted_at > ?) AS by_ip",
-        (normalize_email(email), since, client_ip, since),
-    )
-    assert row is not None
-    return int(row["by_account"]) >= MAX_FAILURES_PER_ACCOUNT or int(row["by_ip"]) >= MAX_FAILURES_PER_IP

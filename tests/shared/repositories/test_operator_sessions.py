@@ -1,18 +1,11 @@
-"""Operator sessions and sign-in rate limits, on every database backend (they must hold across Lambdas)."""
+"""Operator sessions on every database backend (they must hold across Lambdas)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from shared.database import Database
-from shared.repositories.operator_sessions import (
-    MAX_FAILURES_PER_IP,
-    end_session,
-    find_session,
-    is_locked_out,
-    record_attempt,
-    start_session,
-)
+from shared.repositories.operator_sessions import end_session, find_session, start_session
 from shared.repositories.operators import create_operator
 
 
@@ -31,18 +24,3 @@ async def test_sessions_are_found_by_id_until_they_expire_or_end(any_db: Databas
     # WHEN it ends, THEN it no longer opens
     await end_session(any_db, live)
     assert await find_session(any_db, live) is None
-
-
-async def test_failures_from_one_address_lock_that_address_only(any_db: Database):
-    # GIVEN many failed sign-ins for different accounts from one address
-    for attempt in range(MAX_FAILURES_PER_IP):
-        await record_attempt(any_db, email=f"guess{attempt}@example.com", client_ip="203.0.113.9", succeeded=False)
-    # THEN that address is locked out even for a fresh account, and other addresses are not
-    assert await is_locked_out(any_db, email="fresh@example.com", client_ip="203.0.113.9")
-    assert not await is_locked_out(any_db, email="fresh@example.com", client_ip="198.51.100.1")
-
-
-async def test_successes_do_not_count_towards_a_lockout(any_db: Database):
-    for _ in range(10):
-        await record_attempt(any_db, email="ok@example.com", client_ip="198.51.100.2", succeeded=True)
-    assert not await is_locked_out(any_db, email="ok@example.com", client_ip="198.51.100.2")
