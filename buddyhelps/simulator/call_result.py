@@ -33,6 +33,7 @@ class CallResult:
     pacing: PacingStats | None = None
     duration_s: float = 0.0
     notes: tuple[str, ...] = ()
+    legs: tuple[str, ...] = ()  # each stream's outcome, then "voicemail" if the call ended there
     recording: CallRecording | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -75,6 +76,7 @@ class CallResult:
             "pacing": None if self.pacing is None else asdict(self.pacing),
             "duration_s": self.duration_s,
             "notes": list(self.notes),
+            "legs": list(self.legs),
         }
 
 
@@ -83,6 +85,8 @@ def format_report(result: CallResult) -> str:
     lines = [f"call {result.call_sid}  scenario {result.scenario}  outcome {result.outcome}"]
     if result.detail:
         lines.append(f"  {result.detail}")
+    if len(result.legs) > 1:
+        lines.append(f"  legs: {' → '.join(result.legs)}")
     if result.turns:
         lines.append(f"{'speaker':<8} {'at s':>6} {'latency ms':>10}  text")
         for turn in result.turns:

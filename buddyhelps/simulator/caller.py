@@ -38,6 +38,9 @@ from shared.signatures import twilio_signature
 logger = logging.getLogger(__name__)
 
 MAX_AGENT_FRAME_BYTES = 1 << 20
+MAX_LEGS = 5  # Twilio has no such cap; ours keeps a misbehaving edge from bouncing a call forever
+# How a stream ends from the worker's side (closed, dropped, never opened): Twilio then asks <Connect action>.
+STREAM_ENDED_BY_WORKER = frozenset({"agent_hung_up", "stream_failed"})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +76,18 @@ class CallOptions:
         )
 
 
+@dataclass(frozen=True, kw_only=True)
+class _CallContext:
+    """What every leg of one call shares: the webhook client and target, the call's form, the script."""
+
+    http: httpx.AsyncClient
+    target: WebhookTarget
+    forms: dict[str, str]
+    options: CallOptions
+    scenario: Scenario
+    speech: dict[str, bytes]
+
+
 async def run_call(
     *,
     scenario: Scenario,
@@ -100,7 +115,8 @@ async def run_call(
             return replace(base, detail=f"/incoming-call unreachable: {error!r}")
         if answer.status_code != 200:
             return replace(base, detail=f"/incoming-call answered HTTP {answer.status_code}: {answer.text[:300]}")
-        result = await _follow_twiml(answer.text, base, scenario, options, speech)
+        call = _CallContext(http=http, target=target, forms=forms, options=options, scenario=scenario, speech=speech)
+        result = await _follow_twiml(call, answer.text, base)
         duration_s = time.monotonic() - rang_at
         status_form = call_status_form(**forms, duration_s=duration_s)
         notes = list(result.notes)
@@ -116,17 +132,56 @@ async def run_call(
     return result
 
 
-async def _follow_twiml(
-    twiml: str, base: CallResult, scenario: Scenario, options: CallOptions, speech: dict[str, bytes]
-) -> CallResult:
-    try:
-        instruction = read_twiml(twiml)
-    except TwimlError as error:
-        return replace(base, detail=f"TwiML Twilio could not run: {error}")
-    if isinstance(instruction, Voicemail):
-        return replace(base, outcome="voicemail", detail=" ".join(instruction.said))
-    if not isinstance(instruction, ConnectStream):
-        return replace(base, outcome="rejected", detail=f"TwiML verbs: {', '.join(instruction.verbs) or 'none'}")
+async def _follow_twiml(call: _CallContext, twiml: str, base: CallResult) -> CallResult:
+    """Run the TwiML as Twilio does, leg after leg: when a <Connect><Stream> ends from the worker's side
+    (closed, dropped, or never opened) and has an `action`, POST it and run what it answers."""
+    result, legs, document = base, list[str](), twiml
+    for _ in range(MAX_LEGS):
+        try:
+            instruction = read_twiml(document)
+        except TwimlError as error:
+            return _with_legs(
+                replace(result, outcome="webhook_failed", detail=f"TwiML Twilio could not run: {error}"), legs
+            )
+        if isinstance(instruction, Voicemail):
+            return _with_legs(
+                replace(result, outcome="voicemail", detail=" ".join(instruction.said)), [*legs, "voicemail"]
+            )
+        if not isinstance(instruction, ConnectStream):
+            if legs and instruction.verbs in {(), ("Hangup",)}:
+                return _with_legs(result, legs)  # the stream's end ended the call: it stays as the stream left it
+            verbs = ", ".join(instruction.verbs) or "none"
+            return _with_legs(replace(result, outcome="rejected", detail=f"TwiML verbs: {verbs}"), legs)
+        result = await _stream_leg(call, instruction, base)
+        legs.append(result.outcome)
+        if result.outcome not in STREAM_ENDED_BY_WORKER or instruction.action is None:
+            return _with_legs(result, legs)
+        try:
+            document = await _ask_action(call, instruction.action)
+        except (httpx.HTTPError, ValueError) as error:
+            detail = f"<Connect action> failed: {error}"
+            return _with_legs(replace(result, outcome="webhook_failed", detail=detail), legs)
+    return _with_legs(replace(result, notes=(*result.notes, f"stopped after {MAX_LEGS} legs")), legs)
+
+
+def _with_legs(result: CallResult, legs: list[str]) -> CallResult:
+    return replace(result, legs=tuple(legs))
+
+
+async def _ask_action(call: _CallContext, action_url: str) -> str:
+    """POST the <Connect action> URL with the call's parameters, signed; returns the TwiML it answers."""
+    public = call.target.public_base_url.rstrip("/")
+    if not action_url.startswith(public + "/"):
+        raise ValueError(f"action URL {action_url!r} is not under the public base URL {public!r}")
+    form = {**incoming_call_form(**call.forms), "CallStatus": "in-progress"}
+    answer = await post_signed(call.http, call.target, action_url.removeprefix(public), form)
+    if answer.status_code != 200:
+        raise ValueError(f"HTTP {answer.status_code}: {answer.text[:300]}")
+    return answer.text
+
+
+async def _stream_leg(call: _CallContext, instruction: ConnectStream, base: CallResult) -> CallResult:
+    options = call.options
     stream_sid = new_sid("MZ")
     base = replace(base, stream_sid=stream_sid)
     frames = TwilioFrameBuilder(stream_sid=stream_sid, call_sid=base.call_sid, account_sid=options.account_sid)
@@ -137,7 +192,11 @@ async def _follow_twiml(
             instruction.url, additional_headers=headers, open_timeout=10, max_size=MAX_AGENT_FRAME_BYTES
         ) as websocket:
             session = MediaSession(
-                websocket=websocket, frames=frames, scenario=scenario, speech=speech, reply_gap_s=options.reply_gap_s
+                websocket=websocket,
+                frames=frames,
+                scenario=call.scenario,
+                speech=call.speech,
+                reply_gap_s=options.reply_gap_s,
             )
             outcome = await session.run(instruction.parameters)
     except (OSError, InvalidHandshake, TimeoutError, ConnectionClosed) as error:

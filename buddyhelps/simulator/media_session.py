@@ -283,6 +283,10 @@ class MediaSession:
             await self._wait_agent_done(f"line {index + 1}")
 
     async def _speak(self, text: str, *, barge_in: bool) -> None:
+        if self._worker_closed.is_set():
+            # The stream is gone (a worker that refused the call): nobody sends these frames. Waiting
+            # would hang if Python 3.11's wait_for swallowed the cancel that ends this script.
+            return
         self._barge_line = barge_in
         self._utterance_text = text
         done: asyncio.Future[tuple[float, float]] = asyncio.get_running_loop().create_future()

@@ -17,6 +17,7 @@ class TwimlError(ValueError):
 class ConnectStream:
     url: str
     parameters: Mapping[str, str]
+    action: str | None = None  # <Connect action>: Twilio POSTs it when the stream ends, then runs its answer
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,4 +66,4 @@ def _connect_stream(connect: ET.Element) -> ConnectStream:
         if not name:
             raise TwimlError("<Parameter> without a name")
         parameters[name] = parameter.get("value", "")
-    return ConnectStream(url=url, parameters=parameters)
+    return ConnectStream(url=url, parameters=parameters, action=connect.get("action") or None)

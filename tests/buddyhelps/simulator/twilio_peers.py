@@ -19,7 +19,7 @@ from fastapi import FastAPI, Request, Response
 from twilio.request_validator import RequestValidator
 from websockets.asyncio.server import ServerConnection, serve
 
-from functions.twiml import stream_twiml, voicemail_twiml
+from functions.twiml import hangup_twiml, stream_twiml, voicemail_twiml
 from gpu_worker.telephony import media_stream as ms
 from gpu_worker.telephony.audio_codec import float_to_mulaw, frame_mulaw
 
@@ -55,6 +55,8 @@ class FakeWorker:
     digits: list[str] = field(default_factory=list)
     marks: list[str] = field(default_factory=list)
     stopped: bool = False
+    refuse_streams: int = 0  # close this many streams right after `start`, before any audio (a full worker)
+    streams: int = 0
 
     def expect(self, condition: bool, problem: str) -> None:
         if not condition:
@@ -69,6 +71,10 @@ class FakeWorker:
             self.problems.append(f"second frame {start!r}")
             return
         self.start = start
+        self.streams += 1
+        if self.streams <= self.refuse_streams:
+            await ws.close(1013)  # "try again later": the worker is full
+            return
         await self._say(ws, start.stream_sid, self.greeting_s, "greeting")
         await self._converse(ws, start.stream_sid)
 
@@ -128,6 +134,10 @@ class FunctionsApp:
     voicemail: bool = False
     status_forms: list[dict[str, str]] = field(default_factory=list)
     incoming_forms: list[dict[str, str]] = field(default_factory=list)
+    # With answers here, streams carry <Connect action="/stream-end"> and each request there gets the
+    # next one: "stream" (connect again), "voicemail" or "hangup".
+    stream_end_answers: list[str] = field(default_factory=list)
+    stream_end_forms: list[dict[str, str]] = field(default_factory=list)
 
     def app(self) -> FastAPI:
         app = FastAPI()
@@ -147,10 +157,22 @@ class FunctionsApp:
             if self.voicemail:
                 twiml = voicemail_twiml(apology="Sorry, nobody can take your call.", recording_callback_url="/rec")
             else:
-                twiml = stream_twiml(
-                    websocket_url=self.stream_url, parameters={"call_sid": form["CallSid"], "token": "tok-1"}
-                )
+                twiml = self._stream(form["CallSid"])
             return Response(twiml, media_type="text/xml")
+
+        @app.post("/stream-end")
+        async def stream_end(request: Request) -> Response:
+            form = await signed_form(request, "/stream-end")
+            if form is None:
+                return Response("bad signature", status_code=403)
+            self.stream_end_forms.append(form)
+            answer = self.stream_end_answers.pop(0) if self.stream_end_answers else "hangup"
+            if answer == "stream":
+                return Response(self._stream(form["CallSid"]), media_type="text/xml")
+            if answer == "voicemail":
+                apology = "Sorry, our assistant dropped out."
+                return Response(voicemail_twiml(apology=apology, recording_callback_url="/rec"), media_type="text/xml")
+            return Response(hangup_twiml(), media_type="text/xml")
 
         @app.post("/call-status")
         async def call_status(request: Request) -> Response:
@@ -161,6 +183,11 @@ class FunctionsApp:
             return Response(status_code=204)
 
         return app
+
+    def _stream(self, call_sid: str) -> str:
+        action = self.public_base_url + "/stream-end" if self.stream_end_answers else None
+        parameters = {"call_sid": call_sid, "token": "tok-1"}
+        return stream_twiml(websocket_url=self.stream_url, parameters=parameters, action_url=action)
 
 
 @asynccontextmanager
