@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 
+from functions.admin.worker_client import bearer_headers
+
 log = logging.getLogger(__name__)
 EVENT_TYPES = frozenset({"call_started", "transcript", "call_ended"})
 KEEPALIVE_S = 15.0
@@ -51,10 +53,11 @@ async def _follow(client: httpx.AsyncClient, worker_url: str, queue: asyncio.Que
     await queue.put({"type": "worker_lost", "worker": worker_url})
 
 
-async def relay(worker_urls: list[str]) -> AsyncIterator[bytes]:
+async def relay(worker_urls: list[str], *, token: str) -> AsyncIterator[bytes]:
+    """`token`: the workers' bearer token (their /events stream carries callers' words)."""
     queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     timeout = httpx.Timeout(10.0, read=None)
-    async with httpx.AsyncClient(timeout=timeout) as client:
+    async with httpx.AsyncClient(timeout=timeout, headers=bearer_headers(token)) as client:
         tasks = [asyncio.create_task(_follow(client, url, queue)) for url in worker_urls]
         try:
             yield b": relaying " + str(len(tasks)).encode() + b" worker(s)\n\n"

@@ -27,7 +27,8 @@ api = APIRouter(dependencies=[Depends(api_identity)])
 
 async def _snapshot(db: Database, settings: Settings) -> tuple[list[dict[str, Any]], list[str]]:
     urls = await worker_urls(db, settings)
-    results = await asyncio.gather(*(fetch_live_calls(url) for url in urls), return_exceptions=True)
+    token = settings.worker_api_token
+    results = await asyncio.gather(*(fetch_live_calls(url, token=token) for url in urls), return_exceptions=True)
     calls: list[dict[str, Any]] = []
     problems: list[str] = []
     for url, result in zip(urls, results, strict=True):
@@ -51,7 +52,9 @@ async def live_page(request: Request, identity: PageIdentity, db: DatabaseDep, s
 async def live_events(db: DatabaseDep, settings: SettingsDep) -> StreamingResponse:
     urls = await worker_urls(db, settings)
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-    return StreamingResponse(relay(urls), media_type="text/event-stream", headers=headers)
+    return StreamingResponse(
+        relay(urls, token=settings.worker_api_token), media_type="text/event-stream", headers=headers
+    )
 
 
 @api.get("/admin/api/live")

@@ -60,7 +60,7 @@ async def try_prompt(db: Database, settings: Settings, *, business_id: str, requ
             raise PromptNotFound(f"there is no {request.mode} prompt yet: save one first")
         system_prompt = saved.system_prompt
     url = (await worker_urls(db, settings))[0]
-    return await chat(url, system_prompt=system_prompt, text=request.text, messages=[])
+    return await chat(url, token=settings.worker_api_token, system_prompt=system_prompt, text=request.text, messages=[])
 
 
 async def versions(db: Database, business_id: str, mode: Literal["demo", "live"]) -> list[Prompt]:

@@ -1,4 +1,7 @@
-"""What the console asks of a GPU worker over HTTP: /health, /calls/live and /chat."""
+"""What the console asks of a GPU worker over HTTP: /health, /calls/live and /chat.
+
+Every route but /health wants the worker's bearer token (WORKER_API_TOKEN): the worker's URL is public.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,11 @@ HEALTH_TIMEOUT_S = 3.0
 CHAT_TIMEOUT_S = 60.0
 
 
+def bearer_headers(token: str) -> dict[str, str]:
+    """The worker's token, as gpu_worker/routes/worker_auth.py checks it."""
+    return {"Authorization": f"Bearer {token}"}
+
+
 class WorkerUnavailable(RuntimeError):
     """The worker could not be reached or answered nonsense; the message is fit for an operator."""
 
@@ -28,9 +36,10 @@ class ChatReply:
     worker_url: str
 
 
-async def _get_json(base_url: str, path: str) -> Any:
+async def _get_json(base_url: str, path: str, *, token: str | None = None) -> Any:
+    headers = bearer_headers(token) if token else {}
     try:
-        async with httpx.AsyncClient(timeout=HEALTH_TIMEOUT_S) as client:
+        async with httpx.AsyncClient(timeout=HEALTH_TIMEOUT_S, headers=headers) as client:
             response = await client.get(base_url.rstrip("/") + path)
             response.raise_for_status()
             return response.json()
@@ -45,18 +54,20 @@ async def fetch_health(base_url: str) -> dict[str, Any]:
     return body
 
 
-async def fetch_live_calls(base_url: str) -> list[dict[str, Any]]:
-    body = await _get_json(base_url, "/calls/live")
+async def fetch_live_calls(base_url: str, *, token: str) -> list[dict[str, Any]]:
+    body = await _get_json(base_url, "/calls/live", token=token)
     if not isinstance(body, list):
         raise WorkerUnavailable(f"worker {base_url} sent a /calls/live that is not a JSON list")
     return [call for call in body if isinstance(call, dict)]
 
 
-async def chat(base_url: str, *, system_prompt: str, text: str, messages: list[dict[str, str]]) -> ChatReply:
+async def chat(
+    base_url: str, *, token: str, system_prompt: str, text: str, messages: list[dict[str, str]]
+) -> ChatReply:
     """One text turn through the worker's language model (the prompt page's "try it" box)."""
     payload = {"system_prompt": system_prompt, "messages": messages, "text": text}
     try:
-        async with httpx.AsyncClient(timeout=CHAT_TIMEOUT_S) as client:
+        async with httpx.AsyncClient(timeout=CHAT_TIMEOUT_S, headers=bearer_headers(token)) as client:
             response = await client.post(base_url.rstrip("/") + "/chat", json=payload)
             response.raise_for_status()
             body = response.json()
