@@ -1,8 +1,8 @@
 """Dispatching the notifications outbox: send what is due, record each outcome, retry failures.
 
 - `dispatch(db, settings, ids)`: send these queued messages now (call-complete, photo link).
-- `dispatch_pending(db, settings)`: everything due, including retries (run by the next call-complete
-  and by `buddyhelps notifications retry`).
+- `dispatch_pending(db, settings)`: everything due, including retries (run on a schedule by
+  functions/notification_retry.py, by the next call-complete and by `buddyhelps notifications retry`).
 - `resend_notification(db, settings, notification_id)`: an operator's re-send from the admin console.
 
 Once a message is delivered (or failed for good) its photo token is dropped from the stored text.
