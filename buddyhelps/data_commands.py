@@ -135,10 +135,12 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return 0
     from functions.local_app import create_local_app
+    from functions.notification_retry import with_retry_loop
     from functions.proxy_trust import uvicorn_proxy_options
 
     child: subprocess.Popen[bytes] | None = None
     if args.only is None:
+        asyncio.run(_register_served_worker(settings, args))
         command = [
             sys.executable,
             "-m",
@@ -153,9 +155,12 @@ def _serve(args: argparse.Namespace) -> int:
         ]
         child = subprocess.Popen(command)  # noqa: S603 - our own CLI, same interpreter
         _exit_with(child)
+    app = create_local_app(settings)
+    if args.notification_retry_s > 0:  # as the EventBridge schedule does on AWS
+        app = with_retry_loop(app, interval_s=args.notification_retry_s)
     try:
         uvicorn.run(
-            create_local_app(settings),
+            app,
             host=args.host,
             port=args.functions_port,
             log_config=None,
@@ -166,6 +171,19 @@ def _serve(args: argparse.Namespace) -> int:
             child.terminate()
             child.wait(timeout=15)
     return 0
+
+
+async def _register_served_worker(settings: Settings, args: argparse.Namespace) -> None:
+    from buddyhelps.served_worker import register_served_worker
+    from shared.database import connected
+
+    host = "127.0.0.1" if args.host in {"0.0.0.0", "::"} else args.host
+    url = f"http://{host}:{args.worker_port}"
+    async with connected(settings.database_url, auth_token=settings.turso_auth_token) as db:
+        served, warnings = await register_served_worker(db, url=url, capacity=settings.worker_capacity)
+    print(f"buddyhelps serve: worker {served.id} registered at {served.base_url}", file=sys.stderr)
+    for warning in warnings:
+        print(f"buddyhelps serve: WARNING {warning}", file=sys.stderr)
 
 
 def _exit_with(child: subprocess.Popen[bytes]) -> None:
@@ -234,3 +252,9 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--functions-port", type=int, default=8000)
     serve.add_argument("--worker-port", type=int, default=8001)
     serve.add_argument("--only", choices=("functions", "worker"), help="run one side only")
+    serve.add_argument(
+        "--notification-retry-s",
+        type=float,
+        default=60.0,
+        help="send due notification retries every this many seconds (0: off)",
+    )
