@@ -7,6 +7,8 @@ import re
 import pytest
 
 from shared.agents.definition import FieldKind
+from shared.agents.fields.lexicons import lexicon_for
+from shared.agents.fields.options import extract_option
 from shared.agents.templates import TemplateError, load_template, template_names
 
 SHIPPED = ("electrician", "front_desk", "gym_information", "hvac", "plumbing", "preop_reminder")
@@ -75,3 +77,20 @@ def test_preop_reads_the_instructions_it_states_as_a_fact() -> None:
 def test_an_unknown_template_names_the_ones_there_are() -> None:
     with pytest.raises(TemplateError, match="no template 'dentist'; templates: electrician"):
         load_template("dentist")
+
+
+@pytest.mark.parametrize(
+    ("template", "caller", "urgency"),
+    [
+        ("electrician", "Today if possible.", "soon"),
+        ("electrician", "Whenever you can, it's not urgent.", "routine"),
+        ("electrician", "No hurry.", "routine"),
+        ("hvac", "What time do you close today?", None),  # a question about the day, not a deadline
+        ("hvac", "Can someone come out tomorrow?", "soon"),
+        ("hvac", "It's still running, no rush.", "routine"),
+        ("hvac", "We have no heat and the pipes might freeze", "emergency"),
+    ],
+)
+def test_urgency_options_read_what_callers_say(template: str, caller: str, urgency: str | None) -> None:
+    spec = load_template(template).field("urgency")
+    assert extract_option(spec, caller, lexicon_for("en"), answering=False) == urgency
