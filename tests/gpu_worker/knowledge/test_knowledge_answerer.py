@@ -1,0 +1,139 @@
+"""The in-call answerer over the demo business's real documents and the real embedding model, with a
+scripted language model: answers carry their source, uncovered questions get the fallback, and the
+phrasing guard keeps invented prices out."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpu_worker.knowledge.citation_log import record_citation
+from gpu_worker.knowledge.knowledge_answerer import KnowledgeAnswerer
+from gpu_worker.knowledge.knowledge_lines import lines_for
+from shared.database import Database
+from shared.demo_business import DEMO_BUSINESS_ID, seed_demo_business
+from shared.knowledge.demo_library import load_demo_documents
+from shared.knowledge.indexing import LocalPassageEmbedding
+from shared.repositories.documents import set_min_score
+from shared.repositories.knowledge_answers import answers_for_call, list_answers
+from tests.gpu_worker.fake_stages import FakeLlm
+from tests.shared.knowledge.memo_embedder import MemoEmbedder, shared_embedder
+
+NOT_FOUND = lines_for("en").not_found
+
+
+@pytest.fixture
+def embedder() -> MemoEmbedder:
+    return shared_embedder()
+
+
+@pytest.fixture
+async def demo_db(db: Database, embedder: MemoEmbedder) -> Database:
+    await seed_demo_business(db, worker_url="http://127.0.0.1:8001", worker_capacity=1)
+    await load_demo_documents(db, LocalPassageEmbedding(embedder), business_id=DEMO_BUSINESS_ID)
+    return db
+
+
+def _answerer(db: Database, embedder: MemoEmbedder, llm: FakeLlm) -> KnowledgeAnswerer:
+    async def database() -> Database:
+        return db
+
+    return KnowledgeAnswerer(embedder=embedder, llm=llm, database=database)
+
+
+async def test_a_covered_question_is_answered_with_the_source_said_after_it(demo_db, embedder) -> None:
+    # GIVEN the demo documents and a model that phrases the answer
+    llm = FakeLlm(["Yes, we install and repair tankless water heaters."])
+    answerer = _answerer(demo_db, embedder, llm)
+    # WHEN a caller asks about tankless heaters
+    answer = await answerer.answer(
+        business_id=DEMO_BUSINESS_ID, question="Do you work on tankless water heaters?", language="en"
+    )
+    # THEN the answer is said with the service list named as its source
+    assert answer.found
+    assert answer.text == "Yes, we install and repair tankless water heaters. That's from our service list."
+    assert answer.source_title == "Service list"
+    assert answer.chunks[0].heading == "Services > Tankless water heaters"
+    assert answer.chunks[0].score >= answer.min_score
+    # AND the model was shown the chunk that holds the answer
+    prompt = llm.requests[0][0].content
+    assert "Rinnai, Navien" in prompt
+    assert "NOT IN NOTES" in prompt
+
+
+async def test_a_question_the_documents_do_not_cover_gets_the_fallback_without_the_model(demo_db, embedder) -> None:
+    llm = FakeLlm(["The Springfield Isotopes won."])
+    answerer = _answerer(demo_db, embedder, llm)
+    answer = await answerer.answer(business_id=DEMO_BUSINESS_ID, question="Who won the game last night?", language="en")
+    assert not answer.found
+    assert answer.text == NOT_FOUND
+    assert answer.source_title == ""
+    assert llm.requests == []  # nothing to phrase, nothing invented
+
+
+async def test_an_invented_price_is_replaced_by_the_documents_own_sentence(demo_db, embedder) -> None:
+    # GIVEN a model that gets the call-out fee wrong
+    answerer = _answerer(demo_db, embedder, FakeLlm(["The call-out fee is $59."]))
+    answer = await answerer.answer(
+        business_id=DEMO_BUSINESS_ID, question="How much is the call-out fee?", language="en"
+    )
+    # THEN the price sheet's own sentence is said instead, with its source
+    assert answer.phrasing == "extract"
+    assert "$89 call-out fee" in answer.text
+    assert "$59" not in answer.text
+    assert answer.text.endswith("That's from our price sheet.")
+
+
+async def test_when_the_model_says_the_notes_do_not_answer_nothing_is_made_up(demo_db, embedder) -> None:
+    answerer = _answerer(demo_db, embedder, FakeLlm(["NOT IN NOTES"]))
+    answer = await answerer.answer(business_id=DEMO_BUSINESS_ID, question="Do you take credit cards?", language="en")
+    assert (answer.found, answer.text, answer.phrasing) == (False, NOT_FOUND, "declined")
+
+
+async def test_the_business_threshold_decides_what_is_confident_enough(demo_db, embedder) -> None:
+    await set_min_score(demo_db, DEMO_BUSINESS_ID, 1.14)
+    llm = FakeLlm(["Yes."])
+    answer = await _answerer(demo_db, embedder, llm).answer(
+        business_id=DEMO_BUSINESS_ID, question="Do you work on tankless water heaters?", language="en"
+    )
+    assert (answer.found, answer.min_score) == (False, 1.14)
+    assert llm.requests == []
+
+
+async def test_retrieval_done_during_the_pause_is_reused_for_the_same_words(demo_db, embedder) -> None:
+    answerer = _answerer(demo_db, embedder, FakeLlm(["We accept cash, checks and cards."]))
+    await answerer.prefetch(business_id=DEMO_BUSINESS_ID, question="Do you take credit cards?", language="en")
+    answer = await answerer.answer(business_id=DEMO_BUSINESS_ID, question="do you take credit cards", language="en")
+    assert (answer.timings.prefetched, answer.timings.embed_ms) == (True, 0.0)
+    assert answer.text.endswith("That's from our policies.")
+
+
+async def test_spanish_questions_are_answered_from_the_spanish_documents(demo_db, embedder) -> None:
+    answerer = _answerer(demo_db, embedder, FakeLlm(["Sí, instalamos y reparamos calentadores sin tanque."]))
+    answer = await answerer.answer(
+        business_id=DEMO_BUSINESS_ID, question="¿Trabajan con calentadores de agua sin tanque?", language="es"
+    )
+    assert (answer.found, answer.source_title) == (True, "Preguntas frecuentes")
+    assert answer.text.endswith("Eso viene de: Preguntas frecuentes.")
+
+
+async def test_each_answer_is_logged_on_the_call_with_its_chunks_and_scores(demo_db, embedder) -> None:
+    answerer = _answerer(demo_db, embedder, FakeLlm(["Yes, we work on tankless water heaters."]))
+    covered = await answerer.answer(
+        business_id=DEMO_BUSINESS_ID, question="Do you work on tankless water heaters?", language="en"
+    )
+    uncovered = await answerer.answer(
+        business_id=DEMO_BUSINESS_ID, question="Who won the game last night?", language="en"
+    )
+    # WHEN the session logs both
+    for answer in (covered, uncovered):
+        await record_citation(demo_db, call_sid="CA123", answer=answer)
+    # THEN the call's log shows what was asked, retrieved and said, and the gap is listed on its own
+    logged = await answers_for_call(demo_db, "CA123")
+    assert [(row.question, row.found, row.said) for row in logged] == [
+        ("Do you work on tankless water heaters?", True, covered.text),
+        ("Who won the game last night?", False, NOT_FOUND),
+    ]
+    assert logged[0].chunks[0].title == "Service list"
+    assert logged[0].best_score == pytest.approx(covered.best_score)
+    gaps = await list_answers(demo_db, business_id=DEMO_BUSINESS_ID, unanswered_only=True)
+    assert [row.question for row in gaps] == ["Who won the game last night?"]
