@@ -9,6 +9,7 @@
 - `min_containers` keeps one container warm: a cold GPU container (model load + warm-up) takes far
   longer than Twilio lets a caller wait.
 - Weights are baked into the image at build time (`bake_weights`), so a container starts offline.
+- The report outbox is on the Modal Volume `buddyhelps-worker-outbox` (OUTBOX_VOLUME), not /tmp.
 - Secrets (TURSO_*, DASHBOARD_WEBHOOK_SECRET, TWILIO_*, FUNCTIONS_BASE_URL, PUBLIC_BASE_URL) come from
   the Modal secret `buddyhelps-worker` as environment variables.
 """
@@ -38,6 +39,14 @@ MIN_CONTAINERS = 1
 MAX_CONTAINERS = 4
 SCALEDOWN_WINDOW_S = 15 * 60
 MODELS_ROOT = "/models"
+# The report outbox lives on a Modal Volume: a container that crashes or is replaced leaves its
+# undelivered reports there, and the next container (any of them: they share the folder) delivers
+# them; /api/call-complete is idempotent by call sid, so two containers delivering one report store it
+# once. Modal commits a Volume in the background every few seconds and on shutdown: only a hard crash
+# within those seconds of a report being written can lose it (the call's live transcript is already
+# in the database, and /stream-end keeps it).
+OUTBOX_VOLUME = "buddyhelps-worker-outbox"
+OUTBOX_MOUNT = "/outbox"
 # Weights baked in at build time (the same as gpu_worker/Dockerfile's build arguments).
 STT_REPO = "mobiuslabsgmbh/faster-whisper-large-v3-turbo"
 LLM_REPO = "Qwen/Qwen2.5-3B-Instruct"
@@ -45,7 +54,7 @@ TTS_REPO = "hexgrad/Kokoro-82M"
 GPU_ENVIRONMENT = {
     "BUDDYHELPS_ENV": "production",
     "BUDDYHELPS_MODELS_DIR": f"{MODELS_ROOT}/bundled",
-    "BUDDYHELPS_DATA_DIR": "/tmp/buddyhelps",  # noqa: S108 - the report outbox; the container's disk is all there is
+    "BUDDYHELPS_DATA_DIR": OUTBOX_MOUNT,  # the report outbox, on the Volume: it outlives the container
     "STT_DEVICE": "cuda",
     "STT_MODEL": f"{MODELS_ROOT}/faster-whisper-large-v3-turbo",
     "LLM_BACKEND": "vllm",
@@ -112,6 +121,7 @@ image = (
 )
 
 app = modal.App(APP_NAME)
+outbox_volume = modal.Volume.from_name(OUTBOX_VOLUME, create_if_missing=True)
 
 
 def container_overrides(environ: Mapping[str, str]) -> dict[str, str]:
@@ -126,6 +136,7 @@ def container_overrides(environ: Mapping[str, str]) -> dict[str, str]:
     image=image,
     gpu=GPU,
     secrets=[modal.Secret.from_name(SECRET_NAME)],
+    volumes={OUTBOX_MOUNT: outbox_volume},
     min_containers=MIN_CONTAINERS,
     max_containers=MAX_CONTAINERS,
     timeout=CONTAINER_TIMEOUT_S,

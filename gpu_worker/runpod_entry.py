@@ -7,7 +7,8 @@ not a serverless queue handler. This is the image's CMD (gpu_worker/Dockerfile):
     python -m gpu_worker.runpod_entry          # PORT (default 8001), HOST (default 0.0.0.0)
 
 The worker id defaults to `runpod-$RUNPOD_POD_ID` (RunPod sets that variable in every pod), the id
-`buddyhelps worker deploy-runpod` registers the pod under. On SIGTERM (pod stop) uvicorn stops
+`buddyhelps worker deploy-runpod` registers the pod under. The report outbox lives on the pod's
+volume (`volume_overrides`). On SIGTERM (pod stop) uvicorn stops
 accepting connections and gives calls in progress `GRACEFUL_SHUTDOWN_S` to finish.
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import uvicorn
 
@@ -28,6 +29,7 @@ from shared.structured_logging import configure_logging
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8001
+DEFAULT_VOLUME_PATH = "/workspace"
 GRACEFUL_SHUTDOWN_S = 120
 WEBSOCKET_MAX_BYTES = 1 << 20  # Twilio media frames are small; refuse anything absurd
 
@@ -37,6 +39,16 @@ def pod_overrides(environ: Mapping[str, str]) -> dict[str, str]:
     pod_id = environ.get("RUNPOD_POD_ID", "").strip()
     if pod_id and not environ.get("WORKER_ID"):
         return {"WORKER_ID": f"runpod-{pod_id}"}
+    return {}
+
+
+def volume_overrides(environ: Mapping[str, str], *, is_dir: Callable[[str], bool] = os.path.isdir) -> dict[str, str]:
+    """The report outbox on the pod's volume (RunPod mounts the volume disk or a network volume at
+    RUNPOD_VOLUME_PATH, default /workspace), so reports outlive a restarted or replaced container; the
+    container disk (/data in the image) is wiped with it."""
+    volume = environ.get("RUNPOD_VOLUME_PATH", DEFAULT_VOLUME_PATH).rstrip("/")
+    if environ.get("RUNPOD_POD_ID", "").strip() and volume and is_dir(volume):
+        return {"BUDDYHELPS_DATA_DIR": f"{volume}/buddyhelps"}
     return {}
 
 
@@ -71,7 +83,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     environ = os.environ if environ is None else environ
     try:
         host, port = listen_address(environ)
-        settings = load_settings(**pod_overrides(environ))
+        settings = load_settings(**pod_overrides(environ), **volume_overrides(environ))
     except ValueError as error:
         print(f"runpod_entry: {error}", file=sys.stderr)
         return 2
