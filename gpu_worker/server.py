@@ -2,9 +2,7 @@
 
 `create_app(settings, models=None)` is the one server for every platform (local, RunPod, Modal).
 The lifespan loads and warms every model once and pre-synthesizes each business's greeting;
-/health says ready only after that. Its URL is public: only /health (what routing needs) and the
-media socket (which checks the stream token on `start`) are open; every other route wants the
-functions' bearer token, and the OpenAPI schema is off.
+/health says ready only after that.
 """
 
 from __future__ import annotations
@@ -26,15 +24,12 @@ from gpu_worker.after_call.call_record import CallRecord
 from gpu_worker.after_call.post_call import PostCallPipeline
 from gpu_worker.after_call.report_outbox import ReportOutbox
 from gpu_worker.conversation.agent_reply import FALLBACK_LINE
-from gpu_worker.conversation.business_config import greetings_to_prepare
+from gpu_worker.conversation.business_config import lines_to_prepare
 from gpu_worker.conversation.call_session import CallSession, WorkerServices
-from gpu_worker.conversation.conversation_policy import fixed_lines
 from gpu_worker.conversation.photo_link import PHOTO_LINK_LINE
 from gpu_worker.models.stage_metrics import CountedModels, count_models
 from gpu_worker.models.stages import ModelSet
 from gpu_worker.routes.live_events import LiveEvents
-from gpu_worker.routes.worker_auth import require_worker_token
-from gpu_worker.telephony.call_admission import CallAdmission
 from gpu_worker.telephony.media_socket import StarletteMediaSocket
 from gpu_worker.telephony.voice_output import PhraseCache
 from shared.database import Database, open_database
@@ -48,9 +43,9 @@ INTERNAL_ERROR = 1011
 @dataclass
 class WorkerState:
     settings: Settings
-    admission: CallAdmission
     events: LiveEvents = field(default_factory=LiveEvents)
     ready: bool = False
+    active_calls: int = 0
     calls_handled: int = 0
     frames_received: int = 0
     frames_dropped: int = 0
@@ -85,31 +80,18 @@ class WorkerState:
             events=self.events,
             database=self.database,
             finish_call=post_call.schedule,
-            admission=self.admission,
         )
 
     def health(self) -> dict[str, Any]:
-        """Public: only what routing a call needs (no transcripts, numbers or internals)."""
         return {
             "ready": self.ready,
             "worker_id": self.settings.worker_id,
-            "active_calls": self.admission.active,
-            "capacity": self.admission.capacity,
-            "models": self.models.names() if self.counted else {},
-        }
-
-    def status(self) -> dict[str, Any]:
-        """For the functions and the CLI (token required): health plus the process's internals."""
-        return {
-            **self.health(),
             "pid": os.getpid(),
             "calls_handled": self.calls_handled,
             "frames": {"received": self.frames_received, "dropped": self.frames_dropped},
-            "sockets": {
-                "waiting_for_start": self.admission.waiting,
-                "evicted": self.admission.evicted,
-                "refused_full": self.admission.refused_full,
-            },
+            "active_calls": self.active_calls,
+            "capacity": self.settings.worker_capacity,
+            "models": self.models.names() if self.counted else {},
             "queue_depth": {name: s.in_flight for name, s in self.counted.stats.items()} if self.counted else {},
             "post_call_pending": self.post_call.pending if self.post_call else 0,
             "report_outbox": self.outbox.state() if self.outbox else None,
@@ -120,16 +102,15 @@ async def _prepare_phrases(state: WorkerState) -> None:
     """Greetings and every fixed line are synthesized before the first call, so they play at once."""
     assert state.phrases is not None
     voices = {state.settings.tts_voice}
-    greetings: list[tuple[str, str]] = []
+    # Each business's greeting (played whole) and its definition's fixed lines (cached as the clauses
+    # replies are cut into).
+    phrases: list[tuple[str, str, bool]] = []
     try:
-        greetings = await greetings_to_prepare(await state.database())
+        phrases = await lines_to_prepare(await state.database(), llm=state.models.llm)
     except Exception:
-        log.exception("could not read greetings to pre-synthesize; they will be made on first use")
-    voices |= {voice for _, voice in greetings}
-    fixed = [FALLBACK_LINE, PHOTO_LINK_LINE, *fixed_lines()]
-    lines = [(line, voice) for voice in sorted(voices) for line in fixed if line.strip()]
-    # Greetings play whole; fixed lines are cached as the clauses replies are cut into.
-    phrases = [(text, voice, True) for text, voice in greetings] + [(text, voice, False) for text, voice in lines]
+        log.exception("could not read the agents' lines to pre-synthesize; they will be made on first use")
+    voices |= {voice for _, voice, _ in phrases}
+    phrases += [(line, voice, False) for voice in sorted(voices) for line in (FALLBACK_LINE, PHOTO_LINK_LINE)]
     for text, phrase_voice, whole in phrases:
         try:
             if whole:
@@ -179,18 +160,12 @@ def worker_state(request: Request) -> WorkerState:
 
 
 StateDep = Annotated[WorkerState, Depends(worker_state)]
-public = APIRouter()
-router = APIRouter(dependencies=[Depends(require_worker_token)])
+router = APIRouter()
 
 
-@public.get("/health")
+@router.get("/health")
 async def health(state: StateDep) -> JSONResponse:
     return JSONResponse(state.health(), status_code=200 if state.ready else 503)
-
-
-@router.get("/status")
-async def status(state: StateDep) -> JSONResponse:
-    return JSONResponse(state.status(), status_code=200 if state.ready else 503)
 
 
 @router.get("/stt/stats")
@@ -227,14 +202,14 @@ async def events(state: StateDep, request: Request) -> StreamingResponse:
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
-@public.websocket("/ws/twilio")
+@router.websocket("/ws/twilio")
 async def twilio_stream(websocket: WebSocket) -> None:
-    """A call counts against capacity only once its `start` is valid (see telephony/call_admission.py)."""
     state: WorkerState = websocket.app.state.worker
     await websocket.accept()
     if not state.ready:
         await websocket.close(TRY_AGAIN_LATER)
         return
+    state.active_calls += 1
     session = CallSession(services=state.services(), socket=StarletteMediaSocket(websocket))
     try:
         await session.run()
@@ -246,7 +221,8 @@ async def twilio_stream(websocket: WebSocket) -> None:
             record.end_reason = "error"
         await _close_quietly(websocket, INTERNAL_ERROR)
     finally:
-        state.calls_handled += session.record is not None
+        state.active_calls -= 1
+        state.calls_handled += 1
         state.frames_received += session.frames_received
         state.frames_dropped += session.frames_dropped
 
@@ -259,24 +235,13 @@ async def _close_quietly(websocket: WebSocket, code: int) -> None:
 
 
 def create_app(settings: Settings, models: ModelSet | None = None) -> FastAPI:
-    from gpu_worker.routes.agent_try_route import router as agent_try_router
     from gpu_worker.routes.extraction_route import router as extraction_router
     from gpu_worker.routes.pipeline_route import router as pipeline_router
 
-    state = WorkerState(settings=settings, admission=CallAdmission(capacity=settings.worker_capacity))
-    app = FastAPI(
-        title="BuddyHelps worker",
-        lifespan=_lifespan(state, models),
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,  # the schema would map every route for whoever finds the public URL
-    )
+    state = WorkerState(settings=settings)
+    app = FastAPI(title="BuddyHelps worker", lifespan=_lifespan(state, models), docs_url=None, redoc_url=None)
     app.state.worker = state
-    app.state.worker_api_token = settings.worker_api_token
-    app.include_router(public)
     app.include_router(router)
-    authorized = [Depends(require_worker_token)]
-    app.include_router(pipeline_router, dependencies=authorized)
-    app.include_router(extraction_router, dependencies=authorized)
-    app.include_router(agent_try_router, dependencies=authorized)
+    app.include_router(pipeline_router)
+    app.include_router(extraction_router)
     return app

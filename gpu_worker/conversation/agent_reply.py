@@ -1,5 +1,7 @@
 """One agent reply, streamed at every stage: LLM deltas → speakable clauses → TTS → 20 ms frames.
 
+A plan's `lines` are said word for word first (a pre-synthesized clause plays without synthesis), then
+the LLM's words when the plan has any, each clause passing the planner's guard, then `after`.
 The LLM producer and the TTS consumer run concurrently, so clause 2 is generated while clause 1 is
 synthesized. A `gate` pauses sending while the caller may be barging in; cancelling the reply task
 stops the LLM stream (its iterator is closed) and any synthesis in flight is discarded.
@@ -16,8 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from gpu_worker.conversation.clause_splitter import ClauseSplitter, clauses_of
-from gpu_worker.conversation.conversation_policy import TurnPlan
-from gpu_worker.conversation.reply_guard import unsafe_claim
+from gpu_worker.conversation.planning.planner import ReplyPlan
 from gpu_worker.models.stages import ModelSet
 from gpu_worker.telephony.media_socket import OutboundAudio
 from gpu_worker.telephony.playback import PlaybackTracker
@@ -45,6 +46,7 @@ class SpeechContext:
     playback: PlaybackTracker
     outbound: OutboundAudio
     stream_ms: Callable[[], int]  # the call's clock: inbound audio time
+    allows: Callable[[str], bool]  # the reply guard with the definition's facts: may the LLM say this clause?
 
 
 class AgentReply:
@@ -52,7 +54,7 @@ class AgentReply:
         self,
         *,
         reply_id: int,
-        plan: TurnPlan,
+        plan: ReplyPlan,
         context: SpeechContext,
         epilogue: str = "",
     ) -> None:
@@ -66,40 +68,53 @@ class AgentReply:
         self._context = context
         self.first_audio_stream_ms: int | None = None  # call time when its first frame went out
         self._epilogue = epilogue  # a fixed line said after the reply (e.g. "I've texted you a link")
+        self.finished = False  # every clause is on the line (nothing more will be added)
+        self.played: set[int] = set()  # indices of clauses whose marks came back
+        self.heard_reported = False  # the planner was told what the caller heard of it
 
     @property
     def text(self) -> str:
         return " ".join(self.spoken)
 
+    @property
+    def all_played(self) -> bool:
+        return self.finished and len(self.played) >= len(self.spoken)
+
     async def run(self) -> None:
-        clauses: asyncio.Queue[tuple[str, bool] | None] = asyncio.Queue()
+        clauses: asyncio.Queue[str | None] = asyncio.Queue()
         producer = asyncio.create_task(self._produce(clauses), name=f"reply-{self.reply_id}-llm")
         try:
             await self._consume(clauses)
+            self.finished = True
         finally:
             producer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await producer
 
-    async def _produce(self, clauses: asyncio.Queue[tuple[str, bool] | None]) -> None:
-        """Put (clause, is_fixed_phrase) items; None ends the reply."""
+    async def _produce(self, clauses: asyncio.Queue[str | None]) -> None:
+        """Put the reply's clauses in order; None ends it."""
         try:
-            if self.plan.safety_line:
-                _put_clauses(clauses, self.plan.safety_line, fixed=True)
-            if self.plan.kind == "llm":
-                await self._stream_llm(clauses)
-            else:
-                _put_clauses(clauses, self.plan.text, fixed=False)
-        except Exception:
-            log.exception("language model failed during a reply; speaking the fallback line")
-            if not self.spoken and clauses.empty():
-                clauses.put_nowait((FALLBACK_LINE, True))
+            for line in self.plan.lines:
+                _put_clauses(clauses, line)
+            if self.plan.messages:
+                await self._llm_part(clauses)
+            for line in (*self.plan.after, self._epilogue):
+                _put_clauses(clauses, line)
         finally:
-            if self._epilogue:
-                _put_clauses(clauses, self._epilogue, fixed=True)
             clauses.put_nowait(None)
 
-    async def _stream_llm(self, clauses: asyncio.Queue[tuple[str, bool] | None]) -> None:
+    async def _llm_part(self, clauses: asyncio.Queue[str | None]) -> None:
+        accepted = 0
+        try:
+            accepted = await self._stream_llm(clauses)
+        except Exception:
+            log.exception("language model failed during a reply; speaking the fallback")
+        if not accepted:
+            # The planner's own words instead (or, with none and nothing else to say, the fallback line).
+            fallback = self.plan.fallback_text or ("" if self.plan.lines or self.plan.after else FALLBACK_LINE)
+            _put_clauses(clauses, fallback)
+
+    async def _stream_llm(self, clauses: asyncio.Queue[str | None]) -> int:
         splitter = ClauseSplitter()
         llm = self._context.models.llm
         stream = llm.stream_reply(self.plan.messages, max_tokens=self.plan.max_tokens)
@@ -113,20 +128,18 @@ class AgentReply:
         rest = splitter.flush()
         if rest:
             accepted += self._accept(clauses, rest)
-        if not accepted and self.plan.text:
-            _put_clauses(clauses, self.plan.text, fixed=False)  # the policy's own words instead
+        return accepted
 
-    def _accept(self, clauses: asyncio.Queue[tuple[str, bool] | None], clause: str) -> int:
-        if unsafe_claim(clause):
+    def _accept(self, clauses: asyncio.Queue[str | None], clause: str) -> int:
+        if not self._context.allows(clause):
             log.warning("dropped an invented or refusing clause from the model", extra={"chars": len(clause)})
             return 0
-        clauses.put_nowait((clause, False))
+        clauses.put_nowait(clause)
         return 1
 
-    async def _consume(self, clauses: asyncio.Queue[tuple[str, bool] | None]) -> None:
-        while (item := await clauses.get()) is not None:
-            text, fixed = item
-            frames = await self._synthesize(text, fixed=fixed)
+    async def _consume(self, clauses: asyncio.Queue[str | None]) -> None:
+        while (text := await clauses.get()) is not None:
+            frames = await self._synthesize(text)
             if not frames:
                 continue
             await self.gate.wait()
@@ -135,15 +148,13 @@ class AgentReply:
             # Nothing could be said (every clause failed): the caller must still hear something.
             self._send(FALLBACK_LINE, await self._context.phrases.frames(FALLBACK_LINE, self._context.voice))
 
-    async def _synthesize(self, text: str, *, fixed: bool) -> list[bytes]:
+    async def _synthesize(self, text: str) -> list[bytes]:
         context = self._context
         started = time.monotonic()
         try:
             cached = context.phrases.cached(text, context.voice)
             if cached is not None:
-                frames = cached  # a fixed clause (question, acknowledgement) synthesized at start-up
-            elif fixed:
-                frames = await context.phrases.frames(text, context.voice)
+                frames = cached  # a fixed clause (question, safety line) synthesized before the call
             else:
                 frames = speech_to_frames(await context.models.tts.synthesize(text, voice=context.voice))
         except Exception:
@@ -165,7 +176,7 @@ class AgentReply:
             self.first_audio_stream_ms = context.stream_ms()
 
 
-def _put_clauses(clauses: asyncio.Queue[tuple[str, bool] | None], text: str, *, fixed: bool) -> None:
+def _put_clauses(clauses: asyncio.Queue[str | None], text: str) -> None:
     """Cut a whole line as the phrase cache was prepared, so fixed lines are found clause by clause."""
     for clause in clauses_of(text):
-        clauses.put_nowait((clause, fixed))
+        clauses.put_nowait(clause)

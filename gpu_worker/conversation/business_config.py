@@ -1,14 +1,22 @@
-"""What a call needs to know about the business it answers for, loaded once at `start`."""
+"""What a call needs to know about the business it answers for, loaded once at `start`: its name, voice,
+keyword corrections and its current agent definition (what the agent gathers, says and may state)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+from gpu_worker.conversation.planning.planner_choice import build_planner
+from gpu_worker.models.stages import LanguageModel
+from shared.agents.business_definition import LEGACY_TEMPLATE
+from shared.agents.definition import AgentDefinition
+from shared.agents.templates import load_template
 from shared.database import Database
-from shared.demo_business import DEMO_GREETING, DEMO_SYSTEM_PROMPT
 from shared.keyword_correction import CorrectionRule
-from shared.repositories import businesses, keyword_corrections, prompts
+from shared.repositories import agent_definitions, businesses, keyword_corrections
 from shared.repositories.phone_numbers import Mode
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -16,11 +24,11 @@ class BusinessConfig:
     business_id: str
     business_name: str
     owner_phone: str
-    system_prompt: str
-    greeting: str
     voice: str
     mode: Mode
     corrections: tuple[CorrectionRule, ...]
+    definition: AgentDefinition
+    agent_version: int | None  # None: the template stood in (no stored definition could be read)
 
 
 class BusinessNotFound(LookupError):
@@ -31,28 +39,50 @@ async def load_business_config(db: Database, *, business_id: str, mode: Mode) ->
     business = await businesses.get_business(db, business_id)
     if business is None:
         raise BusinessNotFound(f"no business {business_id!r}")
-    prompt = await prompts.current_prompt(db, business_id=business_id, mode=mode)
-    if prompt is None and mode == "demo":
-        prompt = await prompts.current_prompt(db, business_id=business_id, mode="live")
+    definition, version = await _definition(db, business_id)
     corrections = await keyword_corrections.corrections_for(db, business_id)
     return BusinessConfig(
         business_id=business.id,
         business_name=business.name,
         owner_phone=business.owner_phone,
-        # A business without a prompt still gets a working receptionist rather than a dead line.
-        system_prompt=prompt.system_prompt if prompt else DEMO_SYSTEM_PROMPT.replace("Demo Plumbing Co", business.name),
-        greeting=prompt.greeting if prompt else DEMO_GREETING.replace("Demo Plumbing", business.name),
         voice=business.voice,
         mode=mode,
         corrections=tuple(CorrectionRule(heard=c.heard, corrected=c.corrected) for c in corrections),
+        definition=definition,
+        agent_version=version,
     )
 
 
-async def greetings_to_prepare(db: Database) -> list[tuple[str, str]]:
-    """(greeting, voice) of every enabled business, to synthesize before the first call."""
-    rows = await db.fetch_all(
-        "SELECT p.greeting AS greeting, b.voice AS voice FROM prompts p JOIN businesses b ON b.id = p.business_id"
-        " WHERE b.enabled = 1 AND p.version = (SELECT MAX(version) FROM prompts q"
-        " WHERE q.business_id = p.business_id AND q.mode = p.mode)"
-    )
-    return sorted({(str(row["greeting"]), str(row["voice"])) for row in rows})
+async def _definition(db: Database, business_id: str) -> tuple[AgentDefinition, int | None]:
+    """The business's active definition and its version; when none can be read, the caller still gets
+    the receptionist every business had before definitions (the plumbing template)."""
+    try:
+        stored = await agent_definitions.current_definition(db, business_id)
+    except agent_definitions.StoredDefinitionInvalid:
+        log.exception("the business's agent definition does not validate; answering with the template")
+        stored = None
+    if stored is None:
+        return load_template(LEGACY_TEMPLATE), None
+    return stored.definition, stored.version
+
+
+def spoken_lines(definition: AgentDefinition, *, business_name: str, llm: LanguageModel) -> tuple[str, list[str]]:
+    """(greeting, fixed lines) a call of this definition says word for word, to synthesize before it."""
+    planner = build_planner(definition, mode="guided", business_name=business_name, caller_id="", llm=llm)
+    greeting = " ".join(planner.opening().lines)
+    lines = [line for language in definition.languages for line in planner.fixed_lines(language)]
+    return greeting, lines
+
+
+async def lines_to_prepare(db: Database, *, llm: LanguageModel) -> list[tuple[str, str, bool]]:
+    """(text, voice, whole) of every enabled business: its greeting (cached whole) and its fixed lines
+    (cached clause by clause, as replies are cut), to synthesize before the first call."""
+    rows = await db.fetch_all("SELECT id, name, voice FROM businesses WHERE enabled = 1 ORDER BY id")
+    phrases: dict[tuple[str, str, bool], None] = {}
+    for row in rows:
+        definition, _ = await _definition(db, str(row["id"]))
+        greeting, lines = spoken_lines(definition, business_name=str(row["name"]), llm=llm)
+        voice = str(row["voice"])
+        phrases[(greeting, voice, True)] = None
+        phrases.update(((line, voice, False), None) for line in lines)
+    return list(phrases)

@@ -15,13 +15,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from gpu_worker.after_call.call_record import CallRecord
-from gpu_worker.conversation.conversation_turns import ConversationTurns
+from gpu_worker.conversation.call_conversation import CallConversation
 from gpu_worker.conversation.turn_taking import TurnTaker, TurnTakingConfig
 from gpu_worker.models.stages import ModelSet
 from gpu_worker.routes.live_events import LiveEvents
 from gpu_worker.telephony import media_stream
 from gpu_worker.telephony.audio_codec import mulaw_to_float
-from gpu_worker.telephony.call_admission import Admission, CallAdmission
 from gpu_worker.telephony.media_socket import MediaSocket, OutboundAudio
 from gpu_worker.telephony.playback import PlaybackTracker
 from gpu_worker.telephony.voice_output import PhraseCache
@@ -31,10 +30,9 @@ from shared.signatures import SignatureError, verify_stream_token
 from shared.structured_logging import call_sid_var
 
 log = logging.getLogger(__name__)
-START_TIMEOUT_S = 5.0  # Twilio sends `start` right after opening the socket; only idle sockets wait longer
+START_TIMEOUT_S = 10.0
 LINE_SILENT_S = 15.0
 POLICY_CLOSE = 1008
-TRY_AGAIN_LATER = 1013
 
 
 @dataclass(frozen=True)
@@ -48,11 +46,9 @@ class WorkerServices:
     database: Callable[[], Awaitable[Database]]
     finish_call: Callable[[CallRecord], None]  # schedules extraction + the durable report
     turn_config: TurnTakingConfig = field(default_factory=TurnTakingConfig)
-    barge_in_ms: int = 200  # caller speech over the agent that stops it (backchannels then resume it)
+    barge_in_ms: int = 200  # caller speech over the agent that holds its next clauses
+    barge_clear_ms: int = 500  # longer speech over the agent is no backchannel: it stops the agent
     flood_tolerance_ms: int = 3000  # inbound audio may run this far ahead of the wall clock, then frames drop
-    # Which streams become calls (capacity, one stream per call); the worker passes its own, sized by
-    # WORKER_CAPACITY, shared by all its sessions.
-    admission: CallAdmission = field(default_factory=lambda: CallAdmission(capacity=4))
 
 
 class CallSession:
@@ -70,20 +66,10 @@ class CallSession:
             return
         started_wall = time.monotonic()
         call_sid_var.set(start.call_sid)
-        refusal = self._admit(start)
-        if refusal is not None:
-            await self._socket.close(refusal)  # before any audio: Twilio goes on to <Connect action>
+        turns = await self._begin(start)
+        if turns is None:
+            await self._socket.close(POLICY_CLOSE)
             return
-        try:
-            turns = await self._begin(start)
-            if turns is None:
-                await self._socket.close(POLICY_CLOSE)
-                return
-            await self._converse(start, turns, started_wall)
-        finally:
-            self._services.admission.release(start.call_sid)
-
-    async def _converse(self, start: media_stream.Start, turns: ConversationTurns, started_wall: float) -> None:
         sender = asyncio.create_task(turns.outbound.run(), name="outbound")
         try:
             await turns.greet()
@@ -99,19 +85,12 @@ class CallSession:
 
     async def _await_start(self) -> media_stream.Start | None:
         """Read frames until `start`; anything else before it is logged and ignored."""
-        try:
-            # The worker may end this wait early (too many sockets waiting): the deadline is shared with it.
-            async with asyncio.timeout(START_TIMEOUT_S) as deadline:
-                with self._services.admission.waiting_for_start(deadline):
-                    return await self._read_until_start()
-        except TimeoutError:
-            log.warning("no start event within the timeout; closing")
-            await self._socket.close(POLICY_CLOSE)
-            return None
-
-    async def _read_until_start(self) -> media_stream.Start | None:
-        while True:
-            raw = await self._socket.receive()
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            try:
+                raw = await asyncio.wait_for(self._socket.receive(), timeout=deadline - time.monotonic())
+            except TimeoutError:
+                break
             if raw is None:
                 return None
             try:
@@ -123,33 +102,20 @@ class CallSession:
                 return message
             if isinstance(message, media_stream.Stop):
                 return None
+        log.warning("no start event within the timeout; closing")
+        await self._socket.close(POLICY_CLOSE)
+        return None
 
-    def _admit(self, start: media_stream.Start) -> int | None:
-        """None when the call may go ahead, else the close code that refuses it."""
-        token = start.custom_parameters.get("token", "")
+    async def _begin(self, start: media_stream.Start) -> CallConversation | None:
+        settings = self._services.settings
+        params = start.custom_parameters
         try:
             verify_stream_token(
-                secret=self._services.settings.dashboard_webhook_secret, token=token, call_sid=start.call_sid
+                secret=settings.dashboard_webhook_secret, token=params.get("token", ""), call_sid=start.call_sid
             )
         except SignatureError as error:
             log.warning("refused media stream", extra={"reason": str(error)})
-            return POLICY_CLOSE
-        admission = self._services.admission.admit(call_sid=start.call_sid, token=token)
-        if admission is Admission.FULL:
-            log.warning(
-                "worker full: refusing the call before the greeting",
-                extra={"capacity": self._services.admission.capacity},
-            )
-            return TRY_AGAIN_LATER
-        if admission is Admission.REUSED:
-            log.warning(
-                "refused media stream", extra={"reason": "stream token reused or the call already has a stream"}
-            )
-            return POLICY_CLOSE
-        return None
-
-    async def _begin(self, start: media_stream.Start) -> ConversationTurns | None:
-        params = start.custom_parameters
+            return None
         record = CallRecord(
             call_sid=start.call_sid,
             business_id=params.get("business_id"),
@@ -159,7 +125,7 @@ class CallSession:
         self.record = record
         outbound = OutboundAudio(socket=self._socket, stream_sid=start.stream_sid)
         try:
-            return await ConversationTurns.create(
+            return await CallConversation.create(
                 services=self._services,
                 record=record,
                 outbound=outbound,
@@ -172,7 +138,7 @@ class CallSession:
             log.warning("cannot load the business for this call", extra={"reason": str(error)})
             return None
 
-    async def _receive_loop(self, stream_sid: str, turns: ConversationTurns, started_wall: float) -> None:
+    async def _receive_loop(self, stream_sid: str, turns: CallConversation, started_wall: float) -> None:
         """`started_wall`: when `start` arrived; inbound audio can't run ahead of it by more than the tolerance."""
         while not turns.ended:
             try:
@@ -192,11 +158,6 @@ class CallSession:
             except media_stream.ProtocolError as error:
                 self._note_bad_frame(error)
                 continue
-            if isinstance(message, media_stream.Start):
-                log.warning("refused a second start on the same stream; ending the call")
-                turns.record.end_reason = "protocol_error"
-                await self._socket.close(POLICY_CLOSE)
-                break
             if isinstance(message, media_stream.Media):
                 self.frames_received += 1
                 allowed_ms = (time.monotonic() - started_wall) * 1000 + self._services.flood_tolerance_ms
@@ -221,7 +182,7 @@ class CallSession:
         if self._bad_frames <= 5 or self._bad_frames % 100 == 0:
             log.warning("ignored a bad frame", extra={"reason": error.reason.value, "count": self._bad_frames})
 
-    def _finish(self, turns: ConversationTurns) -> None:
+    def _finish(self, turns: CallConversation) -> None:
         record = turns.record
         if self._dropped_frames:
             log.warning("dropped flooded frames", extra={"count": self._dropped_frames})

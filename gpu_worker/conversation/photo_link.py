@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import httpx
 
+from gpu_worker.after_call.call_record import CallRecord
 from gpu_worker.after_call.report_outbox import signed_headers
 from shared.settings import Settings
 from shared.signatures import PHOTO_LINK_PATH
@@ -74,3 +77,36 @@ async def request_photo_link(
         extra={"http_status": response.status_code, "status": status, "to": mask_phone(send_to or from_number)},
     )
     return sent
+
+
+class PhotoOffer:
+    """Once per call: the caller described something visible, so text them the upload link now."""
+
+    def __init__(
+        self, *, settings: Settings, record: CallRecord, spawn: Callable[[Coroutine[Any, Any, None], str], object]
+    ) -> None:
+        self._settings, self._record, self._spawn = settings, record, spawn
+        self._requested = False
+        self.line = PHOTO_LINK_LINE
+
+    def wanted(self, caller_text: str) -> bool:
+        return not (self._record.photo_link_sent or self._requested) and shows_in_a_photo(caller_text)
+
+    def offer(self) -> str:
+        """Send the link (in the background) and return the line that tells the caller; "" if already done."""
+        if self._record.photo_link_sent or self._requested:
+            return ""
+        self._requested = True
+        self._spawn(self._send(), "photo-link")
+        return self.line
+
+    async def _send(self) -> None:
+        record = self._record
+        record.photo_link_sent = await request_photo_link(
+            url=photo_link_url(self._settings),
+            secret=self._settings.dashboard_webhook_secret,
+            call_sid=record.call_sid,
+            from_number=record.from_number,
+            to_number=record.to_number,
+            business_id=record.business_id,
+        )

@@ -36,6 +36,7 @@ class SpeechStarted:
 @dataclass(frozen=True)
 class Paused:
     at_ms: int
+    started_ms: int
     last_speech_ms: int
     audio_8k: FloatAudio  # the utterance so far
 
@@ -137,7 +138,14 @@ class TurnTaker:
             return [self._finish(forced=True)]
         if silence >= config.pause_ms and not self._paused:
             self._paused = True
-            return [Paused(at_ms=self._now_ms, last_speech_ms=self._last_speech_ms, audio_8k=self._audio())]
+            return [
+                Paused(
+                    at_ms=self._now_ms,
+                    started_ms=self._started_ms,
+                    last_speech_ms=self._last_speech_ms,
+                    audio_8k=self._audio(),
+                )
+            ]
         return events
 
     def _keep_preroll(self, frame: FloatAudio) -> None:

@@ -25,6 +25,8 @@ from shared.signatures import issue_stream_token
 from tests.gpu_worker.fake_stages import SILENCE, SPEECH, FakeLlm, FakeStt, FakeTts, fake_models
 from tests.gpu_worker.twilio_line import CALL_SID, TwilioLine, settle
 
+OFF_SCRIPT = "Do you guarantee your work?"  # a question the definition's facts don't answer: the LLM does
+
 
 @pytest.fixture
 async def seeded(db: Database) -> Database:
@@ -112,12 +114,8 @@ class Harness:
 async def harness_factory(settings: Settings, seeded: Database) -> AsyncIterator[Any]:
     made: list[Harness] = []
 
-    def make(
-        *, caller_lines: Sequence[str], replies: Sequence[str] = (), scripted: bool = False, **llm: Any
-    ) -> Harness:
-        # Most tests exercise the streamed LLM path; `scripted=True` is the CPU default's policy.
-        call_settings = settings.model_copy(update={"scripted_questions": scripted})
-        harness = Harness(call_settings, seeded, fake_models(caller_lines=caller_lines, replies=replies, **llm))
+    def make(*, caller_lines: Sequence[str], replies: Sequence[str] = (), **options: Any) -> Harness:
+        harness = Harness(settings, seeded, fake_models(caller_lines=caller_lines, replies=replies, **options))
         made.append(harness)
         return harness
 
@@ -166,11 +164,14 @@ async def test_a_caller_turn_gets_one_streamed_reply_with_latency_recorded(harne
 async def test_barge_in_clears_audio_and_keeps_only_what_was_heard(harness_factory: Any) -> None:
     long_reply = "I understand. " + " ".join(["The plumber will need a few details from you first, okay."] * 6)
     harness = harness_factory(
-        caller_lines=["My water heater is broken.", "Wait, it is actually the boiler."],
+        caller_lines=["My water heater is broken.", OFF_SCRIPT, "Wait, it is actually the boiler."],
         replies=[long_reply, "Got it, the boiler."],
     )
     await harness.start()
     await harness.wait_until_played()
+    await harness.say(800)
+    await harness.wait_until_played()
+    # (an off-script question: the LLM answers it at length)
     await harness.say(800, then_silence_ms=400)
     # WHEN, well into the agent's long reply, the caller talks over it for over 300 ms
     await harness.line.frames(SILENCE, 80)
@@ -188,8 +189,10 @@ async def test_barge_in_clears_audio_and_keeps_only_what_was_heard(harness_facto
 
 async def test_a_backchannel_does_not_derail_the_agent(harness_factory: Any) -> None:
     reply = "Thanks. " + " ".join(["The plumber will call you back soon about this."] * 5)
-    harness = harness_factory(caller_lines=["My toilet keeps running all night.", "mm-hm"], replies=[reply])
+    harness = harness_factory(caller_lines=["My toilet keeps running all night.", OFF_SCRIPT, "mm-hm"], replies=[reply])
     await harness.start()
+    await harness.wait_until_played()
+    await harness.say(800)
     await harness.wait_until_played()
     await harness.say(800, then_silence_ms=400)
     await harness.line.frames(SILENCE, 30)
@@ -199,12 +202,14 @@ async def test_a_backchannel_does_not_derail_the_agent(harness_factory: Any) -> 
     # WHEN the caller says "mm-hm" over the agent
     await harness.say(400, then_silence_ms=1000)
     await harness.wait_until_played()
-    # THEN no new reply was generated and the reply was played to its end, not marked interrupted
+    # THEN the agent was never cut (no `clear`), no new reply was generated and the reply was played to
+    # its end, not marked interrupted
+    assert not harness.line.events("clear")
     assert len(llm.requests) == requests_before
     record = await harness.end()
     agent = [e for e in record.transcript if e.speaker == "agent"]
     assert not any(e.interrupted for e in agent)
-    assert agent[-1].text.endswith("about this.")
+    assert agent[-1].text.endswith("about this. Could I get your name, please?")
 
 
 async def test_silence_gets_a_reprompt_then_a_goodbye(harness_factory: Any) -> None:
@@ -256,13 +261,20 @@ async def test_dtmf_zero_is_kept_and_answered(harness_factory: Any) -> None:
 
 
 async def test_a_model_failure_is_spoken_as_a_fallback_not_silence(harness_factory: Any) -> None:
-    harness = harness_factory(caller_lines=["Hello, my drain is clogged."], fail=True)
+    # GIVEN a language model that fails on every request
+    harness = harness_factory(caller_lines=["Hello, my drain is clogged.", OFF_SCRIPT], fail=True)
     await harness.start()
     await harness.wait_until_played()
     await harness.say(800)
     await harness.wait_until_played()
+    # WHEN the caller asks something only the LLM would answer
+    await harness.say(800)
+    await harness.wait_until_played()
     record = await harness.end()
-    assert any(e.speaker == "agent" and "sorry" in e.text.lower() for e in record.transcript[1:])
+    # THEN the caller still hears the agent carry on (the next question), not silence
+    agent = [e.text for e in record.transcript if e.speaker == "agent"]
+    assert len(agent) == 3
+    assert agent[-1] == "Could I get your name, please?"
 
 
 async def test_a_bad_stream_token_is_refused_without_a_greeting(harness_factory: Any) -> None:
@@ -334,6 +346,12 @@ async def test_the_agent_reads_back_and_ends_the_call_when_everything_is_gathere
     assert "bye" in agent[-1].lower()
     assert record.end_reason == "agent_completed"
     assert harness.line.closed_code == 1000
+    # AND the report carries the definition's fields as the agent confirmed them
+    fields = {field.name: field for field in record.to_report().fields}
+    assert fields["name"].value == "Maria Lopez"
+    assert fields["name"].status == "confirmed"
+    assert "Oak" in fields["address"].value
+    assert fields["callback"].value == "+15555550123"
 
 
 async def test_a_visible_problem_gets_a_photo_link_texted_during_the_call(harness_factory: Any) -> None:
@@ -354,7 +372,7 @@ async def test_a_visible_problem_gets_a_photo_link_texted_during_the_call(harnes
 
 async def test_scripted_questions_answer_without_waiting_for_the_language_model(harness_factory: Any) -> None:
     # GIVEN the CPU default's policy: questions for missing details are spoken word for word
-    harness = harness_factory(caller_lines=["My toilet is overflowing.", "My name is Sam Reed."], scripted=True)
+    harness = harness_factory(caller_lines=["My toilet is overflowing.", "My name is Sam Reed."])
     await harness.start()
     await harness.wait_until_played()
     # WHEN the caller states the problem and then their name
@@ -393,15 +411,14 @@ async def test_an_invented_price_is_never_spoken(harness_factory: Any) -> None:
 async def test_a_caller_who_only_paused_mid_sentence_gets_one_answer_to_the_whole_sentence(
     harness_factory: Any,
 ) -> None:
-    # GIVEN a caller who pauses after "I'm at 42 Oak Street," long enough for the turn to end
+    # GIVEN a caller who pauses after "I'm at 42 Oak Street." long enough for the turn to end
     harness = harness_factory(
         caller_lines=[
             "My name is Sam Reed.",
-            "I'm at 42 Oak Street,",
+            "I'm at 42 Oak Street.",
             "in Springfield.",
-            "I'm at 42 Oak Street, in Springfield.",
-        ],
-        scripted=True,
+            "I'm at 42 Oak Street. in Springfield.",
+        ]
     )
     await harness.start()
     await harness.wait_until_played()
@@ -414,7 +431,71 @@ async def test_a_caller_who_only_paused_mid_sentence_gets_one_answer_to_the_whol
     record = await harness.end()
     # THEN the two halves are one caller turn, and the agent answered the whole of it
     callers = [e.text for e in record.transcript if e.speaker == "caller"]
-    assert callers[-1] == "I'm at 42 Oak Street, in Springfield."
-    assert "I'm at 42 Oak Street," not in callers
+    assert callers[-1] == "I'm at 42 Oak Street. in Springfield."
+    assert "I'm at 42 Oak Street." not in callers
     agent = [e.text for e in record.transcript if e.speaker == "agent" and e.text]
     assert "number" in agent[-1].lower()  # the address was taken; the callback number comes next
+
+
+async def test_a_pause_after_an_unfinished_sentence_does_not_end_the_turn(harness_factory: Any) -> None:
+    # GIVEN a turn model that calls every pause the end of the turn (as Smart Turn does on phone audio)
+    harness = harness_factory(
+        caller_lines=["My name is Sam Reed.", "I'm at 42 Oak Street,", "I'm at 42 Oak Street, in Springfield."]
+    )
+    await harness.start()
+    await harness.wait_until_played()
+    await harness.say(900)
+    await harness.wait_until_played()
+    replies_before = len(harness.line.events("mark"))
+    # WHEN the caller pauses after "I'm at 42 Oak Street," and then goes on
+    await harness.say(700, then_silence_ms=400)
+    # THEN the agent has not started talking over them
+    assert len(harness.line.events("mark")) == replies_before
+    await harness.say(700)
+    await harness.wait_until_played()
+    record = await harness.end()
+    # AND the whole sentence is one caller turn, answered once, without anything cleared
+    callers = [e.text for e in record.transcript if e.speaker == "caller"]
+    assert callers[-1] == "I'm at 42 Oak Street, in Springfield."
+    assert not harness.line.events("clear")
+    agent = [e.text for e in record.transcript if e.speaker == "agent"]
+    assert "number" in agent[-1].lower()
+
+
+async def test_a_reply_planned_during_the_pause_is_the_one_played(harness_factory: Any) -> None:
+    # GIVEN a turn model that answers only after several more silent frames have arrived
+    harness = harness_factory(caller_lines=["My toilet is overflowing.", "My name is Sam Reed."])
+    await harness.start()
+    await harness.wait_until_played()
+    # WHEN the caller says two things, one turn each
+    for _ in range(2):
+        await harness.say(900)
+        await harness.wait_until_played()
+    record = await harness.end()
+    # THEN each reply was the one prepared during the pause: one transcription per turn, none repeated
+    assert [turn.speculation_adopted for turn in record.latency] == [True, True]
+    assert [turn.reply_kind for turn in record.latency] == ["scripted", "scripted"]
+    stt = harness.models.stt
+    assert isinstance(stt, FakeStt)
+    assert stt.calls == 2
+
+
+async def test_a_safety_line_the_caller_talked_over_is_said_again_in_full_first(harness_factory: Any) -> None:
+    # GIVEN a caller who smells gas (the agent's voice is slow enough that they talk over the safety line)
+    harness = harness_factory(caller_lines=["I smell gas in the kitchen.", "My name is Sam Reed."], tts_word_s=0.12)
+    await harness.start()
+    await harness.wait_until_played()
+    await harness.say(900, then_silence_ms=300)
+    # WHEN, well into the gas line (past the moment a caller could still be finishing their sentence),
+    # they talk over it
+    await harness.line.frames(SILENCE, 70)
+    await harness.say(900)
+    await harness.wait_until_played()
+    record = await harness.end()
+    # THEN the line they cut off is said again, in full, before anything else
+    gas = "If you smell gas, please leave the house now and call your gas company or 911 from outside."
+    agent = [e for e in record.transcript if e.speaker == "agent"]
+    assert agent[1].interrupted
+    assert not agent[1].text.startswith(gas)
+    assert agent[-1].text.startswith(gas)
+    assert "Sam" in agent[-1].text

@@ -1,0 +1,34 @@
+"""Listening noises ("mm-hm", "okay okay", "got it."): a caller saying these over the agent is not
+interrupting it. Word lists per language; a language without one reads as English."""
+
+from __future__ import annotations
+
+import re
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_WORDS: dict[str, frozenset[str]] = {
+    "en": _wordset("ok okay k yeah yes yep yup ya mhm mmhm mmhmm mm hmm hm uh um huh right sure alright gotcha cool"),
+    "es": _wordset("sí si vale ajá aja claro bueno ok okay mm mhm eh ya exacto"),
+}
+_PAIRS: dict[str, frozenset[tuple[str, str]]] = {
+    "en": frozenset({("got", "it"), ("i", "see"), ("all", "right"), ("uh", "huh"), ("mm", "hm")}),
+    "es": frozenset({("ya", "veo"), ("está", "bien"), ("de", "acuerdo")}),
+}
+
+
+def is_backchannel(text: str, language: str = "en") -> bool:
+    words = re.sub(r"[^\w' ]+", " ", text.lower().replace("-", " ")).split()
+    singles, pairs = _WORDS.get(language, _WORDS["en"]), _PAIRS.get(language, _PAIRS["en"])
+    index = 0
+    while index < len(words):
+        if tuple(words[index : index + 2]) in pairs:
+            index += 2
+        elif words[index] in singles:
+            index += 1
+        else:
+            return False
+    return bool(words)
