@@ -2,7 +2,9 @@
 
 `create_app(settings, models=None)` is the one server for every platform (local, RunPod, Modal).
 The lifespan loads and warms every model once and pre-synthesizes each business's greeting;
-/health says ready only after that.
+/health says ready only after that. Its URL is public: only /health (what routing needs) and the
+media socket (which checks the stream token on `start`) are open; every other route wants the
+functions' bearer token, and the OpenAPI schema is off.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from gpu_worker.conversation.photo_link import PHOTO_LINK_LINE
 from gpu_worker.models.stage_metrics import CountedModels, count_models
 from gpu_worker.models.stages import ModelSet
 from gpu_worker.routes.live_events import LiveEvents
+from gpu_worker.routes.worker_auth import require_worker_token
+from gpu_worker.telephony.call_admission import CallAdmission
 from gpu_worker.telephony.media_socket import StarletteMediaSocket
 from gpu_worker.telephony.voice_output import PhraseCache
 from shared.database import Database, open_database
@@ -43,9 +47,9 @@ INTERNAL_ERROR = 1011
 @dataclass
 class WorkerState:
     settings: Settings
+    admission: CallAdmission
     events: LiveEvents = field(default_factory=LiveEvents)
     ready: bool = False
-    active_calls: int = 0
     calls_handled: int = 0
     frames_received: int = 0
     frames_dropped: int = 0
@@ -80,18 +84,31 @@ class WorkerState:
             events=self.events,
             database=self.database,
             finish_call=post_call.schedule,
+            admission=self.admission,
         )
 
     def health(self) -> dict[str, Any]:
+        """Public: only what routing a call needs (no transcripts, numbers or internals)."""
         return {
             "ready": self.ready,
             "worker_id": self.settings.worker_id,
+            "active_calls": self.admission.active,
+            "capacity": self.admission.capacity,
+            "models": self.models.names() if self.counted else {},
+        }
+
+    def status(self) -> dict[str, Any]:
+        """For the functions and the CLI (token required): health plus the process's internals."""
+        return {
+            **self.health(),
             "pid": os.getpid(),
             "calls_handled": self.calls_handled,
             "frames": {"received": self.frames_received, "dropped": self.frames_dropped},
-            "active_calls": self.active_calls,
-            "capacity": self.settings.worker_capacity,
-            "models": self.models.names() if self.counted else {},
+            "sockets": {
+                "waiting_for_start": self.admission.waiting,
+                "evicted": self.admission.evicted,
+                "refused_full": self.admission.refused_full,
+            },
             "queue_depth": {name: s.in_flight for name, s in self.counted.stats.items()} if self.counted else {},
             "post_call_pending": self.post_call.pending if self.post_call else 0,
             "report_outbox": self.outbox.state() if self.outbox else None,
@@ -160,12 +177,18 @@ def worker_state(request: Request) -> WorkerState:
 
 
 StateDep = Annotated[WorkerState, Depends(worker_state)]
-router = APIRouter()
+public = APIRouter()
+router = APIRouter(dependencies=[Depends(require_worker_token)])
 
 
-@router.get("/health")
+@public.get("/health")
 async def health(state: StateDep) -> JSONResponse:
     return JSONResponse(state.health(), status_code=200 if state.ready else 503)
+
+
+@router.get("/status")
+async def status(state: StateDep) -> JSONResponse:
+    return JSONResponse(state.status(), status_code=200 if state.ready else 503)
 
 
 @router.get("/stt/stats")
@@ -202,14 +225,14 @@ async def events(state: StateDep, request: Request) -> StreamingResponse:
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
-@router.websocket("/ws/twilio")
+@public.websocket("/ws/twilio")
 async def twilio_stream(websocket: WebSocket) -> None:
+    """A call counts against capacity only once its `start` is valid (see telephony/call_admission.py)."""
     state: WorkerState = websocket.app.state.worker
     await websocket.accept()
     if not state.ready:
         await websocket.close(TRY_AGAIN_LATER)
         return
-    state.active_calls += 1
     session = CallSession(services=state.services(), socket=StarletteMediaSocket(websocket))
     try:
         await session.run()
@@ -221,8 +244,7 @@ async def twilio_stream(websocket: WebSocket) -> None:
             record.end_reason = "error"
         await _close_quietly(websocket, INTERNAL_ERROR)
     finally:
-        state.active_calls -= 1
-        state.calls_handled += 1
+        state.calls_handled += session.record is not None
         state.frames_received += session.frames_received
         state.frames_dropped += session.frames_dropped
 
@@ -235,13 +257,24 @@ async def _close_quietly(websocket: WebSocket, code: int) -> None:
 
 
 def create_app(settings: Settings, models: ModelSet | None = None) -> FastAPI:
+    from gpu_worker.routes.agent_try_route import router as agent_try_router
     from gpu_worker.routes.extraction_route import router as extraction_router
     from gpu_worker.routes.pipeline_route import router as pipeline_router
 
-    state = WorkerState(settings=settings)
-    app = FastAPI(title="BuddyHelps worker", lifespan=_lifespan(state, models), docs_url=None, redoc_url=None)
+    state = WorkerState(settings=settings, admission=CallAdmission(capacity=settings.worker_capacity))
+    app = FastAPI(
+        title="BuddyHelps worker",
+        lifespan=_lifespan(state, models),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,  # the schema would map every route for whoever finds the public URL
+    )
     app.state.worker = state
+    app.state.worker_api_token = settings.worker_api_token
+    app.include_router(public)
     app.include_router(router)
-    app.include_router(pipeline_router)
-    app.include_router(extraction_router)
+    authorized = [Depends(require_worker_token)]
+    app.include_router(pipeline_router, dependencies=authorized)
+    app.include_router(extraction_router, dependencies=authorized)
+    app.include_router(agent_try_router, dependencies=authorized)
     return app

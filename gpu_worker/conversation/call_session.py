@@ -21,6 +21,7 @@ from gpu_worker.models.stages import ModelSet
 from gpu_worker.routes.live_events import LiveEvents
 from gpu_worker.telephony import media_stream
 from gpu_worker.telephony.audio_codec import mulaw_to_float
+from gpu_worker.telephony.call_admission import Admission, CallAdmission
 from gpu_worker.telephony.media_socket import MediaSocket, OutboundAudio
 from gpu_worker.telephony.playback import PlaybackTracker
 from gpu_worker.telephony.voice_output import PhraseCache
@@ -30,9 +31,10 @@ from shared.signatures import SignatureError, verify_stream_token
 from shared.structured_logging import call_sid_var
 
 log = logging.getLogger(__name__)
-START_TIMEOUT_S = 10.0
+START_TIMEOUT_S = 5.0  # Twilio sends `start` right after opening the socket; only idle sockets wait longer
 LINE_SILENT_S = 15.0
 POLICY_CLOSE = 1008
+TRY_AGAIN_LATER = 1013
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ class WorkerServices:
     barge_in_ms: int = 200  # caller speech over the agent that holds its next clauses
     barge_clear_ms: int = 500  # longer speech over the agent is no backchannel: it stops the agent
     flood_tolerance_ms: int = 3000  # inbound audio may run this far ahead of the wall clock, then frames drop
+    # Which streams become calls (capacity, one stream per call); the worker passes its own, sized by
+    # WORKER_CAPACITY, shared by all its sessions.
+    admission: CallAdmission = field(default_factory=lambda: CallAdmission(capacity=4))
 
 
 class CallSession:
@@ -66,10 +71,20 @@ class CallSession:
             return
         started_wall = time.monotonic()
         call_sid_var.set(start.call_sid)
-        turns = await self._begin(start)
-        if turns is None:
-            await self._socket.close(POLICY_CLOSE)
+        refusal = self._admit(start)
+        if refusal is not None:
+            await self._socket.close(refusal)  # before any audio: Twilio goes on to <Connect action>
             return
+        try:
+            turns = await self._begin(start)
+            if turns is None:
+                await self._socket.close(POLICY_CLOSE)
+                return
+            await self._converse(start, turns, started_wall)
+        finally:
+            self._services.admission.release(start.call_sid)
+
+    async def _converse(self, start: media_stream.Start, turns: CallConversation, started_wall: float) -> None:
         sender = asyncio.create_task(turns.outbound.run(), name="outbound")
         try:
             await turns.greet()
@@ -85,12 +100,19 @@ class CallSession:
 
     async def _await_start(self) -> media_stream.Start | None:
         """Read frames until `start`; anything else before it is logged and ignored."""
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            try:
-                raw = await asyncio.wait_for(self._socket.receive(), timeout=deadline - time.monotonic())
-            except TimeoutError:
-                break
+        try:
+            # The worker may end this wait early (too many sockets waiting): the deadline is shared with it.
+            async with asyncio.timeout(START_TIMEOUT_S) as deadline:
+                with self._services.admission.waiting_for_start(deadline):
+                    return await self._read_until_start()
+        except TimeoutError:
+            log.warning("no start event within the timeout; closing")
+            await self._socket.close(POLICY_CLOSE)
+            return None
+
+    async def _read_until_start(self) -> media_stream.Start | None:
+        while True:
+            raw = await self._socket.receive()
             if raw is None:
                 return None
             try:
@@ -102,20 +124,33 @@ class CallSession:
                 return message
             if isinstance(message, media_stream.Stop):
                 return None
-        log.warning("no start event within the timeout; closing")
-        await self._socket.close(POLICY_CLOSE)
-        return None
 
-    async def _begin(self, start: media_stream.Start) -> CallConversation | None:
-        settings = self._services.settings
-        params = start.custom_parameters
+    def _admit(self, start: media_stream.Start) -> int | None:
+        """None when the call may go ahead, else the close code that refuses it."""
+        token = start.custom_parameters.get("token", "")
         try:
             verify_stream_token(
-                secret=settings.dashboard_webhook_secret, token=params.get("token", ""), call_sid=start.call_sid
+                secret=self._services.settings.dashboard_webhook_secret, token=token, call_sid=start.call_sid
             )
         except SignatureError as error:
             log.warning("refused media stream", extra={"reason": str(error)})
-            return None
+            return POLICY_CLOSE
+        admission = self._services.admission.admit(call_sid=start.call_sid, token=token)
+        if admission is Admission.FULL:
+            log.warning(
+                "worker full: refusing the call before the greeting",
+                extra={"capacity": self._services.admission.capacity},
+            )
+            return TRY_AGAIN_LATER
+        if admission is Admission.REUSED:
+            log.warning(
+                "refused media stream", extra={"reason": "stream token reused or the call already has a stream"}
+            )
+            return POLICY_CLOSE
+        return None
+
+    async def _begin(self, start: media_stream.Start) -> CallConversation | None:
+        params = start.custom_parameters
         record = CallRecord(
             call_sid=start.call_sid,
             business_id=params.get("business_id"),
@@ -158,6 +193,11 @@ class CallSession:
             except media_stream.ProtocolError as error:
                 self._note_bad_frame(error)
                 continue
+            if isinstance(message, media_stream.Start):
+                log.warning("refused a second start on the same stream; ending the call")
+                turns.record.end_reason = "protocol_error"
+                await self._socket.close(POLICY_CLOSE)
+                break
             if isinstance(message, media_stream.Media):
                 self.frames_received += 1
                 allowed_ms = (time.monotonic() - started_wall) * 1000 + self._services.flood_tolerance_ms
