@@ -234,9 +234,9 @@ class GuidedPlanner:
         if asked not in self._fields.slots or self._fields.slots[asked].value:
             return
         spec = self._definition.field(asked)
-        found = (
-            None if spec.kind == FieldKind.FREE_TEXT else read_field(spec, text, self._context(language), asked=True)
-        )
+        # only short, checkable answers ("yes, but I have to go"); "never mind, bye" is nobody's name
+        checkable = spec.kind not in (FieldKind.FREE_TEXT, FieldKind.PERSON_NAME, FieldKind.ADDRESS)
+        found = read_field(spec, text, self._context(language), asked=True) if checkable else None
         if found is not None:
             self._fields.set(spec.name, found.value, found.spoken, "given")
 
