@@ -154,6 +154,11 @@ class GuidedPlanner:
         return [line for line in dict.fromkeys(lines) if line and "{" not in line]
 
     def allows(self, clause: str) -> bool:
+        """The guard, and no question of its own: the definition's next question follows the LLM's words."""
+        return self.guard_allows(clause) and not clause.rstrip().endswith("?")
+
+    def guard_allows(self, clause: str) -> bool:
+        """The reply guard with this definition's facts allowed."""
         return not unsafe_claim(clause, self._allowed)
 
     def fork(self) -> Planner:

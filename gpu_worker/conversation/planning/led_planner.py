@@ -97,7 +97,7 @@ class LedPlanner:
         return self._guided.fixed_lines(language)
 
     def allows(self, clause: str) -> bool:
-        return self._guided.allows(clause)
+        return self._guided.guard_allows(clause)  # the led reply asks its own question
 
     def fork(self) -> Planner:
         twin = self._guided.fork()

@@ -216,3 +216,11 @@ def test_plans_are_frozen() -> None:
     plan = ReplyPlan("scripted", lines=("Hello.",))
     with pytest.raises(AttributeError):
         plan.lines = ()  # type: ignore[misc]
+
+
+async def test_a_question_from_the_llm_is_dropped_since_the_definitions_question_follows() -> None:
+    llm = FakeLlm(["Sure. Do you offer financing?"])
+    call = new_call(PLUMBING, llm=llm)
+    call.open()
+    await call.say("My sink is leaking.")
+    assert await call.say("Nice weather today, huh.") == "Sure. Could I get your name, please?"
