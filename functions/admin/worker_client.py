@@ -1,4 +1,4 @@
-"""What the console asks of a GPU worker over HTTP: /health, /calls/live and /chat.
+"""What the console asks of a GPU worker over HTTP: /health, /calls/live, /chat and /agent/try.
 
 Every route but /health wants the worker's bearer token (WORKER_API_TOKEN): the worker's URL is public.
 """
@@ -77,6 +77,28 @@ async def chat(
     if not isinstance(body, dict) or not isinstance(body.get("reply"), str):
         raise WorkerUnavailable(f"worker {base_url} sent a reply without text")
     return ChatReply(reply=body["reply"], elapsed_ms=int(body.get("elapsed_ms", 0)), worker_url=base_url)
+
+
+async def agent_try(base_url: str, *, token: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """One caller line through the worker's planner (the agent page's "try it"); the worker's JSON object.
+    The request and the reply are described in functions/admin/agent_try.py."""
+    try:
+        async with httpx.AsyncClient(timeout=CHAT_TIMEOUT_S, headers=bearer_headers(token)) as client:
+            response = await client.post(base_url.rstrip("/") + "/agent/try", json=payload)
+        body = response.json() if response.content else None
+    except (httpx.HTTPError, ValueError) as error:
+        log.warning("worker agent try failed", extra={"worker_url": base_url, "reason": type(error).__name__})
+        raise WorkerUnavailable(f"worker {base_url} could not answer: {type(error).__name__}") from error
+    detail = str(body.get("detail") or "")[:300] if isinstance(body, dict) else ""
+    if response.status_code in (401, 403):
+        raise WorkerUnavailable(f"worker {base_url} refused the console's token (check WORKER_API_TOKEN on both sides)")
+    if response.status_code == 404 and detail in ("", "Not Found"):
+        raise WorkerUnavailable(f"worker {base_url} has no /agent/try (an older worker): deploy the current one")
+    if response.is_error:
+        raise WorkerUnavailable(f"worker {base_url} answered {response.status_code}: {detail or 'no details'}")
+    if not isinstance(body, dict):
+        raise WorkerUnavailable(f"worker {base_url} sent a reply that is not a JSON object")
+    return body
 
 
 async def worker_urls(db: Database, settings: Settings) -> list[str]:

@@ -4,8 +4,10 @@ import/export, templates, and "try it" through the worker's /agent/try with its 
 from __future__ import annotations
 
 import httpx
+import pytest
 import yaml
 
+from functions.admin.worker_client import WorkerUnavailable, agent_try
 from shared.agents.templates import load_template, template_names
 from shared.agents.yaml_io import definition_from_yaml, definition_to_yaml
 from shared.database import Database
@@ -158,3 +160,13 @@ async def test_console_page_edits_imports_exports_and_tries(console: tuple[httpx
     )
     assert "after 2 turns you said: Ten dollars" in again.text
     assert again.text.count('<li class="caller">') == 2
+
+
+async def test_try_it_explains_a_refused_token_and_a_worker_without_the_route(admin_site: AdminSite):
+    payload = {"business_id": "biz_x", "version": 1, "text": "hello", "history": []}
+    # GIVEN a worker that does not accept the token WHEN tried THEN the operator is told to check the token
+    with pytest.raises(WorkerUnavailable, match="refused the console's token"):
+        await agent_try(admin_site.worker_url, token="wrong-token", payload=payload)
+    # GIVEN a server without /agent/try (an older worker) THEN the operator is told to deploy the current one
+    with pytest.raises(WorkerUnavailable, match="has no /agent/try"):
+        await agent_try(admin_site.base_url, token="any", payload=payload)
