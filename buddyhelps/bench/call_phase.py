@@ -21,7 +21,8 @@ from buddyhelps.simulator.caller_voice import CallerVoice
 from buddyhelps.simulator.scenario import Scenario, load_scenario
 
 BENCH_SCENARIOS = Path(__file__).resolve().parent / "scenarios"
-BACKCHANNEL_SCENARIO = BENCH_SCENARIOS / "caller-backchannel.toml"
+BACKCHANNEL_NAME = "caller-backchannel"
+BACKCHANNEL_SCENARIO = BENCH_SCENARIOS / f"{BACKCHANNEL_NAME}.toml"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,6 +44,15 @@ class PhaseRun:
     @property
     def cpu_s_per_call(self) -> float:
         return round(self.cpu_s / max(1, len(self.results)), 1)
+
+
+def merge_runs(runs: list[PhaseRun]) -> PhaseRun:
+    """Several phases as one: their calls, CPU and wall time added up."""
+    return PhaseRun(
+        results=[result for run in runs for result in run.results],
+        cpu_s=sum(run.cpu_s for run in runs),
+        wall_s=sum(run.wall_s for run in runs),
+    )
 
 
 def scenario_for(agent: Agent, name_or_path: str | Path) -> Scenario:

@@ -21,11 +21,13 @@ from typing import Any
 import httpx
 
 from buddyhelps.bench.call_phase import (
+    BACKCHANNEL_NAME,
     BACKCHANNEL_SCENARIO,
     Agent,
     PhaseRun,
     backchannel_summary,
     caller_side_summary,
+    merge_runs,
     run_phase,
     scenario_for,
 )
@@ -84,9 +86,18 @@ async def run_bench(settings: Settings, plan: BenchPlan) -> dict[str, Any]:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "device": plan.device,
     }
-    report["ours"] = await _ours(settings, plan, voice, max_calls)
-    if plan.with_peer:
-        report["peer"] = await _peer(settings, plan, voice)
+    # Other work on the machine slows both sides: the 1-minute load average says how busy it was.
+    report["machine"]["load_average_1m"] = {"start": os.getloadavg()[0]}
+    stack = _our_stack(settings, plan, max_calls)
+    stack.start()
+    try:
+        # Start-up synthesizes every fixed phrase: minutes on 2 busy cores, so a longer wait than serve's.
+        await stack.wait_ready(timeout_s=STARTUP_TIMEOUT_S)
+        await _measure(settings, plan, voice, stack, await _status(settings, stack.worker_url), report)
+    finally:
+        stack.stop()
+    report["machine"]["load_average_1m"]["end"] = os.getloadavg()[0]
+    if "peer" in report:
         report["side_by_side"] = compare(report["ours"], report["peer"])
     capacity = capacity_record(
         {int(n): level for n, level in report["ours"]["load"].items()},
@@ -100,57 +111,23 @@ async def run_bench(settings: Settings, plan: BenchPlan) -> dict[str, Any]:
     return report
 
 
-async def _ours(settings: Settings, plan: BenchPlan, voice: PiperCallerVoice, max_calls: int) -> dict[str, Any]:
+def _our_stack(settings: Settings, plan: BenchPlan, max_calls: int) -> LocalStack:
     env = {
         "PUBLIC_BASE_URL": settings.public_base_url,
         "BUDDYHELPS_DATA_DIR": str(settings.data_dir),
         "DEFAULT_WORKER_URL": f"http://127.0.0.1:{plan.worker_port}",
         "WORKER_CAPACITY": str(max_calls),  # the load test decides the capacity; it must not be capped here
     }
-    stack = LocalStack(
+    return LocalStack(
         functions_port=plan.functions_port,
         worker_port=plan.worker_port,
         env=env,
         log_path=plan.work_dir / "ours-stack.log",
     )
-    stack.start()
-    try:
-        # Start-up synthesizes every fixed phrase: minutes on 2 busy cores, so a longer wait than serve's.
-        health = await stack.wait_ready(timeout_s=STARTUP_TIMEOUT_S)
-        return await _ours_calls(settings, plan, voice, stack, health)
-    finally:
-        stack.stop()
 
 
-async def _ours_calls(
-    settings: Settings, plan: BenchPlan, voice: PiperCallerVoice, stack: LocalStack, health: dict[str, object]
-) -> dict[str, Any]:
-    agent = Agent(
-        name="ours",
-        options=CallOptions.from_settings(
-            settings, functions_url=stack.functions_url, artifacts_dir=plan.work_dir / "calls-ours"
-        ),
-        sampler=ProcessSampler(int(str(health["pid"]))),
-    )
-    ours: dict[str, Any] = {"models": health.get("models"), "idle_rss_mb": agent.sampler.rss_mb()}
-    print("bench: ours, one call at a time", file=sys.stderr)
-    one, frames = await _counted_phase(agent, voice, stack.worker_url, list(ONE_AT_A_TIME), concurrent=False)
-    ours["one_at_a_time"] = {**caller_side_summary(one), **await _worker_side(settings, one)}
-    print("bench: ours, a lone mm-hmm over the agent", file=sys.stderr)
-    ours["backchannel"] = await _backchannel(agent, voice)
-    ours["peak_rss_mb_one_call"] = agent.sampler.rss_mb("VmHWM")
-    ours["load"] = {"1": {**_load_level(one), "frames": frames}}
-    for level in (n for n in plan.load_levels if n > 1):
-        print(f"bench: ours, {level} calls at once", file=sys.stderr)
-        run, frames = await _counted_phase(agent, voice, stack.worker_url, load_mix(level), concurrent=True)
-        ours["load"][str(level)] = {**_load_level(run), "frames": frames}
-    ours["peak_rss_mb"] = agent.sampler.rss_mb("VmHWM")
-    ours["model_stages"] = await _model_stages(settings, stack.worker_url)
-    return ours
-
-
-async def _peer(settings: Settings, plan: BenchPlan, voice: PiperCallerVoice) -> dict[str, Any]:
-    peer = PipecatPeer(
+def _peer_process(settings: Settings, plan: BenchPlan) -> PipecatPeer:
+    return PipecatPeer(
         port=plan.peer_port,
         llm_port=plan.peer_port + 1,
         models_dir=settings.models_dir,
@@ -160,31 +137,103 @@ async def _peer(settings: Settings, plan: BenchPlan, voice: PiperCallerVoice) ->
         threads=settings.cpu_threads,
         work_dir=plan.work_dir,
     )
+
+
+async def _measure(
+    settings: Settings,
+    plan: BenchPlan,
+    voice: PiperCallerVoice,
+    stack: LocalStack,
+    status: dict[str, Any],
+    report: dict[str, Any],
+) -> None:
+    """Single calls alternate between ours and the peer (same background load), then our load test."""
+    ours = Agent(
+        name="ours",
+        options=CallOptions.from_settings(
+            settings, functions_url=stack.functions_url, artifacts_dir=plan.work_dir / "calls-ours"
+        ),
+        sampler=ProcessSampler(int(status["pid"])),
+    )
+    report["ours"] = {"models": status.get("models"), "idle_rss_mb": ours.sampler.rss_mb()}
+    peer = _peer_process(settings, plan) if plan.with_peer else None
+    agents = [ours]
     try:
-        async with peer:
-            agent = Agent(
-                name="pipecat",
-                options=CallOptions.from_settings(
-                    settings, functions_url=peer.url, artifacts_dir=plan.work_dir / "calls-pipecat"
-                ),
-                sampler=ProcessSampler(peer.pid),
-                linger_s=PEER_LINGER_S,
-            )
-            result: dict[str, Any] = {"pipecat_ai": "1.14.0", "idle_rss_mb": agent.sampler.rss_mb()}
-            print("bench: Pipecat peer, one call at a time", file=sys.stderr)
-            one = await run_phase(agent, voice, list(ONE_AT_A_TIME), concurrent=False, settle=_settle)
-            result["one_at_a_time"] = caller_side_summary(one)
-            print("bench: Pipecat peer, a lone mm-hmm over the agent", file=sys.stderr)
-            result["backchannel"] = await _backchannel(agent, voice)
-            result["peak_rss_mb_one_call"] = agent.sampler.rss_mb("VmHWM")
-            return result
+        if peer is not None:
+            agents.append(await _started_peer(settings, plan, peer, report))
     except PeerUnavailable as error:
-        return {"error": str(error)}
+        report["peer"] = {"error": str(error)}  # ours is still measured; the report says why no peer
+    try:
+        before = await _frames(settings, stack.worker_url)
+        runs = await _alternating(agents, voice, [*ONE_AT_A_TIME, BACKCHANNEL_SCENARIO])
+        frames = _frame_counts(runs["ours"], before, await _frames(settings, stack.worker_url))
+        for agent in agents:
+            report[_side(agent)].update(await _single_call_figures(settings, agent, runs[agent.name]))
+    finally:
+        if peer is not None:
+            peer.stop()  # the load test is ours alone
+    one = _without_backchannel(runs["ours"])
+    report["ours"]["load"] = {"1": {**_load_level(one), "frames": frames}}
+    for level in (n for n in plan.load_levels if n > 1):
+        print(f"bench: ours, {level} calls at once", file=sys.stderr)
+        before = await _frames(settings, stack.worker_url)
+        run = await run_phase(ours, voice, load_mix(level), concurrent=True, settle=_settle)
+        report["ours"]["load"][str(level)] = {
+            **_load_level(run),
+            "frames": _frame_counts(run, before, await _frames(settings, stack.worker_url)),
+        }
+    report["ours"]["peak_rss_mb"] = ours.sampler.rss_mb("VmHWM")
+    report["ours"]["model_stages"] = await _model_stages(settings, stack.worker_url)
 
 
-async def _backchannel(agent: Agent, voice: PiperCallerVoice) -> dict[str, Any]:
-    run = await run_phase(agent, voice, [BACKCHANNEL_SCENARIO], concurrent=False)
-    return backchannel_summary(run.results[0], scenario_for(agent, BACKCHANNEL_SCENARIO))
+def _side(agent: Agent) -> str:
+    return "ours" if agent.name == "ours" else "peer"
+
+
+async def _started_peer(settings: Settings, plan: BenchPlan, peer: PipecatPeer, report: dict[str, Any]) -> Agent:
+    peer.start()
+    await peer.wait_ready()
+    agent = Agent(
+        name="pipecat",
+        options=CallOptions.from_settings(
+            settings, functions_url=peer.url, artifacts_dir=plan.work_dir / "calls-pipecat"
+        ),
+        sampler=ProcessSampler(peer.pid),
+        linger_s=PEER_LINGER_S,
+    )
+    report["peer"] = {"pipecat_ai": "1.14.0", "idle_rss_mb": agent.sampler.rss_mb()}
+    return agent
+
+
+async def _alternating(
+    agents: list[Agent], voice: PiperCallerVoice, scenarios: list[str | Path]
+) -> dict[str, PhaseRun]:
+    """Each scenario on each agent in turn, one call at a time."""
+    runs: dict[str, list[PhaseRun]] = {agent.name: [] for agent in agents}
+    for scenario in scenarios:
+        for agent in agents:
+            print(f"bench: {agent.name}, {Path(scenario).stem}", file=sys.stderr)
+            runs[agent.name].append(await run_phase(agent, voice, [scenario], concurrent=False, settle=_settle))
+    return {name: merge_runs(parts) for name, parts in runs.items()}
+
+
+def _without_backchannel(run: PhaseRun) -> PhaseRun:
+    calls = [result for result in run.results if result.scenario != BACKCHANNEL_NAME]
+    share = len(calls) / max(1, len(run.results))
+    return PhaseRun(results=calls, cpu_s=run.cpu_s * share, wall_s=run.wall_s * share)
+
+
+async def _single_call_figures(settings: Settings, agent: Agent, run: PhaseRun) -> dict[str, Any]:
+    one = _without_backchannel(run)
+    backchannel = next(result for result in run.results if result.scenario == BACKCHANNEL_NAME)
+    figures: dict[str, Any] = {
+        "one_at_a_time": caller_side_summary(one),
+        "backchannel": backchannel_summary(backchannel, scenario_for(agent, BACKCHANNEL_SCENARIO)),
+        "peak_rss_mb_one_call": agent.sampler.rss_mb("VmHWM"),
+    }
+    if agent.name == "ours":
+        figures["one_at_a_time"].update(await _worker_side(settings, one))
+    return figures
 
 
 async def _worker_side(settings: Settings, run: PhaseRun) -> dict[str, Any]:
@@ -214,16 +263,11 @@ def _load_level(run: PhaseRun) -> dict[str, Any]:
     }
 
 
-async def _counted_phase(
-    agent: Agent, voice: PiperCallerVoice, worker_url: str, scenarios: list[str | Path], *, concurrent: bool
-) -> tuple[PhaseRun, dict[str, int]]:
-    """A phase with the worker's inbound frame counters read around it: every frame sent must arrive."""
-    before = await _frames(worker_url)
-    run = await run_phase(agent, voice, scenarios, concurrent=concurrent, settle=_settle)
-    after = await _frames(worker_url)
+def _frame_counts(run: PhaseRun, before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    """Every inbound frame the callers sent must have reached the worker."""
     sent = sum(result.frames_sent for result in run.results)
     received = after["received"] - before["received"]
-    return run, {
+    return {
         "sent": sent,
         "received": received,
         "lost": max(0, sent - received),
@@ -231,17 +275,29 @@ async def _counted_phase(
     }
 
 
-async def _frames(worker_url: str) -> dict[str, int]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        frames: dict[str, int] = (await client.get(worker_url + "/health")).json()["frames"]
+def _worker_client(settings: Settings, worker_url: str) -> httpx.AsyncClient:
+    """The worker's internals (/status, /stt/stats) want its API token, as the functions send it."""
+    headers = {"Authorization": f"Bearer {settings.worker_api_token}"}
+    return httpx.AsyncClient(base_url=worker_url, timeout=10, headers=headers)
+
+
+async def _status(settings: Settings, worker_url: str) -> dict[str, Any]:
+    async with _worker_client(settings, worker_url) as client:
+        response = await client.get("/status")
+    response.raise_for_status()
+    status: dict[str, Any] = response.json()
+    return status
+
+
+async def _frames(settings: Settings, worker_url: str) -> dict[str, int]:
+    frames: dict[str, int] = (await _status(settings, worker_url))["frames"]
     return frames
 
 
 async def _model_stages(settings: Settings, worker_url: str) -> Any:
-    token = str(getattr(settings, "worker_api_token", ""))
-    async with httpx.AsyncClient(timeout=10, headers={"Authorization": f"Bearer {token}"}) as client:
+    async with _worker_client(settings, worker_url) as client:
         try:
-            response = await client.get(worker_url + "/stt/stats")
+            response = await client.get("/stt/stats")
         except httpx.HTTPError as error:
             return f"not available: {error!r}"
     if response.status_code != 200:
