@@ -128,11 +128,10 @@ def _serve(args: argparse.Namespace) -> int:
     settings = load_settings()
     configure_logging(settings.log_level)
     if args.only == "worker":
-        from gpu_worker.server import create_app as create_worker_app
+        from gpu_worker.runpod_entry import build_server
 
-        uvicorn.run(
-            create_worker_app(settings), host=args.host, port=args.worker_port, log_config=None, ws_max_size=1 << 20
-        )
+        # The pod's server: the same socket limits and a bounded shutdown (SIGTERM → gone within seconds).
+        build_server(settings, host=args.host, port=args.worker_port, behind_proxy=False).run()
         return 0
     from functions.local_app import create_local_app
     from functions.notification_retry import with_retry_loop

@@ -8,8 +8,10 @@ not a serverless queue handler. This is the image's CMD (gpu_worker/Dockerfile):
 
 The worker id defaults to `runpod-$RUNPOD_POD_ID` (RunPod sets that variable in every pod), the id
 `buddyhelps worker deploy-runpod` registers the pod under. The report outbox lives on the pod's
-volume (`volume_overrides`). On SIGTERM (pod stop) uvicorn stops
-accepting connections and gives calls in progress `GRACEFUL_SHUTDOWN_S` to finish.
+volume (`volume_overrides`). On SIGTERM (pod stop, `LocalStack.stop`)
+uvicorn stops accepting connections and closes the media sockets (their calls' reports go to the
+outbox), gives what is left (a console's event stream, a /pipeline request) `GRACEFUL_SHUTDOWN_S`, then
+cancels it: the process is gone within seconds, and undelivered reports wait in the outbox.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8001
 DEFAULT_VOLUME_PATH = "/workspace"
-GRACEFUL_SHUTDOWN_S = 120
+GRACEFUL_SHUTDOWN_S = 3  # without a bound, one open /events stream keeps a stopped worker alive forever
 WEBSOCKET_MAX_BYTES = 1 << 20  # Twilio media frames are small; refuse anything absurd
 
 
@@ -64,8 +66,11 @@ def listen_address(environ: Mapping[str, str]) -> tuple[str, int]:
     return host, port
 
 
-def build_server(settings: Settings, *, host: str, port: int, models: ModelSet | None = None) -> uvicorn.Server:
-    """The uvicorn server around the worker app; `models` skips loading (tests)."""
+def build_server(
+    settings: Settings, *, host: str, port: int, models: ModelSet | None = None, behind_proxy: bool = True
+) -> uvicorn.Server:
+    """The uvicorn server around the worker app; `models` skips loading (tests). `behind_proxy`: trust
+    X-Forwarded-* (in a pod only RunPod's proxy reaches the port; `buddyhelps serve` has none)."""
     config = uvicorn.Config(
         create_app(settings, models),
         host=host,
@@ -73,8 +78,8 @@ def build_server(settings: Settings, *, host: str, port: int, models: ModelSet |
         log_config=None,  # keep the JSON logging of configure_logging
         ws_max_size=WEBSOCKET_MAX_BYTES,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
-        proxy_headers=True,
-        forwarded_allow_ips="*",  # only RunPod's proxy reaches the pod's port
+        proxy_headers=behind_proxy,
+        forwarded_allow_ips="*" if behind_proxy else None,
     )
     return uvicorn.Server(config)
 
