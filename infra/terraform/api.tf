@@ -8,7 +8,7 @@ resource "aws_apigatewayv2_api" "edge" {
 }
 
 resource "aws_apigatewayv2_integration" "function" {
-  for_each = local.functions
+  for_each = local.http_functions
 
   api_id                 = aws_apigatewayv2_api.edge.id
   integration_type       = "AWS_PROXY"

@@ -78,7 +78,7 @@ resource "aws_iam_role_policy" "function" {
 }
 
 resource "aws_lambda_function" "function" {
-  # checkov:skip=CKV_AWS_116: invoked synchronously by API Gateway only; a DLQ applies to asynchronous invocations
+  # checkov:skip=CKV_AWS_116: invoked synchronously by API Gateway; the one scheduled function (notification_retry) is idempotent and its next tick retries, so a DLQ adds nothing
   # checkov:skip=CKV_AWS_117: no VPC on purpose: the functions call Twilio, Resend and Turso on the internet and reach nothing private; a VPC would add a NAT gateway
   # checkov:skip=CKV_AWS_272: code signing needs a Signer profile; the zip is built reproducibly by scripts/package_lambda.py
   # checkov:skip=CKV_AWS_115: reserved concurrency is a variable (reserved_concurrency); new accounts have too little concurrency to reserve by default
@@ -86,7 +86,7 @@ resource "aws_lambda_function" "function" {
   for_each = local.functions
 
   function_name    = "${local.name}-${replace(each.key, "_", "-")}"
-  description      = "BuddyHelps ${each.key} (${join(", ", each.value.routes)})"
+  description      = "BuddyHelps ${each.key} (${length(each.value.routes) > 0 ? join(", ", each.value.routes) : "scheduled"})"
   role             = aws_iam_role.function[each.key].arn
   runtime          = "python3.11"
   architectures    = [var.lambda_architecture]

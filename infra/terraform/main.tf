@@ -17,8 +17,8 @@ locals {
   functions = {
     incoming_call = {
       handler    = "functions.incoming_call.handler"
-      routes     = ["POST /incoming-call"]
-      timeout    = 10 # Twilio waits 15 s for TwiML in all, cold start included
+      routes     = ["POST /incoming-call", "POST /stream-end"] # and the stream's <Connect action>
+      timeout    = 10                                          # Twilio waits 15 s for TwiML in all, cold start included
       s3_actions = []
     }
     call_status = {
@@ -57,7 +57,16 @@ locals {
       timeout    = 10
       s3_actions = []
     }
+    notification_retry = {
+      handler    = "functions.notification_retry.handler"
+      routes     = [] # no HTTP route: the EventBridge schedule of schedules.tf invokes it
+      timeout    = 29
+      s3_actions = []
+    }
   }
+
+  # The functions API Gateway invokes (the others run on a schedule).
+  http_functions = { for key, fn in local.functions : key => fn if length(fn.routes) > 0 }
 
   # "METHOD /path" => function key
   routes = merge([for key, fn in local.functions : { for route in fn.routes : route => key }]...)

@@ -207,3 +207,14 @@ variable "incoming_call_p99_ms" {
   type        = number
   default     = 5000
 }
+
+variable "notification_retry_minutes" {
+  description = "How often the scheduled retry sends due notifications (EventBridge rate, minutes)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.notification_retry_minutes >= 1 && floor(var.notification_retry_minutes) == var.notification_retry_minutes
+    error_message = "notification_retry_minutes must be a whole number of minutes, at least 1."
+  }
+}

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 DESIGN_ROUTES = {
     "POST /incoming-call": "functions.incoming_call.handler",
+    "POST /stream-end": "functions.incoming_call.handler",
     "POST /call-status": "functions.call_status.handler",
     "POST /api/call-complete": "functions.call_complete.handler",
     "GET /c/{call_id}": "functions.call_page.handler",
@@ -67,6 +68,13 @@ def test_given_the_template_then_every_design_route_reaches_the_right_handler(re
         function = resources[integrations[integration]]
         routed[props["Properties"]["RouteKey"]] = function["Properties"]["Handler"]
     assert routed == DESIGN_ROUTES
+
+
+def test_given_the_template_then_notifications_retry_on_a_schedule(resources: dict[str, Any]) -> None:
+    retry = resources["NotificationRetryFunction"]["Properties"]
+    assert retry["Handler"] == "functions.notification_retry.handler"
+    [event] = retry["Events"].values()
+    assert (event["Type"], event["Properties"]["Schedule"]) == ("Schedule", "rate(1 minute)")
 
 
 def test_given_the_functions_then_secrets_come_only_from_secrets_manager(resources: dict[str, Any]) -> None:

@@ -36,6 +36,11 @@ mock_provider "aws" {
       arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/buddyhelps-test"
     }
   }
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = {
+      arn = "arn:aws:events:us-east-1:123456789012:rule/buddyhelps-test-notification-retry"
+    }
+  }
   mock_resource "aws_sns_topic" {
     defaults = {
       arn = "arn:aws:sns:us-east-1:123456789012:buddyhelps-test-alarms"
@@ -57,6 +62,7 @@ run "every_documented_route_reaches_its_function" {
     condition = toset(keys(aws_apigatewayv2_route.route)) == toset([
       "POST /incoming-call", "POST /call-status", "POST /api/call-complete", "GET /c/{call_id}",
       "GET /photo/{token}", "POST /photo/{token}", "ANY /admin", "ANY /admin/{proxy+}", "GET /healthz",
+      "POST /stream-end",
     ])
     error_message = "The HTTP API must route exactly the paths of the design."
   }
@@ -77,8 +83,10 @@ run "every_documented_route_reaches_its_function" {
       photo_upload  = "functions.photo_upload.handler"
       admin         = "functions.admin.handler"
       healthz       = "functions.healthz.handler"
+
+      notification_retry = "functions.notification_retry.handler"
     }
-    error_message = "Each function must run its module's Mangum handler."
+    error_message = "Each function must run its module's handler."
   }
   assert {
     condition     = alltrue([for f in aws_lambda_function.function : f.runtime == "python3.11" && f.timeout <= 29])
@@ -270,7 +278,7 @@ run "alarms_notify_a_created_topic_by_default" {
     error_message = "Without a topic given, one is created and the 5xx alarm notifies it."
   }
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.function_throttles) == 7 && length(aws_cloudwatch_metric_alarm.function_errors) == 7
+    condition     = length(aws_cloudwatch_metric_alarm.function_throttles) == 8 && length(aws_cloudwatch_metric_alarm.function_errors) == 8
     error_message = "Every function has an errors alarm and a throttles alarm."
   }
   assert {
@@ -303,4 +311,23 @@ run "an_unknown_architecture_is_refused" {
     lambda_architecture = "mips"
   }
   expect_failures = [var.lambda_architecture]
+}
+
+run "notifications_retry_on_a_schedule" {
+  assert {
+    condition     = aws_cloudwatch_event_rule.notification_retry.schedule_expression == "rate(1 minute)"
+    error_message = "The notification retry runs every minute by default."
+  }
+  assert {
+    condition     = aws_lambda_permission.notification_retry_schedule.principal == "events.amazonaws.com" && aws_lambda_permission.notification_retry_schedule.source_arn == aws_cloudwatch_event_rule.notification_retry.arn
+    error_message = "Only the schedule's rule may invoke the retry function."
+  }
+  assert {
+    condition     = !contains(keys(aws_apigatewayv2_integration.function), "notification_retry")
+    error_message = "The retry function has no HTTP route."
+  }
+  assert {
+    condition     = aws_apigatewayv2_route.route["POST /stream-end"].target == "integrations/${aws_apigatewayv2_integration.function["incoming_call"].id}"
+    error_message = "The stream's <Connect action> is answered by the incoming_call function."
+  }
 }
