@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from gpu_worker.after_call.call_record import CallRecord
 from gpu_worker.conversation.call_conversation import CallConversation
+from gpu_worker.conversation.call_time_limit import CallTimeLimit
 from gpu_worker.conversation.turn_taking import TurnTaker, TurnTakingConfig
 from gpu_worker.models.stages import ModelSet
 from gpu_worker.routes.live_events import LiveEvents
@@ -86,11 +87,18 @@ class CallSession:
 
     async def _converse(self, start: media_stream.Start, turns: CallConversation, started_wall: float) -> None:
         sender = asyncio.create_task(turns.outbound.run(), name="outbound")
+        limit = CallTimeLimit(seconds=self._services.settings.max_call_seconds, turns=turns)
+        timer = asyncio.create_task(limit.run(), name="call-time-limit")
         try:
             await turns.greet()
-            await self._receive_loop(start.stream_sid, turns, started_wall)
+            await self._receive_loop(start.stream_sid, turns, started_wall, limit)
         finally:
+            timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timer
             await turns.aclose()
+            turns.progress.changed()  # the call's final state, then wait (bounded) for it to be stored
+            await turns.progress.aclose()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(turns.outbound.drained(), timeout=1.0)
             sender.cancel()
@@ -173,7 +181,9 @@ class CallSession:
             log.warning("cannot load the business for this call", extra={"reason": str(error)})
             return None
 
-    async def _receive_loop(self, stream_sid: str, turns: CallConversation, started_wall: float) -> None:
+    async def _receive_loop(
+        self, stream_sid: str, turns: CallConversation, started_wall: float, limit: CallTimeLimit
+    ) -> None:
         """`started_wall`: when `start` arrived; inbound audio can't run ahead of it by more than the tolerance."""
         while not turns.ended:
             try:
@@ -200,6 +210,8 @@ class CallSession:
                 break
             if isinstance(message, media_stream.Media):
                 self.frames_received += 1
+                if limit.expired:
+                    continue  # time is up: the closing line plays, the caller can no longer start a turn
                 allowed_ms = (time.monotonic() - started_wall) * 1000 + self._services.flood_tolerance_ms
                 if turns.taker.now_ms > allowed_ms:
                     self._dropped_frames += 1  # a flood: faster than any phone line can send
@@ -207,7 +219,7 @@ class CallSession:
                 turns.on_audio(mulaw_to_float(message.payload))
             elif isinstance(message, media_stream.Mark):
                 turns.on_mark(message.name)
-            elif isinstance(message, media_stream.Dtmf):
+            elif isinstance(message, media_stream.Dtmf) and not limit.expired:
                 turns.on_dtmf(message.digit)
             elif isinstance(message, media_stream.Stop):
                 turns.record.end_reason = "caller_hung_up"
