@@ -257,6 +257,7 @@ async def _close_quietly(websocket: WebSocket, code: int) -> None:
 
 
 def create_app(settings: Settings, models: ModelSet | None = None) -> FastAPI:
+    from gpu_worker.knowledge.embed_route import router as knowledge_router
     from gpu_worker.routes.agent_try_route import router as agent_try_router
     from gpu_worker.routes.extraction_route import router as extraction_router
     from gpu_worker.routes.pipeline_route import router as pipeline_router
@@ -277,4 +278,5 @@ def create_app(settings: Settings, models: ModelSet | None = None) -> FastAPI:
     app.include_router(pipeline_router, dependencies=authorized)
     app.include_router(extraction_router, dependencies=authorized)
     app.include_router(agent_try_router, dependencies=authorized)
+    app.include_router(knowledge_router)  # its lifespan loads the embedding model after the others
     return app

