@@ -13,6 +13,7 @@ import asyncio
 import os
 import platform
 import sys
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,7 +49,8 @@ ONE_AT_A_TIME = ["plumbing-emergency", "routine-booking", "caller-interrupts"]
 LOAD_MIX = ["plumbing-emergency", "routine-booking"]
 PEER_LINGER_S = 4.0  # the peer never hangs up: the caller leaves this long after its last line
 STARTUP_TIMEOUT_S = 900.0
-SETTLE_S = 2.0  # last marks, status callbacks and post-call extraction land before CPU is read
+SETTLE_S = 2.0
+IDLE_TIMEOUT_S = 60.0  # last marks, status callbacks and post-call extraction land before CPU is read
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,6 +178,7 @@ async def _measure(
     report["ours"]["load"] = {"1": {**_load_level(one), "frames": frames}}
     for level in (n for n in plan.load_levels if n > 1):
         print(f"bench: ours, {level} calls at once", file=sys.stderr)
+        await _wait_idle(settings, stack.worker_url)
         before = await _frames(settings, stack.worker_url)
         run = await run_phase(ours, voice, load_mix(level), concurrent=True, settle=_settle)
         report["ours"]["load"][str(level)] = {
@@ -287,6 +290,17 @@ async def _status(settings: Settings, worker_url: str) -> dict[str, Any]:
     response.raise_for_status()
     status: dict[str, Any] = response.json()
     return status
+
+
+async def _wait_idle(settings: Settings, worker_url: str) -> None:
+    """Before N calls at once: the worker has finished the previous calls, and the functions' cached
+    view of its health (kept `worker_health_ttl_s`) has expired, so routing sees all its capacity."""
+    deadline = time.monotonic() + IDLE_TIMEOUT_S
+    for _ in range(int(IDLE_TIMEOUT_S / 0.5)):
+        if not (await _status(settings, worker_url))["active_calls"] or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.5)  # another process's calls winding down: nothing to await but time
+    await asyncio.sleep(settings.worker_health_ttl_s)
 
 
 async def _frames(settings: Settings, worker_url: str) -> dict[str, int]:
