@@ -49,8 +49,9 @@ ONE_AT_A_TIME = ["plumbing-emergency", "routine-booking", "caller-interrupts"]
 LOAD_MIX = ["plumbing-emergency", "routine-booking"]
 PEER_LINGER_S = 4.0  # the peer never hangs up: the caller leaves this long after its last line
 STARTUP_TIMEOUT_S = 900.0
-SETTLE_S = 2.0
-IDLE_TIMEOUT_S = 60.0  # last marks, status callbacks and post-call extraction land before CPU is read
+SETTLE_S = 2.0  # last marks, status callbacks and post-call extraction land before CPU is read
+IDLE_TIMEOUT_S = 60.0
+BUSY_LOAD_PER_CORE = 1.5  # above this 1-minute load average per core the capacity is not recorded
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,7 +109,13 @@ async def run_bench(settings: Settings, plan: BenchPlan) -> dict[str, Any]:
     )
     report["capacity"] = capacity
     if plan.write_capacity:
-        write_capacity(capacity, device=plan.device)
+        busiest = max(report["machine"]["load_average_1m"].values())
+        if busiest > BUSY_LOAD_PER_CORE * (os.cpu_count() or 1):
+            # Other work took the cores: such a figure would set every worker's default from noise.
+            capacity["written"] = f"no: load average reached {busiest:.1f} on {os.cpu_count()} cores"
+        else:
+            write_capacity(capacity, device=plan.device)
+            capacity["written"] = "shared/measured_capacity.json"
     report["targets"] = verdicts(report, device=plan.device)
     return report
 
