@@ -89,7 +89,7 @@ async def agent_try(base_url: str, *, token: str, payload: dict[str, Any]) -> di
     except (httpx.HTTPError, ValueError) as error:
         log.warning("worker agent try failed", extra={"worker_url": base_url, "reason": type(error).__name__})
         raise WorkerUnavailable(f"worker {base_url} could not answer: {type(error).__name__}") from error
-    detail = str(body.get("detail") or "")[:300] if isinstance(body, dict) else ""
+    detail = _detail(body)
     if response.status_code in (401, 403):
         raise WorkerUnavailable(f"worker {base_url} refused the console's token (check WORKER_API_TOKEN on both sides)")
     if response.status_code == 404 and detail in ("", "Not Found"):
@@ -99,6 +99,14 @@ async def agent_try(base_url: str, *, token: str, payload: dict[str, Any]) -> di
     if not isinstance(body, dict):
         raise WorkerUnavailable(f"worker {base_url} sent a reply that is not a JSON object")
     return body
+
+
+def _detail(body: Any) -> str:
+    """FastAPI's error detail: a message, or {"problems": [...]} for a definition that did not validate."""
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if isinstance(detail, dict) and isinstance(detail.get("problems"), list):
+        return "; ".join(str(problem) for problem in detail["problems"])[:600]
+    return str(detail or "")[:300]
 
 
 async def worker_urls(db: Database, settings: Settings) -> list[str]:

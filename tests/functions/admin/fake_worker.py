@@ -46,20 +46,18 @@ def create_fake_worker(*, capacity: int = 4) -> FastAPI:
 
     @app.post("/agent/try")
     async def agent_try(body: dict[str, Any], request: Request) -> dict[str, Any]:
+        # The real route's contract (gpu_worker/routes/agent_try_route.py): unknown keys are refused.
         if request.headers.get("authorization") != f"Bearer {DEV_WORKER_API_TOKEN}":
             raise HTTPException(401, detail="a valid worker token is required")
+        unknown = set(body) - {"business_id", "version", "caller_text", "conversation", "definition"}
+        if unknown:
+            raise HTTPException(422, detail=f"unknown keys {sorted(unknown)}")
         chats.append({"path": "/agent/try", **body})
-        turns = len(body.get("history", []))
-        fields = {
-            "problem": {
-                "value": body.get("text", ""),
-                "spoken": body.get("text", ""),
-                "status": "given",
-                "label": "Problem",
-            }
-        }
-        reply = f"(fake planner v{body.get('version')}) after {turns} turns you said: {body.get('text', '')}"
-        return {"reply": reply, "fields": fields, "end_call": False, "elapsed_ms": 7}
+        turns, said = len(body.get("conversation", [])), body.get("caller_text", "")
+        field = {"value": said, "spoken": said, "status": "given", "label": "Problem"}
+        reply = f"(fake planner v{body.get('version')}) after {turns} turns you said: {said}"
+        return {"reply": reply, "kind": "scripted", "end_call": False, "fields": {"problem": field},
+                "complete": False, "guard_dropped": []}  # fmt: skip
 
     @app.post("/test/emit")
     async def emit(event: dict[str, Any]) -> dict[str, int]:

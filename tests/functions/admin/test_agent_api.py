@@ -99,7 +99,8 @@ async def test_try_it_sends_the_line_the_conversation_and_the_version_with_the_w
     # THEN the planner's reply and fields come back, and the worker got the business, version, line and turns
     assert tried.status_code == 200
     body = tried.json()
-    assert body["reply"] == "(fake planner v1) after 2 turns you said: For Dana in accounts"
+    assert body["reply"] == "(fake planner v1) after 1 turns you said: For Dana in accounts"
+    assert body["kind"] == "scripted"
     assert body["fields"] == [
         {"name": "problem", "label": "Problem", "value": "For Dana in accounts", "status": "given"}
     ]
@@ -109,8 +110,8 @@ async def test_try_it_sends_the_line_the_conversation_and_the_version_with_the_w
         "path": "/agent/try",
         "business_id": business.id,
         "version": 1,
-        "text": "For Dana in accounts",
-        "history": history,
+        "caller_text": "For Dana in accounts",
+        "conversation": [{"caller": "Hi", "agent": "Who is the message for?"}],
     }
     # AND without a version the active one is used; a bad turn or a missing version is refused
     active = (await api.post(f"{base}/try", json={"text": "hello"})).json()
@@ -158,7 +159,7 @@ async def test_console_page_edits_imports_exports_and_tries(console: tuple[httpx
     again = await client.post(
         f"{page}/try", data={"csrf_token": csrf, "text": "Ten dollars", "version": "3", "history": history}
     )
-    assert "after 2 turns you said: Ten dollars" in again.text
+    assert "after 1 turns you said: Ten dollars" in again.text
     assert again.text.count('<li class="caller">') == 2
 
 
