@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "buddyhelps.worker_commands",
     "buddyhelps.operator_commands",
     "buddyhelps.notification_commands",
+    "buddyhelps.document_commands",
 )
 
 

@@ -117,6 +117,10 @@ async def _seed_demo(db: Database, args: argparse.Namespace, settings: Settings)
         f"demo business {demo.DEMO_NAME} ({demo.DEMO_BUSINESS_ID}) answers {demo.DEMO_NUMBER};"
         f" worker {worker.id} at {worker.base_url}"
     )
+    from buddyhelps.document_commands import seed_demo_documents
+
+    added = await seed_demo_documents(db, demo.DEMO_BUSINESS_ID)
+    print(f"documents: {', '.join(d.title for d in added) or 'already loaded'}")
     return 0
 
 
