@@ -76,6 +76,17 @@ terraform-test:
 checkov:
 	@bash scripts/checkov.sh
 
+.PHONY: soak
+# Measured robustness (not in `make test`): simulated calls against the real functions and worker for up
+# to SOAK_MINUTES, then the worker killed mid-call, the functions down while reports are due, and the
+# worker restarted with reports in its outbox. JSON in artifacts/soak.json; exit 1 unless all passed.
+SOAK_CALLS ?= 20
+SOAK_CONCURRENCY ?= 2
+SOAK_MINUTES ?= 10
+soak: install models
+	$(BIN)/python -m buddyhelps.soak --calls $(SOAK_CALLS) --concurrency $(SOAK_CONCURRENCY) \
+		--minutes $(SOAK_MINUTES) --json artifacts/soak.json $(SOAK_ARGS)
+
 .PHONY: terraform-moto
 # `terraform apply` + destroy of the module against a local moto server (~2 min; not in `make test`).
 terraform-moto: install
