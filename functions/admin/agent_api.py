@@ -25,7 +25,7 @@ from functions.edge_app import DatabaseDep, SettingsDep
 from shared.agents.templates import load_template, template_names
 from shared.agents.yaml_io import definition_to_yaml
 from shared.repositories import agent_definitions
-from shared.repositories.agent_definitions import StoredDefinition
+from shared.repositories.agent_definitions import StoredDefinition, StoredDefinitionInvalid
 from shared.repositories.businesses import get_business
 
 router = APIRouter(prefix="/admin/api", dependencies=[Depends(api_identity)])
@@ -58,6 +58,8 @@ async def _found(db: DatabaseDep, business_id: str, version: int | None) -> Stor
         return await active_or_version(db, business_id, version)
     except AgentNotFound as error:
         raise HTTPException(404, detail=str(error)) from error
+    except StoredDefinitionInvalid as error:
+        raise HTTPException(409, detail=str(error)) from error
 
 
 @router.get(AGENT)
@@ -107,6 +109,8 @@ async def diff(
         found = await diff_versions(db, business_id, old, new)
     except AgentNotFound as error:
         raise HTTPException(404, detail=str(error)) from error
+    except StoredDefinitionInvalid as error:
+        raise HTTPException(409, detail=str(error)) from error
     return {"from": old, "to": new, "html": found.html, "unified": found.unified}
 
 

@@ -34,6 +34,7 @@ from functions.edge_app import DatabaseDep, SettingsDep
 from shared.agents.templates import template_names
 from shared.agents.yaml_io import MAX_YAML_BYTES, definition_to_yaml
 from shared.repositories import agent_definitions
+from shared.repositories.agent_definitions import StoredDefinitionInvalid
 from shared.repositories.businesses import Business, get_business
 
 router = APIRouter(prefix="/admin/businesses/{business_id}/agent", dependencies=[Depends(page_identity)])
@@ -53,11 +54,15 @@ async def _business(db: DatabaseDep, business_id: str) -> Business:
 async def _page(
     request: Request, identity: PageIdentity, db: DatabaseDep, business: Business, **extra: Any
 ) -> Response:
-    active = await agent_definitions.current_definition(db, business.id)  # first read migrates an old business
+    errors: list[str] = list(extra.pop("errors", []))
+    try:
+        active = await agent_definitions.current_definition(db, business.id)  # first read migrates an old business
+    except StoredDefinitionInvalid as error:  # still editable: the operator saves a valid one over it
+        active = None
+        errors.append(str(error))
     history = await agent_definitions.list_versions(db, business.id)
     query = request.query_params
     turns: list[Turn] = extra.pop("turns", [])
-    errors: list[str] = list(extra.pop("errors", []))
     draft = extra.pop("draft", None)
     if draft is None and query.get("template"):
         try:
@@ -72,7 +77,7 @@ async def _page(
     if old and new and old != new:
         try:
             diff_html = (await diff_versions(db, business.id, old, new)).html
-        except AgentNotFound as error:
+        except (AgentNotFound, StoredDefinitionInvalid) as error:
             errors.append(str(error))
     return render(
         request,
@@ -156,6 +161,8 @@ async def export_yaml(request: Request, db: DatabaseDep, business_id: str) -> Re
         stored = await active_or_version(db, business.id, _int(request.query_params.get("version")))
     except AgentNotFound as error:
         raise HTTPException(404, detail=str(error)) from error
+    except StoredDefinitionInvalid as error:
+        raise HTTPException(409, detail=str(error)) from error
     filename = f"{business.id}-agent-v{stored.version}.yaml"
     return Response(
         definition_to_yaml(stored.definition),
@@ -183,7 +190,7 @@ async def try_it(
         )
     except ValidationError as error:
         return await _page(request, identity, db, business, errors=error_messages(error), turns=turns, status_code=422)
-    except (AgentNotFound, WorkerUnavailable) as error:
+    except (AgentNotFound, StoredDefinitionInvalid, WorkerUnavailable) as error:
         extra = {"errors": [str(error)], "turns": turns, "tried": text, "status_code": 502}
         return await _page(request, identity, db, business, **extra)
     turns = [*turns, Turn(role="caller", text=text), Turn(role="agent", text=reply.reply)]

@@ -171,3 +171,35 @@ async def test_try_it_explains_a_refused_token_and_a_worker_without_the_route(ad
     # GIVEN a server without /agent/try (an older worker) THEN the operator is told to deploy the current one
     with pytest.raises(WorkerUnavailable, match="has no /agent/try"):
         await agent_try(admin_site.base_url, token="any", payload=payload)
+
+
+async def test_a_stored_version_that_no_longer_validates_is_explained_and_can_be_replaced(
+    console: tuple[httpx.AsyncClient, str], api: httpx.AsyncClient, db: Database
+):
+    # GIVEN a business whose active version was stored by an older schema and no longer validates
+    business = await create_business(db, name="Old Schema Plumbing", owner_phone="+15125552005")
+    await db.execute(
+        "INSERT INTO agent_definitions (business_id, purpose, version, definition, created_by, created_at)"
+        " VALUES (?, 'inbound', 1, '{\"name\": \"old\"}', 'old', '2026-01-01T00:00:00.000Z')",
+        (business.id,),
+    )
+    await db.execute(
+        "INSERT INTO agent_definition_active (business_id, purpose, version, updated_by, updated_at)"
+        " VALUES (?, 'inbound', 1, 'old', '2026-01-01T00:00:00.000Z')",
+        (business.id,),
+    )
+    # WHEN the API and the page read it THEN both say which version is invalid, and the page still opens
+    refused = await api.get(f"/admin/api/businesses/{business.id}/agent")
+    assert refused.status_code == 409
+    assert f"stored definition {business.id}/inbound v1 is invalid" in refused.json()["detail"]
+    client, csrf = console
+    page = await client.get(f"/admin/businesses/{business.id}/agent")
+    assert page.status_code == 200
+    assert "v1 is invalid" in page.text
+    # AND a valid version saved over it is the one used from then on
+    plumbing = definition_to_yaml(load_template("plumbing"))
+    saved = await client.post(
+        f"/admin/businesses/{business.id}/agent", data={"csrf_token": csrf, "definition": plumbing}
+    )
+    assert saved.status_code == 303
+    assert (await api.get(f"/admin/api/businesses/{business.id}/agent")).json()["version"] == 2
