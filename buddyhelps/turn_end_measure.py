@@ -256,7 +256,8 @@ def _split(text: str) -> tuple[str, str] | None:
     return " ".join(words[:middle]), " ".join(words[middle:])
 
 
-async def run(settings: Settings, *, pause_ms: int, quick: bool) -> Report:
+async def run(settings: Settings, *, pause_ms: int, quick: bool, out: Path) -> Report:
+    """Measure everything; the JSON is rewritten after each part, so a long run leaves what it has."""
     models = Models(settings)
     config, limits = TurnTakingConfig(), BargeLimits()
     lines = sorted({text for name in available_scenarios() for text in load_scenario(name).spoken_texts})
@@ -275,6 +276,7 @@ async def run(settings: Settings, *, pause_ms: int, quick: bool) -> Report:
         ]
         report.turn_end[voice_set] = _turn_end_summary(cases, config)
         report.cases += [{"kind": "pause", **asdict(case)} for case in cases]
+        _save(report, out)
     barge_texts = [(text, True) for text in BACKCHANNELS] + [(text, False) for text in INTERRUPTIONS]
     clear_options = (400, 500, 600, 700, 800)
     barges = [
@@ -284,7 +286,13 @@ async def run(settings: Settings, *, pause_ms: int, quick: bool) -> Report:
     ]
     report.barge_in = _barge_summary(barges, limits.hold_ms, clear_options)
     report.cases += [{"kind": "barge", **asdict(case)} for case in barges]
+    _save(report, out)
     return report
+
+
+def _save(report: Report, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(asdict(report), indent=2) + "\n")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -293,9 +301,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pause-ms", type=int, default=500, help="the mid-sentence pause (under max silence)")
     parser.add_argument("--quick", action="store_true", help="a few cases per set (a smoke run)")
     args = parser.parse_args(argv)
-    report = asyncio.run(run(load_settings(), pause_ms=args.pause_ms, quick=args.quick))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(asdict(report), indent=2) + "\n")
+    report = asyncio.run(run(load_settings(), pause_ms=args.pause_ms, quick=args.quick, out=args.out))
     print(json.dumps({"turn_end": report.turn_end, "barge_in": report.barge_in}, indent=2))
 
 

@@ -127,7 +127,7 @@ class CallerTurns:
     async def _speculate(self, words: asyncio.Task[str]) -> Speculation | None:
         """Transcribe, plan and synthesize the first clause while the turn model is still deciding."""
         started = time.monotonic()
-        text = self._corrector.apply(await words)
+        text = self._corrector.apply(await asyncio.shield(words))  # shared: dropping this must not cancel it
         if not text:
             return None
         understood = await self._dialogue.understand(text, photo_link=self._photo.wanted(text))
@@ -147,7 +147,7 @@ class CallerTurns:
 
     async def _judge_barge(self, words: asyncio.Task[str]) -> None:
         with contextlib.suppress(Exception):
-            self._barge_in.on_words(self._corrector.apply(await words), self._language)
+            self._barge_in.on_words(self._corrector.apply(await asyncio.shield(words)), self._language)
 
     async def _decide_turn(self, audio_16k: FloatAudio, sequence: int, words: asyncio.Task[str]) -> None:
         """The turn model says whether the caller is done; an unfinished sentence in the words overrules it."""
@@ -155,7 +155,7 @@ class CallerTurns:
         if sequence != self._pause_seq or probability < TURN_MODEL_THRESHOLD:
             return
         try:
-            text = await words
+            text = await asyncio.shield(words)
         except Exception:
             log.warning("no speculative transcript; the turn model decides alone", exc_info=True)
             text = ""
@@ -177,16 +177,23 @@ class CallerTurns:
         barge = self._barge_in.take(agent_active=self._agent_active(), turn=self._tasks.turn)
         speculation, self._speculation = self._speculation, None
         if barge is None and speculation is not None and speculation[0] == said:
-            self._tasks.start_turn(self._adopt(speculation[1], event, committed))
+            self._tasks.start_turn(self._adopt(speculation[1], event, words, committed))
             return
         if speculation is not None:
             self._speculation = speculation
             self._drop_speculation()
         self._tasks.start_turn(self._caller_turn(event, words, committed, barge))
 
-    async def _adopt(self, pending: asyncio.Task[Speculation | None], event: TurnEnded, committed: float) -> None:
+    async def _adopt(
+        self, pending: asyncio.Task[Speculation | None], event: TurnEnded, words: asyncio.Task[str], committed: float
+    ) -> None:
         """The turn is over and its reply is (nearly) ready: let it onto the line."""
-        speculation = await pending
+        try:
+            speculation = await pending
+        except Exception:
+            log.exception("the speculative reply failed; answering the turn afresh")
+            await self._caller_turn(event, words, committed, None)
+            return
         if speculation is None:
             return  # nothing was said after all (a noise the VAD took for speech)
         self.counts.adopted += 1
