@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from buddyhelps.eval.knowledge_questions import QUESTIONS, EvalQuestion
 from gpu_worker.knowledge.knowledge_answerer import KnowledgeAnswer, KnowledgeAnswerer
 from gpu_worker.models.stages import LanguageModel
@@ -56,6 +58,24 @@ async def evaluate(
         warm = await answerer.answer(business_id=DEMO_BUSINESS_ID, question=item.question, language=item.language)
         rows.append(_row(item, cold, warm))
     return _summary(rows, indexed_s=indexed_s, embedder=embedder, llm=llm)
+
+
+def exact_search_ms(dim: int, *, sizes: Sequence[int] = (400, 5000), repeats: int = 50) -> dict[str, float]:
+    """The embedded default's search is one matrix product over a business's vectors: its median cost
+    at a typical (400 chunks) and a large (5,000) business, random unit vectors."""
+    rng = np.random.default_rng(0)
+    figures: dict[str, float] = {}
+    for size in sizes:
+        matrix = rng.standard_normal((size, dim)).astype(np.float32)
+        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+        query = matrix[0]
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            np.argsort(-(matrix @ query))[:8]
+            times.append((time.perf_counter() - started) * 1000)
+        figures[f"chunks_{size}"] = round(sorted(times)[len(times) // 2], 3)
+    return figures
 
 
 def _row(item: EvalQuestion, cold: KnowledgeAnswer, warm: KnowledgeAnswer) -> dict[str, Any]:
@@ -110,6 +130,7 @@ def _summary(
             "retrieval_only": {"median": percentile(retrieval, 0.5), "p95": percentile(retrieval, 0.95)},
             "fallback_answers": "retrieval only: no model call",
         },
+        "exact_search_ms": exact_search_ms(embedder.dim),
         "models": {"embedding": embedder.model_name, "llm": llm.model_name},
         "indexing_s": round(indexed_s, 2),
         "rows": rows,
