@@ -4,6 +4,7 @@ and page scripts allowed only by the nonce of their own response."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -98,3 +99,15 @@ async def test_the_console_stylesheet_may_be_cached(client: httpx.AsyncClient) -
     response = await client.get("/admin/static/admin.css")
     assert response.status_code == 200
     assert "no-store" not in response.headers.get("cache-control", "")
+
+
+def test_no_template_has_script_the_policy_would_block() -> None:
+    # GIVEN every HTML template of the pages and the console
+    templates = Path(__file__).parents[2] / "functions"
+    pages = [*templates.glob("templates/*.html"), *templates.glob("admin/templates/*.html")]
+    assert len(pages) > 10
+    for template in pages:
+        html = template.read_text()
+        # THEN scripts carry the response's nonce, and there are no inline handlers (the policy blocks both)
+        assert re.findall(r"<script(?![^>]*nonce=)", html) == [], template.name
+        assert re.findall(r"\son[a-z]+\s*=", html) == [], template.name
