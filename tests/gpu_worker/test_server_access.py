@@ -9,12 +9,15 @@ import asyncio
 import io
 import json
 import wave
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from starlette.routing import BaseRoute
 
 from gpu_worker.server import create_app
 from shared.settings import Settings
@@ -137,3 +140,27 @@ async def test_a_pipeline_body_over_the_limit_is_refused_before_it_is_read_whole
     assert sent[0]["status"] == 413
     assert json.loads(sent[1]["body"])["detail"].startswith("body larger than")
     assert chunks_read == 11
+
+
+def test_every_route_but_health_and_the_media_socket_wants_the_token(client: TestClient) -> None:
+    # GIVEN every HTTP route the worker app serves (routers added later included)
+    app = client.app
+    assert isinstance(app, FastAPI)
+    routes = [route for route in _http_routes(app.routes) if route.path != "/health"]
+    assert {"/status", "/chat", "/pipeline"} <= {route.path for route in routes}
+    for route in routes:
+        path = route.path.replace("{", "").replace("}", "")  # any value for a path parameter
+        for method in route.methods:
+            # WHEN it is called without a token THEN it is refused before doing anything
+            response = client.request(method, path)
+            assert response.status_code == 401, f"{method} {route.path} is open to anyone"
+
+
+def _http_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
+    """Every HTTP route, looking inside included routers (FastAPI wraps them)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _http_routes(included.routes)
