@@ -52,11 +52,14 @@ async def evaluate(
     answerer = KnowledgeAnswerer(embedder=embedder, llm=llm, database=database)
     rows: list[dict[str, Any]] = []
     for item in questions:
-        # Without a prefetch first (the whole cost), then with one (retrieval done during the pause).
-        cold = await answerer.answer(business_id=DEMO_BUSINESS_ID, question=item.question, language=item.language)
+        # As in a call: retrieval during the caller's pause (prefetch), then the answer once the turn
+        # is over; the caller waits for the answer only. Without the prefetch they would also wait for
+        # the retrieval, measured here on its own (the phrasing is the same work either way).
+        started = time.perf_counter()
         await answerer.prefetch(business_id=DEMO_BUSINESS_ID, question=item.question, language=item.language)
-        warm = await answerer.answer(business_id=DEMO_BUSINESS_ID, question=item.question, language=item.language)
-        rows.append(_row(item, cold, warm))
+        retrieval_ms = (time.perf_counter() - started) * 1000
+        answer = await answerer.answer(business_id=DEMO_BUSINESS_ID, question=item.question, language=item.language)
+        rows.append(_row(item, answer, retrieval_ms))
     return _summary(rows, indexed_s=indexed_s, embedder=embedder, llm=llm)
 
 
@@ -78,27 +81,24 @@ def exact_search_ms(dim: int, *, sizes: Sequence[int] = (400, 5000), repeats: in
     return figures
 
 
-def _row(item: EvalQuestion, cold: KnowledgeAnswer, warm: KnowledgeAnswer) -> dict[str, Any]:
-    titles = [hit.title for hit in cold.chunks[:3]]
+def _row(item: EvalQuestion, answer: KnowledgeAnswer, retrieval_ms: float) -> dict[str, Any]:
+    titles = [hit.title for hit in answer.chunks[:3]]
     return {
         "question": item.question,
         "language": item.language,
         "expected_source": item.source,
         "retrieved": [
-            {"title": hit.title, "heading": hit.heading, "score": round(hit.score, 3)} for hit in cold.chunks
+            {"title": hit.title, "heading": hit.heading, "score": round(hit.score, 3)} for hit in answer.chunks
         ],
         "hit_at_3": item.source in titles if item.source else None,
-        "found": cold.found,
-        "said": cold.text,
-        "source_title": cold.source_title,
-        "phrasing": cold.phrasing,
-        "wait_ms_without_prefetch": cold.timings.total_ms,
-        "wait_ms_after_prefetch": warm.timings.total_ms,
-        "timings": {
-            "embed_ms": cold.timings.embed_ms,
-            "search_ms": cold.timings.search_ms,
-            "phrase_ms": cold.timings.phrase_ms,
-        },
+        "found": answer.found,
+        "said": answer.text,
+        "source_title": answer.source_title,
+        "phrasing": answer.phrasing,
+        "retrieval_ms": round(retrieval_ms, 1),
+        "wait_ms_after_prefetch": answer.timings.total_ms,
+        "wait_ms_without_prefetch": round(answer.timings.total_ms + retrieval_ms, 1),
+        "phrase_ms": answer.timings.phrase_ms,
     }
 
 
@@ -113,7 +113,7 @@ def _summary(
     answered = [row for row in rows if row["found"]]
     cold = [row["wait_ms_without_prefetch"] for row in answered]
     warm = [row["wait_ms_after_prefetch"] for row in answered]
-    retrieval = [row["timings"]["embed_ms"] + row["timings"]["search_ms"] for row in rows]
+    retrieval = [row["retrieval_ms"] for row in rows]
     return {
         "questions": len(rows),
         "answerable": len(answerable),
@@ -128,7 +128,7 @@ def _summary(
             "after_prefetch": {"median": percentile(warm, 0.5), "p95": percentile(warm, 0.95)} if warm else None,
             "without_prefetch": {"median": percentile(cold, 0.5), "p95": percentile(cold, 0.95)} if cold else None,
             "retrieval_only": {"median": percentile(retrieval, 0.5), "p95": percentile(retrieval, 0.95)},
-            "fallback_answers": "retrieval only: no model call",
+            "fallback_answers": "the retrieval only: no model call below the threshold",
         },
         "exact_search_ms": exact_search_ms(embedder.dim),
         "models": {"embedding": embedder.model_name, "llm": llm.model_name},
