@@ -9,7 +9,7 @@ import asyncio
 import io
 import json
 import wave
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,7 +24,7 @@ from shared.settings import Settings
 from tests.gpu_worker.fake_stages import fake_models
 
 TOKEN = "worker-token-for-tests-0123456789abcdef"
-PROTECTED = [
+PROTECTED: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/status", None),
     ("GET", "/stt/stats", None),
     ("GET", "/calls/live", None),
@@ -109,14 +109,14 @@ async def test_a_pipeline_body_over_the_limit_is_refused_before_it_is_read_whole
     # GIVEN the worker app (lifespan run) and a 30 MB upload arriving in 1 MB chunks, without a length
     app = create_app(worker_settings, fake_models(caller_lines=[]))
     chunks_read = 0
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
         nonlocal chunks_read
         chunks_read += 1
         return {"type": "http.request", "body": b"\0" * (1 << 20), "more_body": chunks_read < 30}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     scope = {
@@ -150,7 +150,7 @@ def test_every_route_but_health_and_the_media_socket_wants_the_token(client: Tes
     assert {"/status", "/chat", "/pipeline"} <= {route.path for route in routes}
     for route in routes:
         path = route.path.replace("{", "").replace("}", "")  # any value for a path parameter
-        for method in route.methods:
+        for method in route.methods or ():
             # WHEN it is called without a token THEN it is refused before doing anything
             response = client.request(method, path)
             assert response.status_code == 401, f"{method} {route.path} is open to anyone"
