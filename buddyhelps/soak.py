@@ -25,7 +25,7 @@ from typing import Any
 
 from buddyhelps.simulator.caller_voice import PiperCallerVoice
 from buddyhelps.soak_faults import run_faults
-from buddyhelps.soak_stack import Side, Soak, Stack
+from buddyhelps.soak_stack import Side, Soak, SoakFailed, Stack
 from shared.database import connected
 from shared.demo_business import seed_demo_business
 from shared.settings import load_settings
@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-faults", action="store_true", help="skip the fault injection")
     parser.add_argument("--functions-port", type=int, default=8710)
     parser.add_argument("--worker-port", type=int, default=8711)
+    parser.add_argument("--ready-timeout-s", type=float, default=900.0, help="how long a worker may take to start")
     parser.add_argument("--work-dir", type=Path, help="data, logs and WAVs (default: a new temporary folder)")
     parser.add_argument("--json", type=Path, default=Path("artifacts/soak.json"), help="where the JSON goes")
     return parser
@@ -69,6 +70,7 @@ async def _run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         functions=Side("functions", args.functions_port, env, work),
         worker=Side("worker", args.worker_port, env, work),
         token=settings.worker_api_token,
+        ready_timeout_s=args.ready_timeout_s,
     )
     async with connected(settings.database_url) as db:
         await seed_demo_business(db, worker_url=worker_url, worker_capacity=settings.worker_capacity)
@@ -91,8 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="buddyhelps-soak-"))
     work.mkdir(parents=True, exist_ok=True)
-    report = asyncio.run(_run(args, work))
-    report["passed"] = _passed(report)
+    try:
+        report = asyncio.run(_run(args, work))
+        report["passed"] = _passed(report)
+    except SoakFailed as failure:  # the stack never came up, or a fault left it stuck: say so in the JSON
+        report = {"config": {**vars(args), "work_dir": str(work)}, "passed": False, "error": str(failure)}
     text = json.dumps(report, indent=2, default=str)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(text + "\n")

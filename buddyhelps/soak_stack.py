@@ -27,7 +27,7 @@ from shared.demo_business import DEMO_NUMBER
 from shared.repositories import calls
 from shared.settings import Settings
 
-READY_TIMEOUT_S = 300.0  # a worker loads and warms every model first (2 shared cores: minutes)
+READY_TIMEOUT_S = 900.0  # a worker loads models and synthesizes every fixed line first (busy CPU: minutes)
 REPORT_TIMEOUT_S = 240.0
 FINISHED = frozenset({"agent_hung_up", "caller_hung_up"})
 
@@ -75,6 +75,7 @@ class Stack:
     functions: Side
     worker: Side
     token: str
+    ready_timeout_s: float = READY_TIMEOUT_S
 
     async def worker_status(self) -> dict[str, Any] | None:
         try:
@@ -102,7 +103,7 @@ class Stack:
             status = await self.worker_status()
             return status if status is not None and await self.functions_ready() else None
 
-        return await until(both, READY_TIMEOUT_S, "the stack to be ready")
+        return await until(both, self.ready_timeout_s, "the stack to be ready")
 
 
 T = TypeVar("T")
