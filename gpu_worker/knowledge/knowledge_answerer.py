@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 TOP_K = 3
 PROMPT_CHUNKS = 3  # chunks above the threshold given to the model (the best always)
 MAX_ANSWER_TOKENS = 70
+PHRASE_TIMEOUT_S = 4.0  # past this the documents' own sentence is said instead (the caller is waiting)
 PREFETCH_CACHE_SIZE = 256
 _PUNCTUATION = re.compile(r"[^\w\s]")
 
@@ -81,11 +82,13 @@ class KnowledgeAnswerer:
         llm: LanguageModel,
         database: Callable[[], Awaitable[Database]],
         not_found: Mapping[str, str] | None = None,
+        phrase_timeout_s: float = PHRASE_TIMEOUT_S,
     ) -> None:
         self._embedder = embedder
         self._llm = llm
         self._database = database
         self._search = KnowledgeSearch(dim=embedder.dim)
+        self._phrase_timeout_s = phrase_timeout_s
         self._not_found = dict(not_found or {})  # per-language override of the not-found line
         self._prefetched: OrderedDict[tuple[str, str, str], _Retrieval] = OrderedDict()
 
@@ -151,10 +154,22 @@ class KnowledgeAnswerer:
         )
 
     async def _phrase(self, messages: list[ChatMessage]) -> str:
+        """The model's answer; "" (so the extract is said) when it fails or is too slow."""
         parts: list[str] = []
-        stream = self._llm.stream_reply(messages, max_tokens=MAX_ANSWER_TOKENS, temperature=0.1)
-        async for delta in stream:
-            parts.append(delta)
+        try:
+            async with asyncio.timeout(self._phrase_timeout_s):
+                stream = self._llm.stream_reply(messages, max_tokens=MAX_ANSWER_TOKENS, temperature=0.1)
+                try:
+                    async for delta in stream:
+                        parts.append(delta)
+                finally:
+                    await stream.aclose()  # type: ignore[attr-defined]  # closing stops generation
+        except TimeoutError:
+            log.warning("knowledge phrasing too slow; saying the document's sentence")
+            return ""
+        except Exception:
+            log.exception("knowledge phrasing failed; saying the document's sentence")
+            return ""
         return "".join(parts)
 
     def _result(

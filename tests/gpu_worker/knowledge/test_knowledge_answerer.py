@@ -137,3 +137,24 @@ async def test_each_answer_is_logged_on_the_call_with_its_chunks_and_scores(demo
     assert logged[0].best_score == pytest.approx(covered.best_score)
     gaps = await list_answers(demo_db, business_id=DEMO_BUSINESS_ID, unanswered_only=True)
     assert [row.question for row in gaps] == ["Who won the game last night?"]
+
+
+async def test_a_failing_or_slow_model_still_gets_the_documents_own_sentence(demo_db, embedder) -> None:
+    # GIVEN a model that fails, and one slower than the answerer will wait for
+    failing = _answerer(demo_db, embedder, FakeLlm(fail=True))
+    slow_llm = FakeLlm(["We accept cash, checks and all major credit and debit cards."], delay_s=0.5)
+    slow = KnowledgeAnswerer(
+        embedder=embedder, llm=slow_llm, database=_answerer(demo_db, embedder, slow_llm)._database, phrase_timeout_s=0.2
+    )
+    # WHEN each is asked a covered question
+    answers = [
+        await answerer.answer(business_id=DEMO_BUSINESS_ID, question="Do you take credit cards?", language="en")
+        for answerer in (failing, slow)
+    ]
+    # THEN the policies' own sentence is said, with its source, and the slow stream was stopped
+    for answer in answers:
+        assert answer.phrasing == "extract"
+        assert answer.text == (
+            "We accept cash, checks, and all major credit and debit cards. That's from our policies."
+        )
+    assert slow_llm.closed_early == 1
