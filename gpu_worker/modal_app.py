@@ -10,8 +10,9 @@
   longer than Twilio lets a caller wait.
 - Weights are baked into the image at build time (`bake_weights`), so a container starts offline.
 - The report outbox is on the Modal Volume `buddyhelps-worker-outbox` (OUTBOX_VOLUME), not /tmp.
-- Secrets (TURSO_*, DASHBOARD_WEBHOOK_SECRET, TWILIO_*, FUNCTIONS_BASE_URL, PUBLIC_BASE_URL) come from
-  the Modal secret `buddyhelps-worker` as environment variables.
+- Secrets (TURSO_*, DASHBOARD_WEBHOOK_SECRET, WORKER_API_TOKEN, TWILIO_*, FUNCTIONS_BASE_URL,
+  PUBLIC_BASE_URL) come from the Modal secret `buddyhelps-worker` as environment variables. The app's
+  URL is public: WORKER_API_TOKEN (the functions' value) guards every route but /health and the stream.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ APP_NAME = "buddyhelps-worker"
 SECRET_NAME = "buddyhelps-worker"  # noqa: S105 - the name of a Modal secret, not a secret
 GPU = "L40S"
 MAX_CALLS_PER_CONTAINER = 4
-LONGEST_CALL_S = 30 * 60  # the session ends any call at this length
+# The session ends any call at MAX_CALL_SECONDS (a setting, 30 min by default: the agent says a closing
+# line and hangs up); the container's timeout is set above it so a call never outlives its container.
+LONGEST_CALL_S = 30 * 60
 CONTAINER_TIMEOUT_S = LONGEST_CALL_S + 10 * 60
 MIN_CONTAINERS = 1
 MAX_CONTAINERS = 4

@@ -42,6 +42,8 @@ def test_given_the_image_environment_and_the_secret_then_production_settings_sel
     assert settings.is_production
     assert (settings.stt_device, settings.llm_backend, settings.tts_backend) == ("cuda", "vllm", "kokoro-torch")
     assert settings.worker_capacity == modal_app.MAX_CALLS_PER_CONTAINER
+    # the session closes a call at MAX_CALL_SECONDS, before the container's timeout could cut it
+    assert settings.max_call_seconds <= modal_app.LONGEST_CALL_S < modal_app.CONTAINER_TIMEOUT_S
 
 
 def test_given_a_modal_task_when_no_worker_id_is_set_then_the_container_names_itself() -> None:
