@@ -1,4 +1,5 @@
-"""What the owner and the caller are told after a call: the owner SMS, the owner email, the caller's photo SMS."""
+"""What the owner and the caller are told after a call: the owner SMS, the owner email, the caller's photo SMS
+and booking SMS."""
 
 from __future__ import annotations
 
@@ -153,6 +154,25 @@ def owner_email_text(summary: CallSummary) -> str:
     lines += ["", f"Call page (photos appear here): {summary.call_url}", "", "Transcript"]
     lines += [f"{line.speaker.capitalize()}: {line.text}" for line in summary.transcript] or ["(no transcript)"]
     return "\n".join(lines) + "\n"
+
+
+def caller_booking_sms(*, business_name: str, starts_utc: str, timezone: str, to: str) -> NewNotification:
+    """The confirmation of a booked visit, on the business's clock (what the agent read back)."""
+    when = local_time(starts_utc, timezone, "%A, %B %-d at %-I:%M %p %Z")
+    body = f"{business_name}: your visit is booked for {when}. To change it, call us back."
+    return NewNotification(purpose="caller_booking", channel="sms", recipient=to, body=body)
+
+
+def caller_booking_link_sms(*, business_name: str, booking_url: str | None, to: str) -> NewNotification:
+    """Booking was not possible during the call: the link to book online, or the promise of a call back."""
+    if booking_url:
+        body = f"Thanks for calling {business_name}. Pick a time for your visit here: {booking_url}"
+    else:
+        body = (
+            f"Thanks for calling {business_name}. We could not book your visit during the call; "
+            "we will call you back to set a time."
+        )
+    return NewNotification(purpose="caller_booking_link", channel="sms", recipient=to, body=body)
 
 
 def caller_photo_sms(*, business_name: str, photo_url: str, to: str) -> NewNotification:

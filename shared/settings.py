@@ -120,6 +120,29 @@ class Settings(BaseSettings):
     # Deploying workers (`buddyhelps worker deploy-runpod`): the operator's RunPod API key.
     runpod_api_key: str | None = Field(None, alias="RUNPOD_API_KEY")
 
+    # Booking visits (shared/calendars). The deployment's calendar credentials; which provider and calendar a
+    # business uses is its own choice (business_calendars). No provider or a failing one: the caller is texted
+    # BOOKING_LINK_URL (per business, else this one, else the business's public page).
+    calendar_provider: Literal["none", "google", "microsoft", "caldav"] = Field("none", alias="CALENDAR_PROVIDER")
+    calendar_timeout_s: float = Field(10.0, alias="CALENDAR_TIMEOUT_S", gt=0)
+    booking_link_url: str | None = Field(None, alias="BOOKING_LINK_URL")
+    # Google Calendar: the service account's JSON key; each business shares its calendar with that account.
+    google_service_account_json: str | None = Field(None, alias="GOOGLE_SERVICE_ACCOUNT_JSON", repr=False)
+    google_calendar_id: str | None = Field(None, alias="GOOGLE_CALENDAR_ID")
+    google_token_uri: str | None = Field(None, alias="GOOGLE_TOKEN_URI")  # default: the key file's
+    google_calendar_api_base: str = Field("https://www.googleapis.com/calendar/v3", alias="GOOGLE_CALENDAR_API_BASE")
+    # Microsoft 365: an app registration with the Calendars.ReadWrite application permission.
+    ms_tenant_id: str | None = Field(None, alias="MS_TENANT_ID")
+    ms_client_id: str | None = Field(None, alias="MS_CLIENT_ID")
+    ms_client_secret: str | None = Field(None, alias="MS_CLIENT_SECRET", repr=False)
+    ms_calendar_mailbox: str | None = Field(None, alias="MS_CALENDAR_MAILBOX")
+    ms_authority: str = Field("https://login.microsoftonline.com", alias="MS_AUTHORITY")
+    ms_graph_base: str = Field("https://graph.microsoft.com/v1.0", alias="MS_GRAPH_BASE")
+    # CalDAV: the calendar collection's URL and an account (an app password) allowed to write it.
+    caldav_url: str | None = Field(None, alias="CALDAV_URL")
+    caldav_username: str | None = Field(None, alias="CALDAV_USERNAME")
+    caldav_password: str | None = Field(None, alias="CALDAV_PASSWORD", repr=False)
+
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:
         if self.env != "production":

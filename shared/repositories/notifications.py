@@ -19,7 +19,7 @@ from typing import Literal
 from shared.database import Database, Row, Statement, utc_now
 
 Channel = Literal["sms", "email"]
-Purpose = Literal["owner_sms", "owner_email", "caller_photo_link"]
+Purpose = Literal["owner_sms", "owner_email", "caller_photo_link", "caller_booking", "caller_booking_link"]
 ERROR_TEXT_LIMIT = 500
 REDACTED_TOKEN = "[redacted]"  # noqa: S105 - what stands where a photo token was
 _PHOTO_TOKEN = re.compile(r"(/photo/)(?:[A-Za-z0-9_-]+|\[redacted\])")
