@@ -499,3 +499,27 @@ async def test_a_safety_line_the_caller_talked_over_is_said_again_in_full_first(
     assert not agent[1].text.startswith(gas)
     assert agent[-1].text.startswith(gas)
     assert "Sam" in agent[-1].text
+
+
+async def test_a_short_real_interruption_stops_the_agent_once_its_words_are_heard(harness_factory: Any) -> None:
+    long_reply = "Sure. " + " ".join(["The plumber will need a few details from you first, okay."] * 6)
+    harness = harness_factory(
+        caller_lines=["My toilet keeps running all night.", OFF_SCRIPT, "Wait, stop."], replies=[long_reply]
+    )
+    await harness.start()
+    await harness.wait_until_played()
+    await harness.say(800)
+    await harness.wait_until_played()
+    await harness.say(800, then_silence_ms=400)
+    await harness.line.frames(SILENCE, 80)
+    # WHEN, well into the answer, the caller says two quick words over the agent (too short for the length rule)
+    await harness.say(360, then_silence_ms=0)
+    assert not harness.line.events("clear")
+    await harness.line.frames(SILENCE, 10)  # the pause (160 ms) and its transcript, not the turn's end
+    # THEN their words at the pause stop the agent, before the turn is even over
+    assert len(harness.line.events("clear")) == 1
+    await harness.line.frames(SILENCE, 40)
+    await harness.wait_until_played()
+    record = await harness.end()
+    assert any(e.speaker == "agent" and e.interrupted for e in record.transcript)
+    assert any(e.speaker == "caller" and e.text == "Wait, stop." for e in record.transcript)
