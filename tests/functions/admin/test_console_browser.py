@@ -304,14 +304,6 @@ def test_remaining_pages_render(page: Page):
         snap(page, name)
 
 
-def test_sign_out(page: Page):
-    page.goto("/admin/calls")
-    page.get_by_role("button", name="Sign out").click()
-    expect(page).to_have_url(re.compile(r"/admin/login$"))
-    page.goto("/admin/calls")
-    expect(page).to_have_url(re.compile(r"/admin/login\?next="))
-
-
 def test_edit_an_agent_see_the_new_version_and_diff_and_try_it(page: Page, admin_site: AdminSite):
     business = _seed_business(admin_site, "Agent Electric")
     page.goto(f"/admin/businesses/{business.id}")
@@ -353,3 +345,11 @@ def test_edit_an_agent_see_the_new_version_and_diff_and_try_it(page: Page, admin
     expect(page.locator("#try-reply")).to_have_text("(fake planner v3) after 0 turns you said: The outlet is sparking")
     expect(page.locator("#try-conversation li")).to_have_count(2)
     snap(page, "agent")
+
+
+def test_sign_out(page: Page):
+    page.goto("/admin/calls")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/admin/login$"))
+    page.goto("/admin/calls")
+    expect(page).to_have_url(re.compile(r"/admin/login\?next="))
