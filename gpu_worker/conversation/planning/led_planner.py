@@ -11,6 +11,7 @@ any of that fails, the guided plan is spoken instead.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -35,11 +36,13 @@ LED_RULES = (
 
 def reply_schema(definition: AgentDefinition) -> dict[str, Any]:
     """The JSON schema the LLM's output must follow (llama.cpp and vLLM both constrain to it)."""
-    properties = {spec.name: {"type": "string", "maxLength": 200} for spec in definition.fields}
+    # No maxLength: llama.cpp turns it into a grammar of that many repetitions, which samples very slowly;
+    # `max_tokens` bounds the reply and `say` is cut to MAX_SAY_CHARS here.
+    properties = {spec.name: {"type": "string"} for spec in definition.fields}
     return {
         "type": "object",
         "properties": {
-            "say": {"type": "string", "maxLength": MAX_SAY_CHARS},
+            "say": {"type": "string"},
             "fields": {"type": "object", "properties": properties, "additionalProperties": False},
             "end_call": {"type": "boolean"},
         },
@@ -49,10 +52,14 @@ def reply_schema(definition: AgentDefinition) -> dict[str, Any]:
 
 
 class LedPlanner:
-    def __init__(self, guided: GuidedPlanner, *, definition: AgentDefinition, llm: LanguageModel) -> None:
+    def __init__(
+        self, guided: GuidedPlanner, *, definition: AgentDefinition, llm: LanguageModel, timeout_s: float = 8.0
+    ) -> None:
+        """`timeout_s`: a reply the LLM has not finished by then is the guided plan instead (no dead air)."""
         self._guided = guided
         self._definition = definition
         self._llm = llm
+        self._timeout_s = timeout_s
         self._schema = reply_schema(definition)
 
     def opening(self) -> ReplyPlan:
@@ -66,15 +73,20 @@ class LedPlanner:
             return guided
         safety = _safety_lines(self._definition, guided, language)
         try:
-            raw = await self._llm.complete_json(self._messages(caller_text, language), schema=self._schema)
-            answer = json.loads(raw)
+            request = self._llm.complete_json(
+                self._messages(caller_text, language), schema=self._schema, max_tokens=160
+            )
+            answer = json.loads(await asyncio.wait_for(request, timeout=self._timeout_s))
+        except TimeoutError:
+            log.warning("the led planner's LLM took too long; speaking the guided plan")
+            return guided
         except Exception:
             log.exception("the led planner's LLM failed; speaking the guided plan")
             return guided
         if not isinstance(answer, dict):
             return guided
         self._apply_fields(answer.get("fields"), caller_text, language)
-        say = str(answer.get("say") or "").strip()
+        say = str(answer.get("say") or "").strip()[:MAX_SAY_CHARS]
         if not say or not all(self.allows(clause) for clause in clauses_of(say)):
             return guided
         if answer.get("end_call") is True and self._guided.complete():
@@ -102,7 +114,7 @@ class LedPlanner:
     def fork(self) -> Planner:
         twin = self._guided.fork()
         assert isinstance(twin, GuidedPlanner)
-        return LedPlanner(twin, definition=self._definition, llm=self._llm)
+        return LedPlanner(twin, definition=self._definition, llm=self._llm, timeout_s=self._timeout_s)
 
     def _messages(self, caller_text: str, language: str) -> tuple[ChatMessage, ...]:
         system = self._guided.system_message(language)

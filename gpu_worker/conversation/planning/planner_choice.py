@@ -27,9 +27,10 @@ def build_planner(
     caller_id: str,
     llm: LanguageModel,
     now: Callable[[], datetime] = utc_now,
+    led_timeout_s: float = 8.0,
 ) -> Planner:
     """One per call. `mode` is `settings.planner`; `caller_id` may be "" (withheld)."""
     guided = GuidedPlanner(definition, business=business_name, caller_id=caller_id, now=now)
     if mode == "led":
-        return LedPlanner(guided, definition=definition, llm=llm)
+        return LedPlanner(guided, definition=definition, llm=llm, timeout_s=led_timeout_s)
     return guided

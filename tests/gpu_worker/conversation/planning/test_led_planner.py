@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -11,6 +12,8 @@ import pytest
 from buddyhelps.eval.scoring import inventions
 from gpu_worker.conversation.planning.facts_answer import FactsAnswer
 from gpu_worker.conversation.planning.led_planner import reply_schema
+from gpu_worker.conversation.planning.planner_choice import build_planner
+from gpu_worker.conversation.planning.text_reply import speak_as_text
 from gpu_worker.models.language_model import LlamaCppLanguageModel
 from gpu_worker.models.stages import ChatMessage
 from shared.agents.templates import load_template
@@ -92,6 +95,24 @@ async def test_the_read_back_stays_word_for_word() -> None:
     assert call.last.end_call
 
 
+async def test_a_model_too_slow_for_the_line_gets_the_guided_plan() -> None:
+    class SlowJsonLlm(JsonLlm):
+        async def complete_json(
+            self, messages: Sequence[ChatMessage], *, schema: Mapping[str, Any], max_tokens: int = 400
+        ) -> str:
+            await asyncio.sleep(5)
+            return await super().complete_json(messages, schema=schema, max_tokens=max_tokens)
+
+    llm = SlowJsonLlm([say("Finally! What's your name?")])
+    planner = build_planner(
+        PLUMBING, mode="led", business_name="Acme Plumbing", caller_id="", llm=llm, led_timeout_s=0.05
+    )
+    planner.opening()
+    plan = await planner.plan("My pipe is leaking.", language="en")
+    assert plan.kind == "scripted"
+    assert plan.scripted_text.endswith("Could I get your name, please?")
+
+
 def test_the_schema_names_every_field() -> None:
     schema = reply_schema(PLUMBING)
     assert set(schema["properties"]["fields"]["properties"]) == {"problem", "name", "address", "callback", "urgency"}
@@ -107,20 +128,18 @@ def qwen() -> Iterator[LlamaCppLanguageModel]:
 
 @pytest.mark.slow
 async def test_on_the_real_qwen_the_guards_hold(qwen: LlamaCppLanguageModel) -> None:
-    # GIVEN the weak 0.5B model leading a gas call (it is not eloquent; the guards must still hold)
-    call = new_call(PLUMBING, llm=qwen, mode="led")
-    call.open()
-    callers = [
-        "Hi, I smell gas near my water heater. How much do you charge?",
-        "My name is Dana Scully.",
-        "It's 42 Bay Street.",
-        "Yes, this number is fine.",
-    ]
-    replies = [await call.say(text) for text in callers]
-    # THEN the gas line comes first, and no reply names a price, time or booking the definition lacks
-    assert replies[0].startswith(GAS_LINE)
-    facts = FactsAnswer(PLUMBING)
-    assert [inventions(reply, " ".join(callers), facts) for reply in replies] == [[]] * len(replies)
-    # AND when the rules reach the read-back, it is word for word
-    readbacks = [plan for plan in call.plans if plan.asked == "readback" and plan.kind == "scripted"]
-    assert all(plan.lines[-1].startswith("Let me read that back: ") for plan in readbacks)
+    # GIVEN the weak 0.5B model leading a gas call (it is not eloquent; the guards must still hold). The
+    # timeout is generous: this checks what the model says, not how fast (2 shared cores can be slow).
+    planner = build_planner(
+        PLUMBING, mode="led", business_name="Acme Plumbing", caller_id="+15550100123", llm=qwen, led_timeout_s=400
+    )
+    planner.heard(planner.opening(), "Thanks for calling.", complete=True)
+    caller = "Hi, I smell gas near my water heater. How much do you charge to come out?"
+    # WHEN the caller asks for a price in the same breath
+    plan = await planner.plan(caller, language="en")
+    reply = await speak_as_text(plan, planner, qwen)
+    # THEN the model spoke, the gas line came first, and nothing names a price, time or booking the definition lacks
+    assert plan.kind == "led"
+    assert reply.text.startswith(GAS_LINE)
+    assert inventions(reply.text, caller, FactsAnswer(PLUMBING)) == []
+    assert planner.snapshot().value("urgency") == "emergency"
