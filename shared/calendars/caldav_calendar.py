@@ -1,13 +1,15 @@
 """CalDAV (Nextcloud, Fastmail, iCloud, Radicale, ...) through the `caldav` client. The client is
 blocking, so every operation runs in a worker thread with its own connection.
 
-The double-booking check orders events by X-BUDDYHELPS-CREATED (microseconds, our clock; CalDAV servers
-do not stamp creation themselves), falling back to CREATED/DTSTAMP for events other clients wrote."""
+Two bookings of the very same slot collide at the server: the event's name derives from the slot and is
+written with If-None-Match: *, so the second write is refused (SlotTaken). Overlapping slots that differ
+go through the shared re-read check, ordered by X-BUDDYHELPS-CREATED (microseconds, our clock, stamped
+just before the write; CalDAV servers do not stamp creation) or CREATED/DTSTAMP for other clients' events."""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
@@ -16,9 +18,9 @@ from typing import Any, TypeVar
 import caldav
 import icalendar
 import niquests
-from caldav.lib.error import DAVError
+from caldav.lib.error import ConsistencyError, DAVError
 
-from shared.calendars.calendar import Booking, CalendarError, Slot
+from shared.calendars.calendar import Booking, CalendarError, Slot, SlotTaken
 from shared.calendars.double_booking import EventStamp, book_checked
 
 PROVIDER = "caldav"
@@ -53,9 +55,17 @@ class CaldavCalendar:
         )
 
     async def create(self, *, slot: Slot, title: str, description: str, attendee_phone: str) -> str:
-        uid = f"{uuid.uuid4()}@buddyhelps"
-        ics = _event_ics(uid, slot, title, description, attendee_phone)
-        await self._run(lambda calendar: calendar.save_event(ics))
+        uid = _slot_uid(self._config.calendar_url, slot)
+
+        def write(calendar: Any) -> bool:
+            try:
+                calendar.save_event(_event_ics(uid, slot, title, description, attendee_phone), no_overwrite=True)
+            except ConsistencyError:
+                return False  # the server already holds a booking of this very slot
+            return True
+
+        if not await self._run(write):
+            raise SlotTaken(slot)
         return uid
 
     async def overlapping(self, slot: Slot) -> list[EventStamp]:
@@ -83,6 +93,11 @@ class CaldavCalendar:
                 return operation(client.calendar(url=config.calendar_url))
         except (DAVError, niquests.exceptions.RequestException, OSError, ValueError) as error:
             raise CalendarError(f"{PROVIDER}: {type(error).__name__}: {error}") from error
+
+
+def _slot_uid(calendar_url: str, slot: Slot) -> str:
+    span = f"{calendar_url}|{slot.start.astimezone(UTC).isoformat()}|{slot.end.astimezone(UTC).isoformat()}"
+    return f"visit-{hashlib.sha256(span.encode()).hexdigest()[:24]}@buddyhelps"
 
 
 def _events_between(calendar: Any, start: datetime, end: datetime) -> list[Any]:
