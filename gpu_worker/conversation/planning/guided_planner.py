@@ -29,7 +29,7 @@ from gpu_worker.conversation.planning.field_reading import (
     residue,
     statements_only,
 )
-from gpu_worker.conversation.planning.planner import FieldState, FieldStatus, Planner, ReplyPlan
+from gpu_worker.conversation.planning.planner import FieldState, FieldStatus, Planner, ReplyPlan, ToolRequest
 from gpu_worker.conversation.planning.spoken_composition import CallLines
 from gpu_worker.conversation.reply_guard import AllowedFacts, unsafe_claim
 from gpu_worker.conversation.spoken_lines import speakable_phone
@@ -468,6 +468,13 @@ class GuidedPlanner:
     def _llm(self, text: str, language: str, lines: list[str], question: str, target: str) -> ReplyPlan:
         note = "[Answer in one short sentence from the facts. Do not ask a question.]"
         messages = (self._system(language), *self._history[:-1], ChatMessage("user", f"{text}\n{note}"))
+        if "knowledge" in self._definition.tools and signals.is_question(text):
+            # The business's documents may answer it: the session asks its knowledge base; `messages` (the
+            # facts-only answer) stand in wherever no knowledge base runs (text mode, no documents).
+            tool = ToolRequest("knowledge", {"question": text, "language": language})
+            return ReplyPlan(
+                "knowledge", lines=tuple(lines), messages=messages, after=(question,), tool=tool, asked=target
+            )
         return ReplyPlan("llm", lines=tuple(lines), messages=messages, after=(question,), asked=target, max_tokens=48)
 
     def _system(self, language: str) -> ChatMessage:

@@ -224,3 +224,18 @@ async def test_a_question_from_the_llm_is_dropped_since_the_definitions_question
     call.open()
     await call.say("My sink is leaking.")
     assert await call.say("Nice weather we are having, huh.") == "Sure. Could I get your name, please?"
+
+
+async def test_with_a_knowledge_base_an_open_question_asks_it_and_carries_the_facts_answer_as_fallback() -> None:
+    # GIVEN a business whose agent may answer from its documents
+    with_knowledge = PLUMBING.model_copy(update={"tools": [*PLUMBING.tools, "knowledge"]})
+    call = new_call(with_knowledge, llm=FakeLlm(["We service all the usual brands."]))
+    call.open()
+    await call.say("My water heater is leaking.")
+    # WHEN the caller asks something the facts do not cover
+    reply = await call.say("Do you work on tankless water heaters?")
+    # THEN the plan asks the knowledge base, and without one the facts-only answer is spoken
+    assert call.last.kind == "knowledge"
+    assert call.last.tool is not None
+    assert call.last.tool.arguments["question"] == "Do you work on tankless water heaters?"
+    assert reply == "We service all the usual brands. Could I get your name, please?"
