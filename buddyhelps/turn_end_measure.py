@@ -256,7 +256,7 @@ def _split(text: str) -> tuple[str, str] | None:
     return " ".join(words[:middle]), " ".join(words[middle:])
 
 
-async def run(settings: Settings, *, pause_ms: int, quick: bool, out: Path) -> Report:
+async def run(settings: Settings, *, pause_ms: int, quick: bool, out: Path, limit: int = 0) -> Report:
     """Measure everything; the JSON is rewritten after each part, so a long run leaves what it has."""
     models = Models(settings)
     config, limits = TurnTakingConfig(), BargeLimits()
@@ -268,8 +268,8 @@ async def run(settings: Settings, *, pause_ms: int, quick: bool, out: Path) -> R
         ("simulator_scenarios", [(p, "piper:joe", "scenario") for p in scenario_pairs]),
         ("held_out", [(p, v, "held_out") for p in HELD_OUT for v in voices[1:]]),
     ):
-        if quick:
-            pairs_voices = pairs_voices[:4]
+        if quick or limit:
+            pairs_voices = pairs_voices[: limit or 4]
         cases = [
             await measure_pause(models, PauseCase(voice, source, *pair), pause_ms=pause_ms)
             for pair, voice, source in pairs_voices
@@ -300,8 +300,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("artifacts/turn_end.json"))
     parser.add_argument("--pause-ms", type=int, default=500, help="the mid-sentence pause (under max silence)")
     parser.add_argument("--quick", action="store_true", help="a few cases per set (a smoke run)")
+    parser.add_argument("--limit", type=int, default=0, help="at most this many lines per set (0: all)")
     args = parser.parse_args(argv)
-    report = asyncio.run(run(load_settings(), pause_ms=args.pause_ms, quick=args.quick, out=args.out))
+    report = asyncio.run(run(load_settings(), pause_ms=args.pause_ms, quick=args.quick, out=args.out, limit=args.limit))
     print(json.dumps({"turn_end": report.turn_end, "barge_in": report.barge_in}, indent=2))
 
 
