@@ -111,6 +111,8 @@ class AgentVoice:
         finally:
             if not task.done():
                 task.cancel()  # this turn was cancelled (barge-in, hang-up): stop the reply with it
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         self._transcript.add("agent", reply.text, start_ms=start_ms, end_ms=start_ms + int(reply.audio_ms))
         if timing is not None:
             self._record_latency(reply, timing)
