@@ -80,14 +80,12 @@ class CaldavCalendar:
 
     def _blocking(self, operation: Callable[[Any], T]) -> T:
         config = self._config
-        loopback = config.calendar_url.startswith(("http://127.0.0.1:", "http://localhost:"))
         try:
             with _CALDAV.DAVClient(
                 url=config.calendar_url,
                 username=config.username,
                 password=config.password,
                 timeout=max(1, round(config.timeout_s)),
-                require_tls=not loopback,  # plain HTTP only for a server on this machine (tests)
                 enable_rfc6764=False,  # the URL names the calendar: no DNS discovery
             ) as client:
                 return operation(client.calendar(url=config.calendar_url))

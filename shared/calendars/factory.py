@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import ValidationError
@@ -17,6 +18,8 @@ from shared.calendars.calendar_choice import CalendarChoice, booking_link
 from shared.calendars.google_calendar import GoogleCalendar, GoogleCalendarConfig, ServiceAccountKey
 from shared.calendars.microsoft_calendar import MicrosoftCalendar, MicrosoftCalendarConfig
 from shared.settings import Settings
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")  # plain http only to a server on this machine (tests)
 
 
 def calendar_for(choice: CalendarChoice, settings: Settings, client: httpx.AsyncClient) -> Calendar | None:
@@ -97,6 +100,9 @@ def _caldav(choice: CalendarChoice, settings: Settings) -> CaldavCalendarConfig:
         CALDAV_USERNAME=settings.caldav_username,
         CALDAV_PASSWORD=settings.caldav_password,
     )
+    url = urlsplit(need["CALDAV_URL"])
+    if url.scheme != "https" and url.hostname not in LOOPBACK_HOSTS:
+        raise CalendarError("caldav: CALDAV_URL must be https:// (the password travels with every request)")
     return CaldavCalendarConfig(
         calendar_url=need["CALDAV_URL"],
         username=need["CALDAV_USERNAME"],

@@ -17,12 +17,13 @@ from shared.calendars import (
     read_back,
     save_calendar_choice,
 )
-from shared.calendars.calendar_choice import InvalidCalendarChoice
+from shared.calendars.calendar_choice import InvalidCalendarChoice, deployment_choice
 from shared.calendars.factory import open_booking_desk
 from shared.database import Database
 from shared.repositories.businesses import create_business
 from shared.settings import Settings, load_settings
 from tests.calendar_fakes import CalendarFake
+from tests.radicale_server import RadicaleServer
 from tests.shared.calendars.conftest import DENVER_HOURS
 
 DENVER = ZoneInfo("America/Denver")
@@ -123,3 +124,37 @@ async def test_a_bad_calendar_choice_is_refused_with_the_reason(
     choice = CalendarChoice(**{"provider": "google", **change})  # type: ignore[arg-type]
     with pytest.raises(InvalidCalendarChoice, match=message):
         await save_calendar_choice(db, business.id, choice)
+
+
+async def test_caldav_over_plain_http_is_refused_before_any_password_is_sent(settings: Settings) -> None:
+    plain = load_settings(
+        BUDDYHELPS_DATA_DIR=settings.data_dir,
+        CALDAV_URL="http://dav.example.com/plumber/visits/",
+        CALDAV_USERNAME="plumber",
+        CALDAV_PASSWORD="app-password",
+    )
+    async with open_booking_desk(plain, CalendarChoice(provider="caldav"), DENVER_HOURS) as desk:
+        result = await desk.offer("tomorrow", language="en", now=MONDAY_NOON)
+    assert isinstance(result, BookingLinkFallback)
+    assert result.detail == "caldav: CALDAV_URL must be https:// (the password travels with every request)"
+
+
+async def test_settings_book_into_caldav(
+    settings: Settings, radicale: RadicaleServer, caldav_calendar_url: str
+) -> None:
+    configured = load_settings(
+        BUDDYHELPS_DATA_DIR=settings.data_dir,
+        CALENDAR_PROVIDER="caldav",
+        CALDAV_URL=caldav_calendar_url,
+        CALDAV_USERNAME=radicale.username,
+        CALDAV_PASSWORD=radicale.password,
+    )
+    async with open_booking_desk(configured, deployment_choice(configured), DENVER_HOURS) as desk:
+        offered = await desk.offer("Friday at 4", language="en", now=MONDAY_NOON)
+        assert isinstance(offered, SlotsOffered)
+        assert offered.slots[0].start == datetime(2026, 12, 4, 16, tzinfo=DENVER)
+        booked = await desk.book(offered.slots[0], title="Visit", description="", attendee_phone="+1", now=MONDAY_NOON)
+        assert isinstance(booked, Booked)
+        again = await desk.offer("Friday at 4", language="en", now=MONDAY_NOON)
+    assert isinstance(again, SlotsOffered)
+    assert offered.slots[0] not in again.slots
