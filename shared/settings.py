@@ -122,7 +122,7 @@ class Settings(BaseSettings):
 
     # Booking visits (shared/calendars). The deployment's calendar credentials; which provider and calendar a
     # business uses is its own choice (business_calendars). No provider or a failing one: the caller is texted
-    # BOOKING_LINK_URL (per business, else this one, else the business's public page).
+    # the booking link (the business's own, else BOOKING_LINK_URL; with neither, the SMS promises a call back).
     calendar_provider: Literal["none", "google", "microsoft", "caldav"] = Field("none", alias="CALENDAR_PROVIDER")
     calendar_timeout_s: float = Field(10.0, alias="CALENDAR_TIMEOUT_S", gt=0)
     booking_link_url: str | None = Field(None, alias="BOOKING_LINK_URL")
