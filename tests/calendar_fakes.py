@@ -46,6 +46,7 @@ class FakeEvent:
     title: str
     created: datetime
     free: bool = False  # transparent / showAs free: does not block
+    notes: str = ""  # Google's description, Graph's body content
 
 
 @dataclass
@@ -199,7 +200,8 @@ class CalendarFake:
             request = json.loads(body)
             if not request.get("summary") or "dateTime" not in request["start"] or "dateTime" not in request["end"]:
                 raise Refused(400, "Missing summary or start/end dateTime")
-            event = self._create(calendar, request["summary"], request["start"]["dateTime"], request["end"]["dateTime"])
+            start, end = request["start"]["dateTime"], request["end"]["dateTime"]
+            event = self._create(calendar, request["summary"], start, end, request.get("description", ""))
             return 200, {"kind": "calendar#event", "id": event.id, **_g_event(event)}
         if method == "GET" and event_id is None:
             if query.get("singleEvents") != "true" or "timeMin" not in query or "timeMax" not in query:
@@ -234,7 +236,8 @@ class CalendarFake:
             if not request.get("subject"):
                 raise Refused(400, "subject is required")
             start, end = _graph_time(request["start"]), _graph_time(request["end"])
-            event = self._create(mailbox, request["subject"], start.isoformat(), end.isoformat())
+            notes = request.get("body", {}).get("content", "")
+            event = self._create(mailbox, request["subject"], start.isoformat(), end.isoformat(), notes)
             return 201, {"id": event.id, **_m_event(event)}
         if rest == "calendar/calendarView" and method == "GET":
             if headers.get("prefer") != 'outlook.timezone="UTC"':
@@ -259,9 +262,10 @@ class CalendarFake:
 
     # The store -------------------------------------------------------------------------------------------
 
-    def _create(self, calendar: str, title: str, start: str, end: str) -> FakeEvent:
+    def _create(self, calendar: str, title: str, start: str, end: str, notes: str) -> FakeEvent:
         with self._lock:
             event = FakeEvent(f"ev{secrets.token_hex(6)}", _rfc3339(start), _rfc3339(end), title, self._stamp())
+            event.notes = notes
             self.events[calendar].append(event)
         return event
 

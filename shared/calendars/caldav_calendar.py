@@ -20,7 +20,7 @@ import icalendar
 import niquests
 from caldav.lib.error import ConsistencyError, DAVError
 
-from shared.calendars.calendar import Booking, CalendarError, Slot, SlotTaken
+from shared.calendars.calendar import Booking, CalendarError, Slot, SlotTaken, event_text
 from shared.calendars.double_booking import EventStamp, book_checked
 
 PROVIDER = "caldav"
@@ -113,7 +113,7 @@ def _event_ics(uid: str, slot: Slot, title: str, description: str, attendee_phon
     event.add("dtstart", slot.start.astimezone(UTC))
     event.add("dtend", slot.end.astimezone(UTC))
     event.add("summary", title)
-    event.add("description", description)
+    event.add("description", event_text(description, attendee_phone))
     event.add("transp", "OPAQUE")
     event.add("contact", attendee_phone)
     calendar = icalendar.Calendar()

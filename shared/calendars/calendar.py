@@ -45,6 +45,13 @@ class Booking:
     title: str
 
 
+def event_text(description: str, attendee_phone: str) -> str:
+    """The event's visible notes: what the call gathered, then the number to call the customer back on."""
+    return "\n\n".join(
+        part for part in (description.strip(), f"Caller: {attendee_phone}" if attendee_phone else "") if part
+    )
+
+
 class Calendar(Protocol):
     """One business's calendar. `busy` lists what blocks the window; `book` creates the visit or raises
     SlotTaken (checked after creating, so two callers racing for one slot get exactly one booking)."""

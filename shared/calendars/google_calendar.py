@@ -13,7 +13,7 @@ import httpx
 import jwt
 from pydantic import BaseModel, ConfigDict
 
-from shared.calendars.calendar import Booking, CalendarError, Slot
+from shared.calendars.calendar import Booking, CalendarError, Slot, event_text
 from shared.calendars.double_booking import EventStamp, book_checked
 from shared.calendars.provider_http import CachedToken, call_json, token_from
 
@@ -72,7 +72,7 @@ class GoogleCalendar:
         zone = str(slot.start.tzinfo)
         body = {
             "summary": title,
-            "description": description,
+            "description": event_text(description, attendee_phone),
             "start": {"dateTime": _rfc3339(slot.start), "timeZone": zone},
             "end": {"dateTime": _rfc3339(slot.end), "timeZone": zone},
             "transparency": "opaque",

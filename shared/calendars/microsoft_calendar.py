@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import httpx
 
-from shared.calendars.calendar import Booking, CalendarError, Slot
+from shared.calendars.calendar import Booking, CalendarError, Slot, event_text
 from shared.calendars.double_booking import EventStamp, book_checked
 from shared.calendars.provider_http import CachedToken, call_json, token_from
 
@@ -73,7 +73,7 @@ class MicrosoftCalendar:
     async def create(self, *, slot: Slot, title: str, description: str, attendee_phone: str) -> str:
         body = {
             "subject": title,
-            "body": {"contentType": "text", "content": description},
+            "body": {"contentType": "text", "content": event_text(description, attendee_phone)},
             "start": _graph_time(slot.start),
             "end": _graph_time(slot.end),
             "showAs": "busy",

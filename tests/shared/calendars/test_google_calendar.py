@@ -61,6 +61,7 @@ async def test_a_caller_asking_for_tomorrow_at_9_is_offered_9_and_booked_at_9_de
     assert isinstance(result, Booked)
     [visit] = calendar_fake.booked(CALENDAR_ID)
     assert (visit.start, visit.title) == (datetime(2026, 12, 1, 16, tzinfo=UTC), "Visit: leaking tap")
+    assert visit.notes == "Kitchen tap\n\nCaller: +13035550123"
     # AND a later offer for that time no longer includes it
     again = await desk.offer("tomorrow at 9", language="en", now=MONDAY_NOON)
     assert isinstance(again, SlotsOffered)

@@ -61,7 +61,8 @@ async def test_tuesday_at_2_is_offered_and_booked_in_utc_at_21(
     # WHEN it is booked THEN Graph holds it at 21:00 UTC
     result = await desk.book(TUESDAY_2PM, title="Visit", description="Boiler", attendee_phone="+1303", now=MONDAY_NOON)
     assert isinstance(result, Booked)
-    assert [e.start for e in calendar_fake.booked(MAILBOX)] == [datetime(2026, 12, 1, 21, tzinfo=UTC)]
+    [visit] = calendar_fake.booked(MAILBOX)
+    assert (visit.start, visit.notes) == (datetime(2026, 12, 1, 21, tzinfo=UTC), "Boiler\n\nCaller: +1303")
 
 
 async def test_two_callers_racing_for_one_slot_get_exactly_one_booking(
