@@ -227,9 +227,10 @@ class CalendarFake:
             if request["schedules"] != [mailbox]:
                 raise Refused(400, "schedules must name the mailbox")
             items = [
-                {"status": "free" if e.free else "busy", "start": _g_time(e.start), "end": _g_time(e.end)}
+                {"status": "Free" if e.free else "Busy", "start": _g_time(e.start), "end": _g_time(e.end)}
                 for e in self._overlapping(mailbox, start, end)
             ]
+            # Capitalised as in Graph's documented answers ("Busy", "Tentative"); showAs on events is lower case.
             return 200, {"value": [{"scheduleId": mailbox, "availabilityView": "", "scheduleItems": items}]}
         if rest == "calendar/events" and method == "POST":
             request = json.loads(body)

@@ -95,7 +95,8 @@ class BookingDesk:
         rules = self._rules
         day_from, day_to = now.date(), (now + rules.horizon).date()
         if wish.day is not None and wish.day > day_to:
-            day_to = wish.day  # "the 20th of next month": look that far, just this once
+            # "the 20th of next month": look from that day on (one horizon long, as busy-time APIs cap windows)
+            day_from, day_to = wish.day, wish.day + rules.horizon
         start, end = search_window(rules.hours, day_from, day_to)
         try:
             busy = await self._calendar.busy(start=start, end=end)

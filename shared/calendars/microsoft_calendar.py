@@ -21,7 +21,7 @@ PROVIDER = "microsoft"
 SCOPE = "https://graph.microsoft.com/.default"
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 DEFAULT_GRAPH_BASE = "https://graph.microsoft.com/v1.0"
-FREE = frozenset({"free"})  # the getSchedule status / showAs value that leaves a slot bookable
+FREE = "free"  # the getSchedule status / showAs value that leaves a slot bookable (Graph varies the case)
 _FRACTION = re.compile(r"\.(\d{6})\d+")  # Graph writes 7 fractional digits; Python reads 6
 
 
@@ -63,7 +63,7 @@ class MicrosoftCalendar:
                 f"{PROVIDER}: getSchedule could not read the mailbox: {schedule['error'].get('message')}"
             )
         items = schedule.get("scheduleItems", [])
-        return [Slot(_moment(i["start"]), _moment(i["end"])) for i in items if i.get("status") not in FREE]
+        return [Slot(_moment(i["start"]), _moment(i["end"])) for i in items if _busy(i.get("status"))]
 
     async def book(self, *, slot: Slot, title: str, description: str, attendee_phone: str) -> Booking:
         return await book_checked(
@@ -125,7 +125,11 @@ def _graph_time(moment: datetime) -> dict[str, str]:
 
 
 def _blocks(event: dict[str, Any]) -> bool:
-    return not event.get("isCancelled") and event.get("showAs") not in FREE
+    return not event.get("isCancelled") and _busy(event.get("showAs"))
+
+
+def _busy(status: object) -> bool:
+    return str(status).lower() != FREE
 
 
 def _stamp(event: dict[str, Any]) -> EventStamp:

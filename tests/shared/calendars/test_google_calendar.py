@@ -139,3 +139,12 @@ async def test_a_calendar_not_shared_with_the_service_account_says_so(
     del calendar_fake.events[CALENDAR_ID]
     with pytest.raises(CalendarError, match="is it shared"):
         await google.busy(start=MONDAY_NOON, end=MONDAY_NOON + timedelta(hours=1))
+
+
+async def test_a_day_weeks_ahead_is_searched_from_that_day(google: GoogleCalendar) -> None:
+    # GIVEN it is Monday 30 November WHEN a caller asks for January 20th at 10
+    offered = await _desk(google).offer("January 20th at 10 please", language="en", now=MONDAY_NOON)
+    # THEN 10:00 that Wednesday is offered (the search moved there instead of stopping two weeks out)
+    assert isinstance(offered, SlotsOffered)
+    assert offered.matches_wish
+    assert offered.slots[0].start == datetime(2027, 1, 20, 10, tzinfo=DENVER)
