@@ -34,7 +34,7 @@ _OPENING_WORDS: dict[str, frozenset[str]] = {
     "es": _wordset("hola buenos buenas días tardes noches eh este bueno pues"),
 }
 _OPEN_PUNCTUATION = re.compile(r"(?:,|;|:|-|–|—|\.\.\.|…)\s*$")
-_DIGIT_RUN = re.compile(r"(?:\d[\s.-]*)+$")
+_DIGIT_RUN = re.compile(r"(?:\d[\s.,-]*)+$")  # commas too: Whisper writes "555-300-1, 4477."
 _PHONE_DIGITS = 10  # a number read out with fewer digits than this is still being said
 
 

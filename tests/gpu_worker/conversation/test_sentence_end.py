@@ -31,6 +31,7 @@ def test_unfinished_sentences_wait(text: str) -> None:
         "My name is Sam Reed.",
         "42 Oak Street, Springfield.",
         "5 5 5 0 1 0 0 1 2 3.",
+        "You can reach me at 555-300-1, 4477.",  # a whole number, however Whisper punctuated it
         "Yes.",
         "Hello?",  # a question wants an answer
         "It's 3.",
