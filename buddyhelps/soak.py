@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from buddyhelps.simulator.caller_voice import PiperCallerVoice
-from buddyhelps.soak_faults import run_faults
+from buddyhelps.soak_faults import FAULTS, run_faults
 from buddyhelps.soak_stack import Side, Soak, SoakFailed, Stack
 from shared.database import connected
 from shared.demo_business import seed_demo_business
@@ -38,7 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--calls", type=int, default=20, help="calls to place in all (default 20)")
     parser.add_argument("--concurrency", type=int, default=2, help="calls at a time (default 2, fits 2 cores)")
     parser.add_argument("--minutes", type=float, default=10.0, help="stop placing calls after this (default 10)")
-    parser.add_argument("--no-faults", action="store_true", help="skip the fault injection")
+    parser.add_argument(
+        "--faults",
+        default=",".join(FAULTS),
+        help=f"comma-separated faults to inject, '' for none (default: {','.join(FAULTS)})",
+    )
     parser.add_argument("--functions-port", type=int, default=8710)
     parser.add_argument("--worker-port", type=int, default=8711)
     parser.add_argument("--ready-timeout-s", type=float, default=900.0, help="how long a worker may take to start")
@@ -49,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _passed(report: dict[str, Any]) -> bool:
     soak = report["soak"]
+    if soak is None:
+        return False
     clean = soak["errors"] == 0 and soak["reports_lost"] == 0 and soak["frames_dropped"] == 0
     return clean and all(fault["passed"] is not False for fault in report["faults"].values())
 
@@ -64,6 +70,7 @@ async def _run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "BUDDYHELPS_ENV": "development",
     }
     settings = load_settings(**overrides)
+    report: dict[str, Any] = {"config": {**vars(args), "work_dir": str(work)}, "soak": None, "faults": {}}
     env = {**os.environ, **overrides}
     stack = Stack(
         settings=settings,
@@ -79,14 +86,27 @@ async def _run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         stack.functions.start()
         stack.worker.start()
         try:
-            figures = await soak.run_soak(
+            report["soak"] = await soak.run_soak(
                 calls_total=args.calls, concurrency=args.concurrency, minutes=args.minutes, scenarios=SCENARIOS
             )
-            faults = {} if args.no_faults else await run_faults(soak)
+            _write(args.json, report)
+            names = [name for name in args.faults.split(",") if name]
+            unknown = set(names) - set(FAULTS)
+            if unknown:
+                raise SoakFailed(f"unknown faults: {', '.join(sorted(unknown))}")
+            report["faults"] = await run_faults(
+                soak, names, lambda faults: _write(args.json, {**report, "faults": faults})
+            )
         finally:
             stack.functions.stop()
             stack.worker.stop()
-    return {"config": {**vars(args), "work_dir": str(work)}, "soak": figures, "faults": faults}
+    return report
+
+
+def _write(path: Path, report: dict[str, Any]) -> None:
+    """Written after each phase, so a run stopped half-way still leaves its figures."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2, default=str) + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -98,10 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         report["passed"] = _passed(report)
     except SoakFailed as failure:  # the stack never came up, or a fault left it stuck: say so in the JSON
         report = {"config": {**vars(args), "work_dir": str(work)}, "passed": False, "error": str(failure)}
-    text = json.dumps(report, indent=2, default=str)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(text + "\n")
-    print(text)
+    _write(args.json, report)
+    print(json.dumps(report, indent=2, default=str))
     return 0 if report["passed"] else 1
 
 

@@ -9,10 +9,11 @@ import json
 import os
 import signal
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from buddyhelps.simulator.call_result import CallResult
-from buddyhelps.soak_stack import REPORT_TIMEOUT_S, Soak, until
+from buddyhelps.soak_stack import REPORT_TIMEOUT_S, Soak, SoakFailed, until
 from shared.database import utc_now
 from shared.repositories import calls, notifications
 
@@ -110,16 +111,34 @@ async def functions_down_while_reports_due(soak: Soak, *, restart_worker: bool) 
     }
 
 
-async def run_faults(soak: Soak) -> dict[str, dict[str, Any]]:
-    # The worker kill comes last: it is the one fault that needs no worker after it (a restart costs
-    # minutes of model loading and phrase synthesis on a busy CPU).
-    return {
-        "functions_down_reports_due": await functions_down_while_reports_due(soak, restart_worker=False),
-        "worker_restarted_with_reports": await functions_down_while_reports_due(soak, restart_worker=True),
-        "worker_killed_mid_call": await worker_killed_mid_call(soak, restart=False),
-        "database_down_at_incoming_call": {
-            "passed": None,
-            "covered_by": "tests/functions/test_incoming_call.py::"
-            "test_an_unreachable_database_still_gives_the_caller_a_voicemail",
-        },
-    }
+FAULTS: dict[str, Callable[[Soak], Awaitable[dict[str, Any]]]] = {
+    "functions_down_reports_due": lambda soak: functions_down_while_reports_due(soak, restart_worker=False),
+    "worker_restarted_with_reports": lambda soak: functions_down_while_reports_due(soak, restart_worker=True),
+    # Last: the one fault that needs no worker after it (a restart costs minutes on a busy CPU).
+    "worker_killed_mid_call": lambda soak: worker_killed_mid_call(soak, restart=False),
+}
+COVERED_BY_TESTS = {
+    "database_down_at_incoming_call": {
+        "passed": None,
+        "covered_by": "tests/functions/test_incoming_call.py::"
+        "test_an_unreachable_database_still_gives_the_caller_a_voicemail",
+    },
+}
+
+
+async def run_faults(
+    soak: Soak, names: list[str], record: Callable[[dict[str, dict[str, Any]]], None]
+) -> dict[str, dict[str, Any]]:
+    """Run the named faults in FAULTS order; each result is recorded as soon as it is known."""
+    results: dict[str, dict[str, Any]] = dict(COVERED_BY_TESTS)
+    for name, fault in FAULTS.items():
+        if name not in names:
+            continue
+        try:
+            results[name] = await fault(soak)
+        except SoakFailed as failure:  # the stack is in an unknown state: stop here, say why
+            results[name] = {"passed": False, "error": str(failure)}
+            record(results)
+            break
+        record(results)
+    return results

@@ -28,7 +28,7 @@ from shared.repositories import calls
 from shared.settings import Settings
 
 READY_TIMEOUT_S = 900.0  # a worker loads models and synthesizes every fixed line first (busy CPU: minutes)
-REPORT_TIMEOUT_S = 240.0
+REPORT_TIMEOUT_S = 600.0  # extraction alone may take its full 120 s on a busy CPU
 FINISHED = frozenset({"agent_hung_up", "caller_hung_up"})
 
 
