@@ -299,18 +299,20 @@ async def _status(settings: Settings, worker_url: str) -> dict[str, Any]:
     return status
 
 
-async def _wait_idle(settings: Settings, worker_url: str) -> None:
-    """Before N calls at once: the worker has finished the previous calls, and the functions' cached
-    view of its health (kept `worker_health_ttl_s`) has expired, so routing sees all its capacity."""
+async def _wait_idle(settings: Settings, worker_url: str, *, health_expired: bool = True) -> None:
+    """The worker has finished its calls (their frames are counted when a session ends) and, before N
+    calls at once, the functions' cached view of its health (`worker_health_ttl_s`) has expired."""
     deadline = time.monotonic() + IDLE_TIMEOUT_S
     for _ in range(int(IDLE_TIMEOUT_S / 0.5)):
         if not (await _status(settings, worker_url))["active_calls"] or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.5)  # another process's calls winding down: nothing to await but time
-    await asyncio.sleep(settings.worker_health_ttl_s)
+    if health_expired:
+        await asyncio.sleep(settings.worker_health_ttl_s)
 
 
 async def _frames(settings: Settings, worker_url: str) -> dict[str, int]:
+    await _wait_idle(settings, worker_url, health_expired=False)
     frames: dict[str, int] = (await _status(settings, worker_url))["frames"]
     return frames
 
