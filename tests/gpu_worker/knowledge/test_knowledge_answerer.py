@@ -158,3 +158,14 @@ async def test_a_failing_or_slow_model_still_gets_the_documents_own_sentence(dem
             "We accept cash, checks, and all major credit and debit cards. That's from our policies."
         )
     assert slow_llm.closed_early == 1
+
+
+async def test_a_refusal_far_above_the_threshold_gives_way_to_the_documents_sentence(demo_db, embedder) -> None:
+    # GIVEN a small model that refuses even when the service list answers the question squarely
+    answerer = _answerer(demo_db, embedder, FakeLlm(["NOT IN NOTES"]))
+    answer = await answerer.answer(
+        business_id=DEMO_BUSINESS_ID, question="Do you work on tankless water heaters?", language="en"
+    )
+    # THEN the service list's own sentence is said, with its source
+    assert (answer.found, answer.phrasing) == (True, "extract")
+    assert answer.text == "Yes, we work on tankless water heaters. That's from our service list."
