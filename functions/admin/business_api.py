@@ -9,18 +9,16 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import JSONResponse
 
 from functions.admin.auth import ApiIdentity, api_identity
-from functions.admin.business_input import BusinessChanges, NewBusiness, save_greeting
+from functions.admin.business_input import BusinessChanges, NewBusiness, current_greeting, save_greeting, start_agent
 from functions.edge_app import DatabaseDep
 from shared.database import Database
 from shared.repositories.businesses import Business, create_business, get_business, list_businesses, update_business
-from shared.repositories.prompts import current_prompt
 
 router = APIRouter(prefix="/admin/api", dependencies=[Depends(api_identity)])
 
 
 async def _as_json(db: Database, business: Business) -> dict[str, Any]:
-    prompt = await current_prompt(db, business_id=business.id, mode="live")
-    return {**asdict(business), "greeting": prompt.greeting if prompt else None}
+    return {**asdict(business), "greeting": await current_greeting(db, business) or None}
 
 
 @router.get("/businesses")
@@ -31,6 +29,7 @@ async def list_all(db: DatabaseDep) -> dict[str, Any]:
 @router.post("/businesses", status_code=201)
 async def create(body: NewBusiness, identity: ApiIdentity, db: DatabaseDep) -> JSONResponse:
     business = await create_business(db, **body.business_fields())
+    await start_agent(db, business, body.template, created_by=identity.operator.email)
     if body.greeting:
         await save_greeting(db, business, body.greeting, created_by=identity.operator.email)
     return JSONResponse(await _as_json(db, business), status_code=201)

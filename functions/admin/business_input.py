@@ -8,12 +8,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shared.agents.business_definition import from_template
+from shared.agents.definition import AgentDefinition
+from shared.agents.templates import template_names
 from shared.database import Database
 from shared.phone_format import InvalidPhoneNumber, normalize_e164
+from shared.repositories import agent_definitions
 from shared.repositories.businesses import Business
-from shared.repositories.prompts import add_prompt_version, current_prompt
 
-VOICES = ("af_heart", "af_bella", "af_sarah", "am_michael", "am_adam", "bf_emma", "bm_george")
+# The agents' English voices the worker prepares (gpu_worker/models/model_files.py KOKORO_VOICES); the
+# other prepared voices are Spanish (chosen per language in the definition) or kept for test callers.
+VOICES = ("af_heart", "af_bella", "am_michael")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _VOICE = re.compile(r"^[a-z]{2}_[a-z0-9_]{1,30}$")
 
@@ -68,31 +73,56 @@ class BusinessChanges(BaseModel):
         return value
 
     def business_fields(self) -> dict[str, Any]:
-        return {key: value for key, value in self.model_dump(exclude={"greeting"}).items() if value is not None}
+        """What the businesses table holds (the greeting and the template go to the agent definition)."""
+        return {
+            key: value for key, value in self.model_dump(exclude={"greeting", "template"}).items() if value is not None
+        }
 
 
 class NewBusiness(BusinessChanges):
     name: str = Field(min_length=1, max_length=120)
     owner_phone: str
+    template: str = "plumbing"  # the agent it starts with (`buddyhelps agent templates`)
+
+    @field_validator("template")
+    @classmethod
+    def _known_template(cls, value: str) -> str:
+        if value not in template_names():
+            raise ValueError(f"no template {value[:40]!r}; templates: {', '.join(template_names())}")
+        return value
 
 
-def default_system_prompt(business: Business) -> str:
-    hours = f" Opening hours: {business.opening_hours}." if business.opening_hours else ""
-    return (
-        f"You are the friendly phone receptionist for {business.name}. Take a message for the owner: the caller's"
-        " name, the problem, how urgent it is, the address, and a callback number. Ask for one missing detail at a"
-        " time. Never promise prices, arrival times or appointments." + hours
+async def start_agent(db: Database, business: Business, template: str, *, created_by: str) -> int:
+    """The new business's agent: the template, with its hours in the business's time zone."""
+    definition = from_template(template, timezone=business.timezone)
+    return await agent_definitions.save_definition(
+        db, business.id, definition, created_by, f"from the {template} template"
     )
 
 
+async def current_greeting(db: Database, business: Business) -> str:
+    stored = await agent_definitions.current_definition(db, business.id)
+    if stored is None:
+        return ""
+    definition = stored.definition
+    return definition.greeting[definition.default_language]
+
+
 async def save_greeting(db: Database, business: Business, greeting: str, *, created_by: str) -> bool:
-    """A new live prompt version when the greeting changed; True when one was written."""
+    """A new agent version with this greeting (in the agent's first language) when it changed; True when
+    one was written. Calls read the greeting from the agent definition."""
     greeting = greeting.strip()
-    current = await current_prompt(db, business_id=business.id, mode="live")
-    if not greeting or (current is not None and current.greeting == greeting):
+    stored = await agent_definitions.current_definition(db, business.id)
+    if stored is None or not greeting:
         return False
-    system_prompt = current.system_prompt if current else default_system_prompt(business)
-    await add_prompt_version(
-        db, business_id=business.id, mode="live", system_prompt=system_prompt, greeting=greeting, created_by=created_by
+    definition = stored.definition
+    language = definition.default_language
+    if definition.greeting.get(language) == greeting:
+        return False
+    changed = AgentDefinition.model_validate(
+        {**definition.model_dump(mode="json"), "greeting": {**definition.greeting, language: greeting}}
+    )
+    await agent_definitions.save_definition(
+        db, business.id, changed, created_by, "greeting changed on the business page"
     )
     return True

@@ -9,13 +9,20 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from functions.admin.auth import PageIdentity, page_identity
-from functions.admin.business_input import VOICES, BusinessChanges, NewBusiness, save_greeting
+from functions.admin.business_input import (
+    VOICES,
+    BusinessChanges,
+    NewBusiness,
+    current_greeting,
+    save_greeting,
+    start_agent,
+)
 from functions.admin.form_errors import error_messages
 from functions.admin.rendering import render, see_other
 from functions.edge_app import DatabaseDep
+from shared.agents.templates import template_names
 from shared.repositories.businesses import create_business, get_business, list_businesses, update_business
 from shared.repositories.phone_numbers import list_numbers
-from shared.repositories.prompts import current_prompt
 
 router = APIRouter(dependencies=[Depends(page_identity)])
 REQUIRED_OR_CLEARABLE = ("name", "owner_phone", "owner_email", "opening_hours")
@@ -32,7 +39,15 @@ async def _form_values(request: Request) -> dict[str, Any]:
 @router.get("/admin/businesses")
 async def business_list(request: Request, identity: PageIdentity, db: DatabaseDep) -> Response:
     businesses = await list_businesses(db)
-    return render(request, "businesses.html", identity=identity, businesses=businesses, form={}, voices=VOICES)
+    return render(
+        request,
+        "businesses.html",
+        identity=identity,
+        businesses=businesses,
+        form={},
+        voices=VOICES,
+        templates=template_names(),
+    )
 
 
 @router.post("/admin/businesses")
@@ -51,9 +66,11 @@ async def business_create(request: Request, identity: PageIdentity, db: Database
             businesses=businesses,
             form=values,
             voices=VOICES,
+            templates=template_names(),
             errors=error_messages(error),
         )
     business = await create_business(db, **new.business_fields())
+    await start_agent(db, business, new.template, created_by=identity.operator.email)
     if new.greeting:
         await save_greeting(db, business, new.greeting, created_by=identity.operator.email)
     return see_other(f"/admin/businesses/{business.id}", "created")
@@ -65,10 +82,9 @@ async def _edit_page(
     business = await get_business(db, business_id)
     if business is None:
         raise HTTPException(404, detail="no such business")
-    prompt = await current_prompt(db, business_id=business_id, mode="live")
     form = extra.pop("form", None) or {
         **{name: getattr(business, name, "") for name in FIELDS if name != "greeting"},
-        "greeting": prompt.greeting if prompt else "",
+        "greeting": await current_greeting(db, business),
         "enabled": business.enabled,
     }
     numbers = await list_numbers(db, business_id=business_id)

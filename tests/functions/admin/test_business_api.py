@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import httpx
 
+from shared.database import Database
+from shared.repositories import agent_definitions
+
 
 async def test_create_then_read_and_change_a_business(api: httpx.AsyncClient):
     # GIVEN a new plumbing business sent to the API
@@ -19,7 +22,7 @@ async def test_create_then_read_and_change_a_business(api: httpx.AsyncClient):
             "voice": "am_michael",
         },
     )
-    # THEN it is stored with the phone in E.164 and the greeting as its first live prompt
+    # THEN it is stored with the phone in E.164 and the greeting in its agent (plumbing by default)
     assert created.status_code == 201
     business = created.json()
     assert business["owner_phone"] == "+15125550111"
@@ -37,6 +40,38 @@ async def test_create_then_read_and_change_a_business(api: httpx.AsyncClient):
     assert again["timezone"] == "America/Chicago"
     listed = (await api.get("/admin/api/businesses")).json()["businesses"]
     assert business["id"] in [item["id"] for item in listed]
+
+
+async def test_a_business_starts_from_the_template_chosen_and_calls_hear_its_new_greeting(
+    api: httpx.AsyncClient, db: Database
+):
+    # GIVEN an electrician created from the electrician template in Denver
+    created = await api.post(
+        "/admin/api/businesses",
+        json={
+            "name": "Volt Bros",
+            "owner_phone": "+13035550100",
+            "timezone": "America/Denver",
+            "template": "electrician",
+        },
+    )
+    assert created.status_code == 201, created.text
+    business_id = created.json()["id"]
+    # THEN its agent is the electrician's, with the template's hours in the business's time zone
+    stored = await agent_definitions.current_definition(db, business_id)
+    assert stored is not None
+    assert stored.definition.template == "electrician"
+    assert stored.definition.facts.hours is None or stored.definition.facts.hours.timezone == "America/Denver"
+    # WHEN the greeting is changed on the business THEN the agent gets a new version with it
+    await api.patch(f"/admin/api/businesses/{business_id}", json={"greeting": "Volt Bros, how can we help?"})
+    again = await agent_definitions.current_definition(db, business_id)
+    assert again is not None
+    assert again.version == stored.version + 1
+    assert again.definition.greeting["en"] == "Volt Bros, how can we help?"
+    # AND an unknown template is refused with the list of templates
+    bad = await api.post("/admin/api/businesses", json={"name": "X", "owner_phone": "+13035550101", "template": "zoo"})
+    assert bad.status_code == 422
+    assert "electrician" in bad.text
 
 
 async def test_bad_business_input_is_refused_with_reasons(api: httpx.AsyncClient):
