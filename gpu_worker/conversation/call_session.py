@@ -50,7 +50,7 @@ class WorkerServices:
     finish_call: Callable[[CallRecord], None]  # schedules extraction + the durable report
     turn_config: TurnTakingConfig = field(default_factory=TurnTakingConfig)
     barge_in_ms: int = 200  # caller speech over the agent that holds its next clauses
-    barge_clear_ms: int = 500  # longer speech over the agent is no backchannel: it stops the agent
+    barge_clear_ms: int = 700  # longer speech over the agent is no backchannel: it stops the agent
     flood_tolerance_ms: int = 3000  # inbound audio may run this far ahead of the wall clock, then frames drop
     # Which streams become calls (capacity, one stream per call); the worker passes its own, sized by
     # WORKER_CAPACITY, shared by all its sessions.
@@ -93,18 +93,26 @@ class CallSession:
             await turns.greet()
             await self._receive_loop(start.stream_sid, turns, started_wall, limit)
         finally:
-            timer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await timer
-            await turns.aclose()
+            try:
+                timer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await timer
+                await turns.aclose()
+            finally:
+                # First, and even when a worker shutdown cancels this clean-up: the report must not be lost.
+                self._finish(turns)
+                await self._wind_down(turns, sender)
+
+    async def _wind_down(self, turns: CallConversation, sender: asyncio.Task[None]) -> None:
+        try:
             turns.progress.changed()  # the call's final state, then wait (bounded) for it to be stored
             await turns.progress.aclose()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(turns.outbound.drained(), timeout=1.0)
+        finally:
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
-            self._finish(turns)
 
     async def _await_start(self) -> media_stream.Start | None:
         """Read frames until `start`; anything else before it is logged and ignored."""
