@@ -32,8 +32,7 @@ import numpy as np
 
 from buddyhelps.simulator.caller_voice import PiperCallerVoice
 from buddyhelps.simulator.scenario import available_scenarios, load_scenario
-from gpu_worker.conversation.backchannel import is_backchannel
-from gpu_worker.conversation.barge_in import BargeLimits
+from gpu_worker.conversation.barge_in import BargeLimits, interrupts
 from gpu_worker.conversation.sentence_end import sounds_unfinished
 from gpu_worker.conversation.turn_taking import FRAME_MS, Paused, SpeechStarted, TurnEnded, TurnTaker, TurnTakingConfig
 from gpu_worker.models.speech_to_text import WhisperSpeechToText
@@ -97,7 +96,7 @@ class BargeCase:
         """Speech onset → the agent stopped under the session's rule with `clear_ms`; None: never stopped."""
         if self.onset_ms is None:
             return None
-        stops = [at + stt_ms for (at, words, stt_ms) in self.words_at if words and not is_backchannel(words)]
+        stops = [at + stt_ms for (at, words, stt_ms) in self.words_at if interrupts(words, "en")]
         if clear_ms in self.crossings:
             stops.append(float(self.crossings[clear_ms]))
         return min(stops) - self.onset_ms if stops else None

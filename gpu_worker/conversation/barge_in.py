@@ -3,7 +3,7 @@
 A `clear` throws away the audio Twilio had buffered: the caller hears a cut, so a lone "mm-hmm" must
 not cause one. At `hold_ms` of speech over the agent nothing new is sent (queued audio plays on); the
 agent is stopped (`clear`) once the speech has lasted longer than a backchannel does (`clear_ms`), or
-as soon as the words at the caller's pause are more than a backchannel. A backchannel leaves the
+as soon as the words at the caller's pause are more than a backchannel (`interrupts`). A backchannel leaves the
 reply to carry on as if nothing happened; a cough or a backchannel heard only after a clear resumes the
 reply from the clause it was cut in.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from dataclasses import dataclass
 
 from gpu_worker.conversation.agent_reply import AgentReply
@@ -40,7 +41,9 @@ class Barge:
 @dataclass(frozen=True)
 class BargeLimits:
     hold_ms: int = 200  # speech over the agent that holds its next clauses
-    clear_ms: int = 500  # longer than this is not a backchannel ("mm-hmm" lasts 300-500 ms): stop the agent
+    # Longer than this is not a backchannel: stop the agent. Measured (buddyhelps/turn_end_measure.py): the
+    # VAD hears "mm-hmm", "okay, sure" for 320-920 ms on phone audio; 700 ms stops 3 of 24 by length.
+    clear_ms: int = 700
 
 
 class BargeIn:
@@ -77,7 +80,7 @@ class BargeIn:
     def on_words(self, text: str, language: str) -> None:
         """The speculative transcript of the caller's pause: words that are more than a backchannel stop the agent."""
         barge = self.current
-        if barge is not None and not barge.cleared and text and not is_backchannel(text, language):
+        if barge is not None and not barge.cleared and interrupts(text, language):
             self.clear(barge, reason="words")
 
     def take(self, *, agent_active: bool, turn: asyncio.Task[None] | None) -> Barge | None:
@@ -134,3 +137,10 @@ class BargeIn:
         elif heard:
             self._transcript.add("agent", heard, start_ms=now, end_ms=now, interrupted=True)
         return heard
+
+
+def interrupts(text: str, language: str) -> bool:
+    """Words that stop the agent: more than a backchannel, and at least two different words — Whisper
+    hears a lone "uh-huh" on phone audio as "Ow. Ow. Ow." or "Yatham", which must not cut the agent."""
+    words = {word for word in re.findall(r"[^\W_]+", text.lower())}
+    return len(words) >= 2 and not is_backchannel(text, language)
