@@ -23,6 +23,7 @@ from gpu_worker.conversation.agent_reply import SpeechContext
 from gpu_worker.conversation.agent_voice import AgentVoice
 from gpu_worker.conversation.barge_in import BargeIn, BargeLimits
 from gpu_worker.conversation.business_config import BusinessConfig, load_business_config
+from gpu_worker.conversation.call_language import CallLanguage
 from gpu_worker.conversation.call_tasks import CallTasks
 from gpu_worker.conversation.caller_turns import CallerTurns
 from gpu_worker.conversation.dialogue import Dialogue
@@ -84,7 +85,7 @@ class CallConversation:
         record.language = self.dialogue.language
         speech = SpeechContext(
             models=services.models,
-            voice=config.voice,
+            voice=config.definition.voice_for(self.dialogue.language, business_voice=config.voice),
             phrases=services.phrases,
             playback=playback,
             outbound=outbound,
@@ -105,6 +106,15 @@ class CallConversation:
             taker=taker,
             limits=BargeLimits(hold_ms=services.barge_in_ms, clear_ms=services.barge_clear_ms),
         )
+        self.language = CallLanguage(
+            services=services,
+            definition=config.definition,
+            business_voice=config.voice,
+            dialogue=self.dialogue,
+            voice=self.voice,
+            transcript=self.transcript,
+            on_change=lambda language, voice: self.tasks.spawn(self._prepare_lines(language, voice), "prepare-lines"),
+        )
         self.photo = PhotoOffer(settings=services.settings, record=record, spawn=self.tasks.spawn)
         self.caller = CallerTurns(
             services=services,
@@ -117,7 +127,7 @@ class CallConversation:
             corrector=KeywordCorrector(config.corrections),
             photo=self.photo,
             agent_active=self._agent_active,
-            language=self.dialogue.language,
+            language=self.language,
         )
         self._quiet_since_ms = 0
         self._silence_count = 0
@@ -189,12 +199,13 @@ class CallConversation:
         if isinstance(planner, SystemPrompted):
             prefix = (planner.system_message(self.dialogue.language), ChatMessage("assistant", " ".join(opening.lines)))
             self.tasks.spawn(self.voice.prewarm((*prefix, ChatMessage("user", "Hi."))), "prewarm")
-        self.tasks.spawn(self._prepare_lines(), "prepare-lines")
+        self.tasks.spawn(self._prepare_lines(self.dialogue.language, self.voice.speech.voice), "prepare-lines")
 
-    async def _prepare_lines(self) -> None:
-        """Synthesize this definition's fixed lines not cached yet (a business saved after start-up)."""
-        phrases, voice = self.services.phrases, self.config.voice
-        for line in self.dialogue.planner.fixed_lines(self.dialogue.language):
+    async def _prepare_lines(self, language: str, voice: str) -> None:
+        """Synthesize this definition's fixed lines not cached yet (a business saved after start-up, or
+        the language the call just switched to)."""
+        phrases = self.services.phrases
+        for line in self.dialogue.planner.fixed_lines(language):
             await phrases.prepare(line, voice)
 
     async def aclose(self) -> None:
@@ -249,6 +260,8 @@ class CallConversation:
         self.record.dtmf += digit
         now = self.taker.now_ms
         self.transcript.add("dtmf", digit, start_ms=now, end_ms=now)
+        if self.language.keypad(digit):
+            return  # "para español, oprima dos": the next reply is in the chosen language
         if digit == "0" and not self.tasks.turn_running:
             self.tasks.start_turn(self.voice.speak(self.dialogue.keypad_plan(digit)), "keypad")
 

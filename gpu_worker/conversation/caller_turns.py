@@ -21,8 +21,10 @@ from gpu_worker.conversation.agent_reply import AgentReply
 from gpu_worker.conversation.agent_voice import AgentVoice, TurnTiming
 from gpu_worker.conversation.backchannel import is_backchannel
 from gpu_worker.conversation.barge_in import Barge, BargeIn
+from gpu_worker.conversation.call_language import CallLanguage
 from gpu_worker.conversation.call_tasks import CallTasks
 from gpu_worker.conversation.dialogue import Committed, Dialogue, Understood
+from gpu_worker.conversation.language_switch import Heard
 from gpu_worker.conversation.live_transcript import LiveTranscript
 from gpu_worker.conversation.photo_link import PhotoOffer
 from gpu_worker.conversation.sentence_end import sounds_unfinished
@@ -79,15 +81,16 @@ class CallerTurns:
         corrector: KeywordCorrector,
         photo: PhotoOffer,
         agent_active: Callable[[], bool],
-        language: str = "en",
+        language: CallLanguage,
     ) -> None:
         self._services, self._voice, self._dialogue = services, voice, dialogue
         self._transcript, self._tasks, self._barge_in = transcript, tasks, barge_in
         self._taker, self._corrector, self._photo = taker, corrector, photo
-        self._agent_active, self._language = agent_active, language
-        self._words: tuple[Said, asyncio.Task[str]] | None = None  # the speculative transcript
+        self._agent_active, self._call_language = agent_active, language
+        self._words: tuple[Said, asyncio.Task[Heard]] | None = None  # the speculative transcript
         self._speculation: tuple[Said, asyncio.Task[Speculation | None]] | None = None
         self._pause_seq = 0
+        self._last_heard: Heard | None = None  # the last turn's words as heard, for the language log
         self.last_speech_wall = time.monotonic()
         self.speech_started_ms = 0
         self.counts = SpeculationCounts()
@@ -112,7 +115,11 @@ class CallerTurns:
         self._pause_seq += 1  # the turn model's answer for the last pause no longer counts
         self._drop_speculation()
 
-    def _transcribe(self, said: Said, audio_16k: FloatAudio) -> asyncio.Task[str]:
+    @property
+    def _language(self) -> str:
+        return self._call_language.language
+
+    def _transcribe(self, said: Said, audio_16k: FloatAudio) -> asyncio.Task[Heard]:
         if self._words is not None and self._words[0] == said:
             return self._words[1]
         if self._words is not None:
@@ -121,13 +128,24 @@ class CallerTurns:
         self._words = (said, task)
         return task
 
-    async def _stt(self, audio_16k: FloatAudio) -> str:
-        return (await self._services.models.stt.transcribe(audio_16k)).text.strip()
+    async def _stt(self, audio_16k: FloatAudio) -> Heard:
+        return await self._call_language.transcribe(audio_16k)
 
-    async def _speculate(self, words: asyncio.Task[str]) -> Speculation | None:
+    def _heard(self, heard: Heard) -> str:
+        """The turn's words, corrected; the call's language follows them before they are planned."""
+        text = self._corrector.apply(heard.text)
+        if text:
+            self._follow(Heard(text, heard.language, heard.probability))
+        return text
+
+    def _follow(self, heard: Heard) -> None:
+        self._last_heard = heard
+        self._call_language.follow(heard)
+
+    async def _speculate(self, words: asyncio.Task[Heard]) -> Speculation | None:
         """Transcribe, plan and synthesize the first clause while the turn model is still deciding."""
         started = time.monotonic()
-        text = self._corrector.apply(await asyncio.shield(words))  # shared: dropping this must not cancel it
+        text = self._heard(await asyncio.shield(words))  # shared: dropping this must not cancel it
         if not text:
             return None
         understood = await self._dialogue.understand(text, photo_link=self._photo.wanted(text))
@@ -145,17 +163,17 @@ class CallerTurns:
         pending.add_done_callback(_cancel_reply)
         pending.cancel()
 
-    async def _judge_barge(self, words: asyncio.Task[str]) -> None:
+    async def _judge_barge(self, words: asyncio.Task[Heard]) -> None:
         with contextlib.suppress(Exception):
-            self._barge_in.on_words(self._corrector.apply(await asyncio.shield(words)), self._language)
+            self._barge_in.on_words(self._corrector.apply((await asyncio.shield(words)).text), self._language)
 
-    async def _decide_turn(self, audio_16k: FloatAudio, sequence: int, words: asyncio.Task[str]) -> None:
+    async def _decide_turn(self, audio_16k: FloatAudio, sequence: int, words: asyncio.Task[Heard]) -> None:
         """The turn model says whether the caller is done; an unfinished sentence in the words overrules it."""
         probability = await self._services.models.turn.end_of_turn_probability(audio_16k)
         if sequence != self._pause_seq or probability < TURN_MODEL_THRESHOLD:
             return
         try:
-            text = await asyncio.shield(words)
+            text = (await asyncio.shield(words)).text
         except Exception:
             log.warning("no speculative transcript; the turn model decides alone", exc_info=True)
             text = ""
@@ -185,7 +203,7 @@ class CallerTurns:
         self._tasks.start_turn(self._caller_turn(event, words, committed, barge))
 
     async def _adopt(
-        self, pending: asyncio.Task[Speculation | None], event: TurnEnded, words: asyncio.Task[str], committed: float
+        self, pending: asyncio.Task[Speculation | None], event: TurnEnded, words: asyncio.Task[Heard], committed: float
     ) -> None:
         """The turn is over and its reply is (nearly) ready: let it onto the line."""
         try:
@@ -209,11 +227,13 @@ class CallerTurns:
         await self._voice.play(speculation.reply, speculation.task, timing)
 
     async def _caller_turn(
-        self, event: TurnEnded, words: asyncio.Task[str], committed: float, barge: Barge | None
+        self, event: TurnEnded, words: asyncio.Task[Heard], committed: float, barge: Barge | None
     ) -> None:
         stt_started = time.monotonic()
         try:
-            text = self._corrector.apply(await words)
+            heard = await words
+            # A caller talking over the agent ("okay") doesn't move the language: it is judged as a turn.
+            text = self._corrector.apply(heard.text) if barge is not None else self._heard(heard)
         except Exception:
             log.exception("speech-to-text failed; asking the caller to repeat")
             text = ""
@@ -229,6 +249,8 @@ class CallerTurns:
                 text, event = self._retract(last, text, event)
         if not text:
             return
+        if barge is not None:
+            self._follow(Heard(text, heard.language, heard.probability))
         understood = await self._dialogue.understand(text, photo_link=self._photo.wanted(text))
         self._commit(understood, event, reply_id=self._voice.next_reply_id)
         timing = TurnTiming(
@@ -244,6 +266,7 @@ class CallerTurns:
         transcript_len = len(self._transcript)
         self._transcript.add("caller", understood.text, start_ms=event.started_ms, end_ms=event.last_speech_ms)
         self._dialogue.commit(understood, started_ms=event.started_ms, transcript_len=transcript_len, reply_id=reply_id)
+        self._call_language.committed(self._last_heard)
 
     def _continued(self, barge: Barge, last: Committed) -> bool:
         """Did the caller resume too soon after the answer began to have been answering it?"""

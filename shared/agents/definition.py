@@ -24,6 +24,11 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 # language code → text; the validator of AgentDefinition checks every enabled language is present.
 Localized = dict[LanguageCode, Annotated[str, StringConstraints(min_length=1, max_length=2000)]]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+# The voice a language is spoken in when a definition names none (Kokoro: a voice's first letter is its
+# language, so an English business voice cannot speak Spanish).
+DEFAULT_VOICES: dict[str, str] = {"en": "af_heart", "es": "ef_dora"}
+_VOICE_LETTERS: dict[str, str] = {"en": "ab", "es": "e"}  # Kokoro's language letters
+VoiceName = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}_[a-z0-9]{1,30}$")]
 
 
 class _Frozen(BaseModel):
@@ -206,6 +211,8 @@ class AgentDefinition(_Frozen):
     # Fixed lines by purpose (acknowledgement, still_there, callback_promise, not_understood, fallback,
     # one_moment, ...): the planners look lines up here and fall back to the template's; see lines.py.
     lines: dict[Slug, Localized] = Field(default_factory=dict)
+    # language → voice; a language missing here speaks in DEFAULT_VOICES' voice, else the business's own.
+    voices: dict[LanguageCode, VoiceName] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> AgentDefinition:
@@ -232,6 +239,16 @@ class AgentDefinition(_Frozen):
     @property
     def default_language(self) -> str:
         return self.languages[0]
+
+    def voice_for(self, language: str, *, business_voice: str) -> str:
+        """The voice `language` is spoken in: the definition's choice, else the business's own voice when
+        it speaks that language, else the language's default voice."""
+        if language in self.voices:
+            return self.voices[language]
+        letters = _VOICE_LETTERS.get(language)
+        if letters is None or business_voice[:1] in letters:
+            return business_voice
+        return DEFAULT_VOICES.get(language, business_voice)
 
     def field(self, name: str) -> FieldSpec:
         for spec in self.fields:

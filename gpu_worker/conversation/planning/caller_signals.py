@@ -47,7 +47,29 @@ ENGLISH = Signals(
     vague=re.compile(r"\b(it depends|depends|sometimes|varies|it varies|kind of|sort of|maybe)\b", _I),
     message_for=re.compile(r"\b(leave (?:a )?message|pass (?:on )?a message|speak (?:to|with)|talk to|reach)\b", _I),
 )
-SIGNALS: dict[str, Signals] = {"en": ENGLISH}
+SPANISH = Signals(
+    goodbye=re.compile(
+        r"\b(adi[oó]s|chao|chau|hasta luego|hasta pronto|me tengo que ir|tengo que colgar|ya me voy)\b", _I
+    ),
+    goodbye_at_end=re.compile(r"\b(eso es todo|es todo|nada m[aá]s)( gracias| muchas gracias)?$", _I),
+    when_or_how_much=re.compile(
+        r"\b(?:cu[aá]nto (?:cuesta|cobran|sale|es)|cu[aá]ndo (?:pueden|puede|vienen|viene|llegan?)|pueden venir"
+        r"|precio|costo|cobran?|cotizaci[oó]n|presupuesto|hoy|esta noche|ma[nñ]ana|(?:esta|la pr[oó]xima) semana"
+        r"|sin prisa|lo antes posible|ahora mismo)\b",
+        _I,
+    ),
+    stop=re.compile(
+        r"\b(no me interesa|no (?:me )?llamen m[aá]s|no tengo tiempo|estoy ocupad[oa]|estamos ocupados"
+        r"|voy a colgar)\b",
+        _I,
+    ),
+    who_is_calling=re.compile(
+        r"\b(qui[eé]n (?:habla|llama|es)|qu[eé] compa[nñ][ií]a|es un robot|es una m[aá]quina)\b", _I
+    ),
+    vague=re.compile(r"\b(depende|a veces|var[ií]a|m[aá]s o menos|tal vez|quiz[aá]s?)\b", _I),
+    message_for=re.compile(r"\b(dejar (?:un )?(?:mensaje|recado)|hablar con|comunicarme con|pasar un mensaje)\b", _I),
+)
+SIGNALS: dict[str, Signals] = {"en": ENGLISH, "es": SPANISH}
 
 
 def signals_for(language: str) -> Signals:

@@ -45,7 +45,23 @@ WORDS: dict[str, dict[str, str]] = {
         "to": "to",
         "open_on": "On {day} we're open {spans}.",
         "closed_on": "We're closed on {day}.",
-    }
+    },
+    "es": {
+        "days": "lunes martes miércoles jueves viernes sábado domingo",
+        "hours": "Abrimos {ranges}.",
+        "range": "{days}, {spans}",
+        "span": "de {first} a {last}",
+        "open_now": "Ahora estamos abiertos, hasta las {closes}.",
+        "closed_now": "Ahora mismo estamos cerrados. Abrimos de nuevo {day}, a las {opens}.",
+        "closed_holiday": "Hoy estamos cerrados por {holiday}.",
+        "today": "hoy",
+        "tomorrow": "mañana",
+        "price": "El {item} es de {amount}{unit}.",
+        "and": "y",
+        "to": "a",
+        "open_on": "El {day} abrimos {spans}.",
+        "closed_on": "El {day} estamos cerrados.",
+    },
 }
 
 

@@ -35,7 +35,29 @@ DEFAULT_LINES: dict[str, dict[str, str]] = {
         "follow_up": "Could you tell me a bit more about that?",
         "refused": "No problem, I'll skip that one.",
         "callback_at": "and we'll call you at {callback}",
-    }
+    },
+    "es": {
+        "acknowledgement": "Entendido.",
+        "sympathy": "Lamento oír eso.",
+        "can_help": "Muy bien, le puedo ayudar con eso.",
+        "thanks_name": "Gracias, {first_name}.",
+        "still_there": "¿Sigue ahí?",
+        "callback_promise": "Le llamaremos para acordar la hora y el precio.",
+        "number_again": "Perdone, no entendí el número completo. ¿Me lo puede repetir despacio?",
+        "confirm_caller_id": "¿El número desde el que llama, que termina en {last_four}, es el mejor para comunicarnos"
+        " con usted?",
+        "readback_intro": "Le leo lo que tengo:",
+        "readback_question": "¿Es correcto?",
+        "correction": "Disculpe. ¿Qué debo corregir?",
+        "transfer_unavailable": "Por supuesto. Ahora no puedo pasarle la llamada, pero alguien le llamará lo antes"
+        " posible.",
+        "early_goodbye": "No hay problema. Gracias por llamar a {business}. Adiós.",
+        "silence_goodbye": "No le escucho, así que voy a colgar. Llame a {business} cuando quiera. Adiós.",
+        "not_understood": "Perdone, no le entendí. ¿Me lo puede repetir?",
+        "follow_up": "¿Me puede contar un poco más?",
+        "refused": "No hay problema, lo dejamos.",
+        "callback_at": "y le llamaremos al {callback}",
+    },
 }
 _PLACEHOLDER = re.compile(r"(,?\s*)\{([a-z_][a-z0-9_]*)\}")
 

@@ -25,5 +25,5 @@ def test_a_prompt_too_long_for_a_persona_keeps_the_template_persona_and_says_so(
     definition, note = from_prompt(system_prompt=long_prompt, greeting="Hello there!")
     # THEN the template's persona stays, the greeting is the business's, and the note explains why
     assert definition.persona == load_template("plumbing").persona
-    assert definition.greeting == {"en": "Hello there!"}
+    assert definition.greeting["en"] == "Hello there!"
     assert f"longer than {PERSONA_LIMIT} characters" in note

@@ -58,11 +58,12 @@ def test_a_safety_rule_that_sets_an_unknown_field_is_named() -> None:
 
 def test_a_missing_language_names_every_text_without_it() -> None:
     data = _plumbing()
-    data["languages"] = ["en", "es"]
+    data["languages"] = ["en", "es", "fr"]  # the template ships English and Spanish
     [problem] = _problems(data)
     assert "text missing for an enabled language" in problem
-    assert "fields.name.question: es" in problem
-    assert "greeting: es" in problem
+    assert "fields.name.question: fr" in problem
+    assert "greeting: fr" in problem
+    assert ": es" not in problem
 
 
 def test_an_unknown_key_and_a_wrong_kind_are_each_reported() -> None:
