@@ -47,7 +47,8 @@ def test_after_the_first_turn_one_stray_turn_does_not_flip_the_call() -> None:
     # THEN only a second clearly English turn running moves it back
     again = Heard("Sorry, can we speak English please", "en", 0.96)
     back = switch.judge(again)
-    assert back is not None and back.to_language == "en" and back.turn == 2
+    assert back is not None
+    assert (back.to_language, back.turn) == ("en", 2)
 
 
 def test_a_language_the_business_does_not_serve_is_never_switched_to() -> None:
@@ -65,6 +66,7 @@ def test_the_keypad_chooses_the_language_and_detection_stops() -> None:
     assert change is not None
     switch.apply(change)
     # THEN the call is in Spanish and an English-sounding turn no longer moves it
-    assert switch.language == "es" and not switch.detects
+    assert switch.language == "es"
+    assert not switch.detects
     assert switch.judge(Heard("My name is John Smith and I live here", "en", 0.99)) is None
     assert switch.keypad("0") is None

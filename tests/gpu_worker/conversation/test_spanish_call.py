@@ -1,0 +1,139 @@
+"""A Spanish-speaking caller to the demo plumbing business, through the real call session (fake model
+stages on the virtual clock): answered in Spanish from the first reply, read back in Spanish."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import pytest
+
+from gpu_worker.models.stages import FloatAudio, ModelSet, SpeechAudio, Transcription
+from shared.database import Database
+from shared.settings import Settings
+from tests.gpu_worker.conversation.test_call_session import Harness, seeded  # noqa: F401  (fixture)
+from tests.gpu_worker.fake_stages import SILENCE, FakeLlm, FakeStt, FakeTts, FakeTurn, FakeVad
+
+
+class DetectingStt(FakeStt):
+    """Answers each turn with its words and the language Whisper would detect, with its confidence."""
+
+    def __init__(self, turns: Sequence[tuple[str, str, float]]) -> None:
+        super().__init__([text for text, _, _ in turns])
+        self.heard = list(turns)
+        self.asked: list[str | None] = []
+
+    async def transcribe(
+        self, audio_16k: FloatAudio, *, language: str | None = "en", candidates: Sequence[str] = ()
+    ) -> Transcription:
+        self.asked.append(language)
+        text, detected, probability = self.heard.pop(0) if self.heard else ("", "en", 1.0)
+        said = detected if language is None else language
+        return Transcription(text, len(audio_16k) / 16000, 0.001, said, probability if language is None else 1.0)
+
+
+class VoiceRecordingTts(FakeTts):
+    def __init__(self) -> None:
+        super().__init__(word_s=0.06)
+        self.voices: dict[str, str | None] = {}
+
+    async def synthesize(self, text: str, *, voice: str | None = None) -> SpeechAudio:
+        self.voices[text] = voice
+        return await super().synthesize(text, voice=voice)
+
+
+@pytest.fixture
+async def spanish_call(settings: Settings, seeded: Database) -> AsyncIterator[Any]:  # noqa: F811
+    made: list[Harness] = []
+
+    def make(turns: Sequence[tuple[str, str, float]]) -> Harness:
+        models = ModelSet(
+            stt=DetectingStt(turns), llm=FakeLlm(), tts=VoiceRecordingTts(), vad=FakeVad(), turn=FakeTurn()
+        )
+        made.append(Harness(settings, seeded, models))
+        return made[-1]
+
+    yield make
+    for harness in made:
+        if harness.line.session_task and not harness.line.session_task.done():
+            harness.line.session_task.cancel()
+
+
+async def _talk(harness: Harness, turns: int) -> None:
+    await harness.start()
+    await harness.wait_until_played()
+    for _ in range(turns):
+        await harness.say(900)
+        await harness.wait_until_played()
+        if harness.line.closed_code is not None:
+            break
+
+
+async def test_a_spanish_caller_is_answered_in_spanish_and_hears_the_details_read_back(spanish_call: Any) -> None:
+    # GIVEN the demo plumbing business (English first, Spanish enabled) and a caller who speaks Spanish
+    harness = spanish_call(
+        [
+            ("Hola, se me reventó un tubo en la cocina y hay agua por todas partes.", "es", 0.97),
+            ("Me llamo José Martínez.", "es", 0.9),
+            ("Calle Olmo 42, Springfield.", "es", 0.7),
+            ("Sí, ese número está bien.", "es", 0.95),
+            ("Sí, es correcto.", "es", 0.96),
+        ]
+    )
+    # WHEN the call runs to its end
+    await _talk(harness, 5)
+    record = await harness.end()
+    agent = [e.text for e in record.transcript if e.speaker == "agent"]
+    # THEN the greeting was English (nothing was said yet) and every reply after the first turn is Spanish
+    assert agent[0].startswith("Thanks for calling")
+    replies = agent[1:]
+    assert replies, agent
+    assert "llave de paso" in replies[0]  # the water safety line, in Spanish, first
+    english = ("thanks", "what's", "could i", "got it", "goodbye", "is that right", "the number")
+    assert not [r for r in replies if any(word in r.lower() for word in english)], replies
+    # AND the details are read back in Spanish, accents kept, and the goodbye is Spanish
+    assert any("José Martínez" in r and "Olmo" in r for r in replies), replies
+    assert "Adiós" in replies[-1]
+    # AND the switch is in the language log, the record and the report; Spanish lines use the Spanish voice
+    log = [e.text for e in record.transcript if e.speaker == "system" and e.text.startswith("Language:")]
+    assert log == ["Language: English → Spanish (detected, 0.97, caller turn 1)"]
+    assert record.to_report().language == "es"
+    tts = harness.models.tts
+    assert isinstance(tts, VoiceRecordingTts)
+    assert {tts.voices[text] for text in tts.voices if "llave de paso" in text} == {"ef_dora"}
+    fields = {field.name: field for field in record.to_report().fields}
+    assert fields["name"].value == "José Martínez"
+    assert fields["urgency"].value == "emergency"
+
+
+async def test_an_english_caller_saying_okay_first_stays_in_english(spanish_call: Any) -> None:
+    # GIVEN a caller whose first word Whisper guesses is Spanish ("okay" is the same in both)
+    harness = spanish_call([("Okay.", "es", 0.99), ("My kitchen sink is leaking under the cabinet.", "en", 0.98)])
+    await _talk(harness, 2)
+    record = await harness.end()
+    # THEN the call never switched and the agent answered in English
+    assert not [e for e in record.transcript if e.speaker == "system" and e.text.startswith("Language:")]
+    assert record.language == "en"
+    stt = harness.models.stt
+    assert isinstance(stt, DetectingStt)
+    assert stt.asked[:2] == [None, None]  # the language is detected while the business serves two
+
+
+async def test_pressing_two_answers_in_spanish(spanish_call: Any) -> None:
+    # GIVEN the menu "para español, oprima dos" WHEN the caller presses 2 and then speaks
+    harness = spanish_call([("Tengo una fuga debajo del fregadero.", "es", 0.6)])
+    await harness.start()
+    await harness.wait_until_played()
+    harness.line.dtmf("2")
+    await harness.line.frames(SILENCE, 5)
+    await harness.say(900)
+    await harness.wait_until_played()
+    record = await harness.end()
+    # THEN the turn was transcribed in Spanish (not detected) and answered in Spanish
+    stt = harness.models.stt
+    assert isinstance(stt, DetectingStt)
+    assert stt.asked == ["es"]
+    assert any(e.speaker == "system" and "keypad" in e.text for e in record.transcript)
+    agent = [e.text for e in record.transcript if e.speaker == "agent"][1:]
+    assert agent == ["Lamento oír eso. ¿Me puede dar su nombre, por favor?"]
+    assert record.language == "es"
