@@ -46,6 +46,7 @@ ENGLISH = Lexicon(
     not_no=re.compile(r"\bno (problem|worries)\b|\bnot a problem\b", _I),
     dont_know=re.compile(
         r"\b(i don't know|i do not know|don't know|not sure|no idea|i'm not sure|can't remember|couldn't tell you|"
+        r"don't remember|do not remember|can't recall|"
         r"i couldn't say|no clue|i'd have to check)\b",
         _I,
     ),
