@@ -30,6 +30,8 @@ from shared.settings import Settings
 READY_TIMEOUT_S = 900.0  # a worker loads models and synthesizes every fixed line first (busy CPU: minutes)
 REPORT_TIMEOUT_S = 600.0  # extraction alone may take its full 120 s on a busy CPU
 FINISHED = frozenset({"agent_hung_up", "caller_hung_up"})
+UNFINISHED = frozenset({"linger_timeout", "max_duration"})
+STREAMED = FINISHED | UNFINISHED  # a conversation took place: its report must reach the database
 
 
 class SoakFailed(RuntimeError):
@@ -182,9 +184,9 @@ class Soak:
         started = time.monotonic()
         await asyncio.gather(*(caller() for _ in range(concurrency)))
         final = await self.drained()
-        finished = [r for r in results if r.outcome in FINISHED]
-        lost = [r.call_sid for r in finished if not await self.reported(r.call_sid)]
-        errors = [f"{r.call_sid}: {r.outcome} {r.detail}".strip() for r in results if r.outcome not in FINISHED]
+        streamed = [r for r in results if r.outcome in STREAMED]
+        lost = [r.call_sid for r in streamed if not await self.reported(r.call_sid)]
+        errors = [f"{r.call_sid}: {r.outcome} {r.detail}".strip() for r in results if r.outcome not in STREAMED]
         errors += [f"{r.call_sid}: protocol error {e}" for r in results for e in r.protocol_errors]
         return {
             "calls": len(results),
@@ -192,6 +194,8 @@ class Soak:
             "minutes": round((time.monotonic() - started) / 60, 2),
             "outcomes": dict(Counter(r.outcome for r in results)),
             "errors": len(errors),
+            # The agent did not end the call within the scenario's linger (the caller hung up): slow, not broken.
+            "agent_did_not_end": sum(r.outcome in UNFINISHED for r in results),
             "error_details": errors,
             "reports_lost": len(lost),
             "lost_call_sids": lost,
