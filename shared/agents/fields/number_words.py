@@ -24,9 +24,28 @@ def digit_tokens(text: str, lex: Lexicon) -> list[str]:
             out.append(str(lex.numbers[following]) * lex.repeats[token])
             index += 2
             continue
+        if pair := _digit_pair(raw, index, lex):
+            out.append(pair[0])
+            index = pair[1]
+            continue
         out.append(str(lex.numbers[token]) if _single_digit(token, lex) else token)
         index += 1
     return [_zero_letter(out, i, lex) for i in range(len(out))]
+
+
+def _digit_pair(raw: list[str], index: int, lex: Lexicon) -> tuple[str, int] | None:
+    """A number said in pairs ("treinta y cuatro", "thirty four", "doce"), as its two digits and the
+    index after it: Spanish callers group a phone number's digits that way."""
+    value = lex.numbers.get(raw[index], 0)
+    if not 10 <= value < 100 or raw[index] in lex.multipliers:
+        return None
+    after = raw[index + 1 : index + 3]
+    if value % 10 == 0 and value >= 20:
+        if len(after) == 2 and after[0] == lex.and_word and _single_digit(after[1], lex):
+            return str(value + lex.numbers[after[1]]), index + 3
+        if after and _single_digit(after[0], lex) and lex.numbers[after[0]]:
+            return str(value + lex.numbers[after[0]]), index + 2
+    return str(value), index + 1
 
 
 def _single_digit(token: str, lex: Lexicon) -> bool:
