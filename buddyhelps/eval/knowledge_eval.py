@@ -90,7 +90,8 @@ def _row(item: EvalQuestion, answer: KnowledgeAnswer, retrieval_ms: float) -> di
         "retrieved": [
             {"title": hit.title, "heading": hit.heading, "score": round(hit.score, 3)} for hit in answer.chunks
         ],
-        "hit_at_3": item.source in titles if item.source else None,
+        "hit_at_3": any(item.cited_right(title) for title in titles) if item.source else None,
+        "cited_right": item.cited_right(answer.source_title) if answer.found else False,
         "found": answer.found,
         "said": answer.text,
         "source_title": answer.source_title,
@@ -107,8 +108,8 @@ def _summary(
 ) -> dict[str, Any]:
     answerable = [row for row in rows if row["expected_source"]]
     unanswerable = [row for row in rows if not row["expected_source"]]
-    cited_right = [row for row in answerable if row["found"] and row["source_title"] == row["expected_source"]]
-    cited_wrong = [row for row in answerable if row["found"] and row["source_title"] != row["expected_source"]]
+    cited_right = [row for row in answerable if row["cited_right"]]
+    cited_wrong = [row for row in answerable if row["found"] and not row["cited_right"]]
     invented = [row for row in unanswerable if row["found"]]
     answered = [row for row in rows if row["found"]]
     cold = [row["wait_ms_without_prefetch"] for row in answered]

@@ -11,6 +11,10 @@ class EvalQuestion:
     question: str
     source: str | None  # the document title that answers it
     language: str = "en"
+    also: tuple[str, ...] = ()  # other documents that answer it too
+
+    def cited_right(self, title: str) -> bool:
+        return self.source is not None and title in (self.source, *self.also)
 
 
 QUESTIONS: tuple[EvalQuestion, ...] = (
@@ -33,7 +37,7 @@ QUESTIONS: tuple[EvalQuestion, ...] = (
     EvalQuestion("What areas do you cover?", "Service area and hours"),
     EvalQuestion("Do you come out to Ogdenville?", "Service area and hours"),
     EvalQuestion("Is there an extra charge if I live far away?", "Service area and hours"),
-    EvalQuestion("What time does your office open on Saturday?", "Service area and hours"),
+    EvalQuestion("What time does your office open on Saturday?", "Service area and hours", also=("FAQ",)),
     EvalQuestion("What payment methods do you accept?", "Policies"),
     EvalQuestion("Do you take credit cards?", "Policies"),
     EvalQuestion("Do your repairs come with a warranty?", "Policies"),

@@ -30,9 +30,10 @@ log = logging.getLogger(__name__)
 TOP_K = 3
 PROMPT_CHUNKS = 3  # chunks above the threshold given to the model (the best always)
 MAX_ANSWER_TOKENS = 70
-# The 0.5B CPU model declines ("NOT IN NOTES") most covered questions (28 of 34 in the eval). When
-# retrieval is this far above the threshold the documents' own sentence is said instead; nearer the
-# threshold its refusal stands (that is where unrelated questions land, e.g. "Do you repair roofs?").
+# The 0.5B CPU model declines ("NOT IN NOTES") most covered questions (28 of 34 in the eval). When it
+# refuses, fails, is too slow or says something unsafe, and retrieval is this far above the threshold,
+# the documents' own sentence is said instead; nearer the threshold nothing is said from the documents
+# (that is where unrelated questions land, e.g. "Do you repair roofs?" at 0.94 against 0.90).
 SURE_MARGIN = 0.06
 PHRASE_TIMEOUT_S = 4.0  # past this the documents' own sentence is said instead (the caller is waiting)
 PREFETCH_CACHE_SIZE = 256
@@ -126,8 +127,9 @@ class KnowledgeAnswerer:
         phrase_started = time.perf_counter()
         raw = await self._phrase(answer_phrasing.prompt(question, best, lines))
         text, how = answer_phrasing.check_answer(raw, question, best, lines, language)
-        if how == "declined" and hits[0].score >= retrieval.min_score + SURE_MARGIN:
-            text, how = answer_phrasing.extract(question, hits[0], language), "extract"
+        if how != "model":  # refused, failed, too slow, or its answer was unsafe to say
+            sure = hits[0].score >= retrieval.min_score + SURE_MARGIN
+            text, how = (answer_phrasing.extract(question, hits[0], language), "extract") if sure else ("", "declined")
         phrase_ms = (time.perf_counter() - phrase_started) * 1000
         if how == "declined":
             return self._result(
@@ -160,7 +162,7 @@ class KnowledgeAnswerer:
         )
 
     async def _phrase(self, messages: list[ChatMessage]) -> str:
-        """The model's answer; "" (so the extract is said) when it fails or is too slow."""
+        """The model's answer; "" when it fails or is too slow (then the extract, or the fallback)."""
         parts: list[str] = []
         try:
             async with asyncio.timeout(self._phrase_timeout_s):
@@ -171,10 +173,10 @@ class KnowledgeAnswerer:
                 finally:
                     await stream.aclose()  # type: ignore[attr-defined]  # closing stops generation
         except TimeoutError:
-            log.warning("knowledge phrasing too slow; saying the document's sentence")
+            log.warning("knowledge phrasing too slow")
             return ""
         except Exception:
-            log.exception("knowledge phrasing failed; saying the document's sentence")
+            log.exception("knowledge phrasing failed")
             return ""
         return "".join(parts)
 

@@ -142,22 +142,26 @@ async def test_each_answer_is_logged_on_the_call_with_its_chunks_and_scores(demo
 async def test_a_failing_or_slow_model_still_gets_the_documents_own_sentence(demo_db, embedder) -> None:
     # GIVEN a model that fails, and one slower than the answerer will wait for
     failing = _answerer(demo_db, embedder, FakeLlm(fail=True))
-    slow_llm = FakeLlm(["We accept cash, checks and all major credit and debit cards."], delay_s=0.5)
+    slow_llm = FakeLlm(["Yes, we do."] * 2, delay_s=0.5)
     slow = KnowledgeAnswerer(
         embedder=embedder, llm=slow_llm, database=_answerer(demo_db, embedder, slow_llm)._database, phrase_timeout_s=0.2
     )
-    # WHEN each is asked a covered question
-    answers = [
-        await answerer.answer(business_id=DEMO_BUSINESS_ID, question="Do you take credit cards?", language="en")
-        for answerer in (failing, slow)
-    ]
-    # THEN the policies' own sentence is said, with its source, and the slow stream was stopped
-    for answer in answers:
-        assert answer.phrasing == "extract"
-        assert answer.text == (
-            "We accept cash, checks, and all major credit and debit cards. That's from our policies."
+    for answerer in (failing, slow):
+        # WHEN a question the service list answers squarely is asked
+        sure = await answerer.answer(
+            business_id=DEMO_BUSINESS_ID, question="Do you work on tankless water heaters?", language="en"
         )
-    assert slow_llm.closed_early == 1
+        # THEN its own sentence is said, with its source
+        assert (sure.phrasing, sure.text) == (
+            "extract",
+            "Yes, we work on tankless water heaters. That's from our service list.",
+        )
+        # AND a question retrieval is less sure of gets the fallback rather than an unchecked sentence
+        unsure = await answerer.answer(
+            business_id=DEMO_BUSINESS_ID, question="Do you take credit cards?", language="en"
+        )
+        assert (unsure.found, unsure.text) == (False, NOT_FOUND)
+    assert slow_llm.closed_early == 2  # the slow stream was stopped each time
 
 
 async def test_a_refusal_far_above_the_threshold_gives_way_to_the_documents_sentence(demo_db, embedder) -> None:
