@@ -15,6 +15,7 @@ ROUTER_MODULES = (
     "functions.incoming_call",
     "functions.stream_end",
     "functions.call_status",
+    "functions.outbound.call_events",
     "functions.call_complete",
     "functions.photo_link",
     "functions.call_page",

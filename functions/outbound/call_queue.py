@@ -1,0 +1,142 @@
+"""Ringing what is due in the call-job queue, bounded by the workers' free capacity.
+
+- On AWS an EventBridge Scheduler schedule invokes `handler` every minute (infra/terraform/outbound.tf):
+  one pass claims due jobs and places them. Claiming is one UPDATE per job in the database, so an
+  overlapping pass (or the local loop) never rings a number twice.
+- Locally `buddyhelps serve` runs the same pass every few seconds beside the functions app
+  (`with_call_queue_loop`, the notification retry loop's pattern).
+
+Capacity: the free room the workers last reported on /health, less the calls dialled but not yet
+answered (they will each need a worker seat the moment someone picks up), capped by `max_concurrent`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from functions import worker_pool
+from functions.edge_app import EdgeState
+from functions.outbound.call_placer import Dialer, DialFailed, OutboundCall, TwilioDialer
+from shared.database import Database, connected
+from shared.outbound import call_jobs
+from shared.repositories import workers as worker_repo
+from shared.settings import Settings, load_settings
+from shared.structured_logging import configure_logging, mask_phone
+
+log = logging.getLogger(__name__)
+DEFAULT_INTERVAL_S = 5.0
+DEFAULT_MAX_CONCURRENT = 2  # what a 2-core machine's worker holds; on AWS the workers' capacity decides
+
+
+async def free_seats(db: Database, settings: Settings) -> int:
+    workers = await worker_repo.list_workers(db)
+    async with httpx.AsyncClient() as client:
+        await worker_pool.refresh_stale(db, workers, ttl_s=settings.worker_health_ttl_s, client=client)
+    room = sum(
+        max(0, worker_pool.capacity_of(w) - w.active_calls)
+        for w in await worker_repo.list_workers(db)
+        if worker_pool.has_room(w)
+    )
+    row = await db.fetch_one(
+        "SELECT COUNT(*) AS n FROM outbound_call_jobs j LEFT JOIN calls c ON c.call_sid = j.call_sid"
+        " WHERE j.status = 'dialing' AND c.call_sid IS NULL"
+    )
+    return room - (int(row["n"]) if row else 0)
+
+
+async def ring_due(
+    db: Database,
+    settings: Settings,
+    *,
+    dialer: Dialer | None = None,
+    max_concurrent: int = DEFAULT_MAX_CONCURRENT,
+    now: datetime | None = None,
+) -> dict[str, int]:
+    """One pass: place every due call there is room for; returns counts (`placed`, `failed`)."""
+    now = now or datetime.now(UTC)
+    limit = min(await free_seats(db, settings), max_concurrent - await call_jobs.in_flight(db))
+    dialer = dialer or TwilioDialer(settings)
+    counts = {"placed": 0, "failed": 0}
+    for campaign, job in await call_jobs.claim_due(db, now=now, limit=limit):
+        call = OutboundCall(
+            to_number=job.to_number,
+            from_number=campaign.from_number,
+            answer_url=settings.public_url(f"/outbound/answer?job={job.id}"),
+            status_url=settings.public_url("/outbound/status"),
+            amd_url=settings.public_url("/outbound/amd"),
+        )
+        try:
+            call_sid = await dialer.place(call)
+        except DialFailed as error:
+            log.warning("outbound call not placed", extra={"to": mask_phone(job.to_number), "reason": str(error)})
+            await call_jobs.record_attempt_end(db, job=job, campaign=campaign, outcome="failed", now=now)
+            counts["failed"] += 1
+            continue
+        await call_jobs.attach_call(db, job.id, call_sid)
+        log.info("outbound call placed", extra={"call_sid": call_sid, "to": mask_phone(job.to_number)})
+        counts["placed"] += 1
+    return counts
+
+
+async def call_queue_loop(
+    database: Callable[[], Awaitable[Database]], settings: Settings, *, interval_s: float, max_concurrent: int
+) -> None:
+    """A pass every `interval_s` until cancelled; a failing pass is logged and the next one runs."""
+    while True:
+        try:
+            await ring_due(await database(), settings, max_concurrent=max_concurrent)
+        except Exception:  # a background schedule must outlive one bad pass (database down, say)
+            log.exception("outbound call pass failed; the next pass will try again")
+        await asyncio.sleep(interval_s)  # the schedule itself, as EventBridge Scheduler's rate() is on AWS
+
+
+def with_call_queue_loop(
+    app: FastAPI, *, interval_s: float = DEFAULT_INTERVAL_S, max_concurrent: int = DEFAULT_MAX_CONCURRENT
+) -> FastAPI:
+    """Run `call_queue_loop` for as long as the functions app is up (its lifespan)."""
+    inner = app.router.lifespan_context
+    state: EdgeState = app.state.edge
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[Any]:
+        async with inner(application) as value:
+            task = asyncio.create_task(
+                call_queue_loop(state.database, state.settings, interval_s=interval_s, max_concurrent=max_concurrent),
+                name="outbound-call-queue",
+            )
+            try:
+                yield value
+            finally:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):  # the cancellation we asked for
+                    await task
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+@functools.cache
+def _settings() -> Settings:
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return settings
+
+
+async def _one_pass(settings: Settings) -> dict[str, int]:
+    async with connected(settings.database_url, auth_token=settings.turso_auth_token) as db:
+        return await ring_due(db, settings, max_concurrent=10_000)
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The Lambda entry point for the EventBridge Scheduler schedule: one pass."""
+    return {"outcome": asyncio.run(_one_pass(_settings()))}
