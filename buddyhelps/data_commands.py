@@ -161,6 +161,10 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_local_app(settings)
     if args.notification_retry_s > 0:  # as the EventBridge schedule does on AWS
         app = with_retry_loop(app, interval_s=args.notification_retry_s)
+    if args.outbound_queue_s > 0:  # as the outbound EventBridge Scheduler schedule does on AWS
+        from functions.outbound.call_queue import with_call_queue_loop
+
+        app = with_call_queue_loop(app, interval_s=args.outbound_queue_s, max_concurrent=args.outbound_concurrent)
     try:
         uvicorn.run(
             app,
@@ -260,4 +264,13 @@ def register(subparsers: Any) -> None:
         type=float,
         default=60.0,
         help="send due notification retries every this many seconds (0: off)",
+    )
+    serve.add_argument(
+        "--outbound-queue-s",
+        type=float,
+        default=5.0,
+        help="ring due outbound campaign calls every this many seconds (0: off)",
+    )
+    serve.add_argument(
+        "--outbound-concurrent", type=int, default=2, help="outbound calls at once at most (also bounded by workers)"
     )
