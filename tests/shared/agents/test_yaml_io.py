@@ -21,7 +21,7 @@ def test_every_template_exports_to_yaml_that_reads_back_equal(name: str) -> None
 def test_multi_line_text_is_exported_as_a_block() -> None:
     # GIVEN a persona of two paragraphs WHEN exported THEN it reads as a YAML block, not an escaped string
     data = load_template("front_desk").model_dump(mode="json")
-    data["persona"] = {"en": "First paragraph.\n\nSecond paragraph."}
+    data["persona"] = {**data["persona"], "en": "First paragraph.\n\nSecond paragraph."}
     text = definition_to_yaml(AgentDefinition.model_validate(data))
     assert "persona:\n  en: |-\n    First paragraph.\n\n    Second paragraph.\n" in text
 
