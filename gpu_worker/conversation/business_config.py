@@ -74,6 +74,20 @@ def spoken_lines(definition: AgentDefinition, *, business_name: str, llm: Langua
     return greeting, lines
 
 
+def lines_by_voice(
+    definition: AgentDefinition, *, business_name: str, business_voice: str, llm: LanguageModel
+) -> list[tuple[str, str, bool]]:
+    """(text, voice, whole): the greeting in the business's first language's voice, and each enabled
+    language's fixed lines in that language's voice (a Spanish line is never cached in an English voice)."""
+    planner = build_planner(definition, mode="guided", business_name=business_name, caller_id="", llm=llm)
+    first = definition.voice_for(definition.default_language, business_voice=business_voice)
+    phrases = [(" ".join(planner.opening().lines), first, True)]
+    for language in definition.languages:
+        voice = definition.voice_for(language, business_voice=business_voice)
+        phrases += [(line, voice, False) for line in planner.fixed_lines(language)]
+    return phrases
+
+
 async def lines_to_prepare(db: Database, *, llm: LanguageModel) -> list[tuple[str, str, bool]]:
     """(text, voice, whole) of every enabled business: its greeting (cached whole) and its fixed lines
     (cached clause by clause, as replies are cut), to synthesize before the first call."""
@@ -81,8 +95,6 @@ async def lines_to_prepare(db: Database, *, llm: LanguageModel) -> list[tuple[st
     phrases: dict[tuple[str, str, bool], None] = {}
     for row in rows:
         definition, _ = await _definition(db, str(row["id"]))
-        greeting, lines = spoken_lines(definition, business_name=str(row["name"]), llm=llm)
-        voice = str(row["voice"])
-        phrases[(greeting, voice, True)] = None
-        phrases.update(((line, voice, False), None) for line in lines)
+        lines = lines_by_voice(definition, business_name=str(row["name"]), business_voice=str(row["voice"]), llm=llm)
+        phrases.update((line, None) for line in lines)
     return list(phrases)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from gpu_worker.conversation.business_config import lines_to_prepare
 from gpu_worker.models.stages import FloatAudio, ModelSet, SpeechAudio, Transcription
 from shared.database import Database
 from shared.settings import Settings
@@ -137,3 +138,13 @@ async def test_pressing_two_answers_in_spanish(spanish_call: Any) -> None:
     agent = [e.text for e in record.transcript if e.speaker == "agent"][1:]
     assert agent == ["Lamento oír eso. ¿Me puede dar su nombre, por favor?"]
     assert record.language == "es"
+
+
+async def test_each_language_s_lines_are_prepared_in_its_own_voice(seeded: Database) -> None:  # noqa: F811
+    # GIVEN the demo business (English voice, Spanish enabled) WHEN the worker prepares its lines at start-up
+    phrases = await lines_to_prepare(seeded, llm=FakeLlm())
+    voices = {text: voice for text, voice, _ in phrases}
+    # THEN the greeting and English lines are in the business's voice, the Spanish lines in ef_dora
+    assert voices["Le llamaremos para acordar la hora y el precio."] == "ef_dora"
+    assert voices["We'll call you back to arrange the time and the price."] == "af_heart"
+    assert [whole for _, _, whole in phrases].count(True) == 1
