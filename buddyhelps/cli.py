@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "buddyhelps.operator_commands",
     "buddyhelps.notification_commands",
     "buddyhelps.document_commands",
+    "buddyhelps.outbound_commands",
 )
 
 
