@@ -13,7 +13,7 @@ from typing import Any
 from buddyhelps.simulator.agent_transcriber import AgentTranscriber
 from buddyhelps.simulator.call_result import format_report
 from buddyhelps.simulator.caller import CallOptions, run_call
-from buddyhelps.simulator.caller_voice import PiperCallerVoice
+from buddyhelps.simulator.kokoro_caller_voice import caller_voice_for
 from buddyhelps.simulator.scenario import ScenarioError, available_scenarios, load_scenario
 from shared.settings import Settings, load_settings
 from shared.structured_logging import configure_logging
@@ -53,17 +53,20 @@ def _call(args: argparse.Namespace) -> int:
         from_number=args.from_number,
         artifacts_dir=args.artifacts_dir,
     )
-    voice = PiperCallerVoice(cache_dir=settings.data_dir / "caller-voice-cache")
-    transcriber = None if args.no_transcribe else _transcriber(settings, base=args.whisper_base)
+    voice = caller_voice_for(scenario.voice, settings=settings, cache_dir=settings.data_dir / "caller-voice-cache")
+    transcriber = None
+    if not args.no_transcribe:  # a Spanish agent needs the multilingual Whisper base to be heard
+        base = args.whisper_base or scenario.language != "en"
+        transcriber = _transcriber(settings, base=base, language=scenario.language)
     result = asyncio.run(run_call(scenario=scenario, options=options, voice=voice, transcriber=transcriber))
     print(json.dumps(result.to_dict()) if args.json else format_report(result))
     return 1 if result.failed else 0
 
 
-def _transcriber(settings: Settings, *, base: bool) -> AgentTranscriber | None:
+def _transcriber(settings: Settings, *, base: bool, language: str = "en") -> AgentTranscriber | None:
     model_dir = settings.models_dir / ("whisper-base" if base else "whisper-tiny.en")
     try:
-        return AgentTranscriber(model_dir=model_dir, cpu_threads=settings.cpu_threads)
+        return AgentTranscriber(model_dir=model_dir, cpu_threads=settings.cpu_threads, language=language)
     except FileNotFoundError as error:
         print(f"call: not transcribing the agent: {error}", file=sys.stderr)
         return None

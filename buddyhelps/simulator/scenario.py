@@ -7,6 +7,7 @@ Shipped scenarios live in `scenarios/*.toml` next to this module; any path to a 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,7 +19,11 @@ DTMF_DIGITS = frozenset("0123456789*#")
 MAX_CALL_S = 1800.0
 
 _LINE_KEYS = frozenset({"text", "pause_before_s", "wait_for_agent", "barge_in_after_s", "dtmf", "hangup_after_s"})
-_SCENARIO_KEYS = frozenset({"name", "description", "max_duration_s", "linger_s", "agent_reply_timeout_s", "lines"})
+_SCENARIO_KEYS = frozenset(
+    {"name", "description", "max_duration_s", "linger_s", "agent_reply_timeout_s", "lines", "voice", "language"}
+)
+# The caller's voice: "" is Piper's joe; "kokoro:NAME" a Kokoro voice the agent never uses (em_santa...).
+_VOICE = re.compile(r"^(|piper:joe|kokoro:[a-z]{2}_[a-z0-9]+)$")
 
 
 class ScenarioError(ValueError):
@@ -48,6 +53,8 @@ class Scenario:
     linger_s: float = 20.0
     # How long a `wait_for_agent` waits for any reply before going on regardless.
     agent_reply_timeout_s: float = 20.0
+    voice: str = ""  # see _VOICE
+    language: str = "en"  # the language the caller speaks (what the agent should answer in)
 
     @property
     def spoken_texts(self) -> tuple[str, ...]:
@@ -89,7 +96,11 @@ def parse_scenario(data: Mapping[str, Any], *, source: str, default_name: str = 
         max_duration_s=_seconds(data, "max_duration_s", 120.0, where=source),
         linger_s=_seconds(data, "linger_s", 20.0, where=source),
         agent_reply_timeout_s=_seconds(data, "agent_reply_timeout_s", 20.0, where=source),
+        voice=_string(data, "voice", "", where=source),
+        language=_string(data, "language", "en", where=source),
     )
+    if not _VOICE.match(scenario.voice):
+        raise ScenarioError(f"{source}: voice must be empty, 'piper:joe' or 'kokoro:VOICE' (e.g. kokoro:em_santa)")
     if not 0 < scenario.max_duration_s <= MAX_CALL_S:
         raise ScenarioError(f"{source}: max_duration_s must be in (0, {MAX_CALL_S:.0f}]")
     return scenario
