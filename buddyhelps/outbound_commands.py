@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import io
 import json
 import sys
 from pathlib import Path
@@ -22,14 +20,13 @@ from buddyhelps.outbound_figures import campaign_figures
 from buddyhelps.simulator.callee_book import CalleeBookError, available_books, load_book
 from buddyhelps.simulator.caller_voice import PiperCallerVoice
 from shared.database import Database, open_database
-from shared.outbound import call_jobs, campaigns
+from shared.outbound import campaigns
 from shared.outbound.calling_rules import CallingHours
-from shared.outbound.results_csv import results_csv
-from shared.repositories import agent_definitions, calls
+from shared.outbound.campaign_results import campaign_results_csv
+from shared.outbound.csv_numbers import read_numbers
+from shared.repositories import agent_definitions
 from shared.settings import Settings, load_settings
 from shared.structured_logging import configure_logging
-
-HEADER_CELLS = frozenset({"number", "phone", "to", "phone_number"})
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -95,14 +92,6 @@ def parse_hours(text: str) -> CallingHours:
     return CallingHours(minutes[0], minutes[1])
 
 
-def read_numbers(text: str) -> list[tuple[str, str]]:
-    """CSV rows → (number, label); a header row is skipped, blank lines too."""
-    rows = [row for row in csv.reader(io.StringIO(text)) if row and row[0].strip()]
-    if rows and rows[0][0].strip().lower() in HEADER_CELLS:
-        rows = rows[1:]
-    return [(row[0].strip(), row[1].strip() if len(row) > 1 else "") for row in rows]
-
-
 async def _outbound_business(db: Database, business_id: str) -> None:
     stored = await agent_definitions.current_definition(db, business_id)
     if stored is None:
@@ -139,15 +128,10 @@ async def _create(args: argparse.Namespace) -> int:
 
 
 async def campaign_csv(db: Database, campaign_id: str) -> str:
-    campaign = await campaigns.get_campaign(db, campaign_id)
-    if campaign is None:
+    text = await campaign_results_csv(db, campaign_id)
+    if text is None:
         raise ValueError(f"no campaign {campaign_id!r}")
-    stored = await agent_definitions.current_definition(db, campaign.business_id)
-    if stored is None:
-        raise ValueError(f"the campaign's business {campaign.business_id!r} is gone")
-    jobs = await call_jobs.list_jobs(db, campaign.id)
-    found = {job.call_sid: await calls.get_call_by_sid(db, job.call_sid) for job in jobs if job.call_sid}
-    return results_csv(stored.definition, jobs, {sid: c for sid, c in found.items() if c is not None})
+    return text
 
 
 async def _results(args: argparse.Namespace) -> int:

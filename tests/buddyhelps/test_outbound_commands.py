@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from buddyhelps.cli import main as cli
-from buddyhelps.outbound_commands import parse_hours, read_numbers
+from buddyhelps.outbound_commands import parse_hours
 from shared.outbound.calling_rules import CallingHours
+from shared.outbound.csv_numbers import read_numbers
 from tests.buddyhelps.test_data_commands import data_dir
 
 __all__ = ["data_dir"]
