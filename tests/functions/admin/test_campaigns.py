@@ -70,7 +70,7 @@ async def test_the_api_refuses_an_inbound_agent_and_creates_an_outbound_campaign
     api: httpx.AsyncClient, db: Database
 ) -> None:
     plumber = await create_business(db, name="Rapid Rooter", owner_phone="+12125550199")
-    body = {"business_id": plumber.id, "from_number": "+12125550100", "numbers": ["+12125550101"]}
+    body: dict[str, object] = {"business_id": plumber.id, "from_number": "+12125550100", "numbers": ["+12125550101"]}
     refused = await api.post("/admin/api/campaigns", json=body)
     assert refused.status_code == 422
     assert "inbound" in refused.json()["errors"][0]
