@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     twilio_account_sid: str = Field(DEV_TWILIO_ACCOUNT_SID, alias="TWILIO_ACCOUNT_SID")
     twilio_auth_token: str = Field(DEV_TWILIO_AUTH_TOKEN, alias="TWILIO_AUTH_TOKEN", repr=False)
     twilio_api_base_url: str | None = Field(None, alias="TWILIO_API_BASE_URL")
+    # Production: the SQS queue the scheduled outbound dispatcher fills and the dialling Lambda drains.
+    outbound_queue_url: str | None = Field(None, alias="OUTBOUND_QUEUE_URL")
     twilio_sms_from: str = Field("+15550100000", alias="TWILIO_SMS_FROM")
     # Real SMS only when explicitly on and the account is real; otherwise the outbox records them.
     twilio_send_sms: bool = Field(False, alias="TWILIO_SEND_SMS")

@@ -1,8 +1,9 @@
 """Ringing what is due in the call-job queue, bounded by the workers' free capacity.
 
 - On AWS an EventBridge Scheduler schedule invokes `handler` every minute (infra/terraform/outbound.tf):
-  one pass claims due jobs and places them. Claiming is one UPDATE per job in the database, so an
-  overlapping pass (or the local loop) never rings a number twice.
+  one pass claims the due jobs there are seats for and sends each to SQS; `consume`, the queue's Lambda
+  consumer, dials them (at most `outbound_max_concurrency` at once). Claiming is one UPDATE per job in
+  the database, so an overlapping pass (or the local loop) never rings a number twice.
 - Locally `buddyhelps serve` runs the same pass every few seconds beside the functions app
   (`with_call_queue_loop`, the notification retry loop's pattern).
 
@@ -15,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import boto3
 import httpx
 from fastapi import FastAPI
 
@@ -28,7 +31,7 @@ from functions import worker_pool
 from functions.edge_app import EdgeState
 from functions.outbound.call_placer import Dialer, DialFailed, OutboundCall, TwilioDialer
 from shared.database import Database, connected
-from shared.outbound import call_jobs
+from shared.outbound import call_jobs, campaigns
 from shared.repositories import workers as worker_repo
 from shared.settings import Settings, load_settings
 from shared.structured_logging import configure_logging, mask_phone
@@ -36,6 +39,7 @@ from shared.structured_logging import configure_logging, mask_phone
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL_S = 5.0
 DEFAULT_MAX_CONCURRENT = 2  # what a 2-core machine's worker holds; on AWS the workers' capacity decides
+AWS_MAX_CONCURRENT = 10_000  # on AWS only the workers' free seats bound a pass
 
 
 async def free_seats(db: Database, settings: Settings) -> int:
@@ -54,6 +58,41 @@ async def free_seats(db: Database, settings: Settings) -> int:
     return room - (int(row["n"]) if row else 0)
 
 
+async def claim_for_calls(
+    db: Database, settings: Settings, *, max_concurrent: int, now: datetime
+) -> list[tuple[campaigns.Campaign, call_jobs.CallJob]]:
+    """Due jobs claimed (`dialing`) for as many calls as there are free seats."""
+    limit = min(await free_seats(db, settings), max_concurrent - await call_jobs.in_flight(db))
+    return await call_jobs.claim_due(db, now=now, limit=limit)
+
+
+async def place_job(
+    db: Database,
+    settings: Settings,
+    dialer: Dialer,
+    campaign: campaigns.Campaign,
+    job: call_jobs.CallJob,
+    now: datetime,
+) -> bool:
+    """Ring one claimed job; a refusal ends the attempt as failed (retried with backoff)."""
+    call = OutboundCall(
+        to_number=job.to_number,
+        from_number=campaign.from_number,
+        answer_url=settings.public_url(f"/outbound/answer?job={job.id}"),
+        status_url=settings.public_url("/outbound/status"),
+        amd_url=settings.public_url("/outbound/amd"),
+    )
+    try:
+        call_sid = await dialer.place(call)
+    except DialFailed as error:
+        log.warning("outbound call not placed", extra={"to": mask_phone(job.to_number), "reason": str(error)})
+        await call_jobs.record_attempt_end(db, job=job, campaign=campaign, outcome="failed", now=now)
+        return False
+    await call_jobs.attach_call(db, job.id, call_sid)
+    log.info("outbound call placed", extra={"call_sid": call_sid, "to": mask_phone(job.to_number)})
+    return True
+
+
 async def ring_due(
     db: Database,
     settings: Settings,
@@ -64,27 +103,10 @@ async def ring_due(
 ) -> dict[str, int]:
     """One pass: place every due call there is room for; returns counts (`placed`, `failed`)."""
     now = now or datetime.now(UTC)
-    limit = min(await free_seats(db, settings), max_concurrent - await call_jobs.in_flight(db))
     dialer = dialer or TwilioDialer(settings)
     counts = {"placed": 0, "failed": 0}
-    for campaign, job in await call_jobs.claim_due(db, now=now, limit=limit):
-        call = OutboundCall(
-            to_number=job.to_number,
-            from_number=campaign.from_number,
-            answer_url=settings.public_url(f"/outbound/answer?job={job.id}"),
-            status_url=settings.public_url("/outbound/status"),
-            amd_url=settings.public_url("/outbound/amd"),
-        )
-        try:
-            call_sid = await dialer.place(call)
-        except DialFailed as error:
-            log.warning("outbound call not placed", extra={"to": mask_phone(job.to_number), "reason": str(error)})
-            await call_jobs.record_attempt_end(db, job=job, campaign=campaign, outcome="failed", now=now)
-            counts["failed"] += 1
-            continue
-        await call_jobs.attach_call(db, job.id, call_sid)
-        log.info("outbound call placed", extra={"call_sid": call_sid, "to": mask_phone(job.to_number)})
-        counts["placed"] += 1
+    for campaign, job in await claim_for_calls(db, settings, max_concurrent=max_concurrent, now=now):
+        counts["placed" if await place_job(db, settings, dialer, campaign, job, now) else "failed"] += 1
     return counts
 
 
@@ -133,10 +155,40 @@ def _settings() -> Settings:
 
 
 async def _one_pass(settings: Settings) -> dict[str, int]:
+    """The scheduled pass on AWS: claim what is due and hand each job to SQS, whose consumer dials it.
+    Without a queue configured, the pass dials itself."""
     async with connected(settings.database_url, auth_token=settings.turso_auth_token) as db:
-        return await ring_due(db, settings, max_concurrent=10_000)
+        if not settings.outbound_queue_url:
+            return await ring_due(db, settings, max_concurrent=AWS_MAX_CONCURRENT)
+        claimed = await claim_for_calls(db, settings, max_concurrent=AWS_MAX_CONCURRENT, now=datetime.now(UTC))
+        sqs = boto3.client("sqs", region_name=settings.aws_region)
+        for _, job in claimed:
+            body = json.dumps({"job_id": job.id})
+            await asyncio.to_thread(sqs.send_message, QueueUrl=settings.outbound_queue_url, MessageBody=body)
+        return {"queued": len(claimed)}
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The Lambda entry point for the EventBridge Scheduler schedule: one pass."""
     return {"outcome": asyncio.run(_one_pass(_settings()))}
+
+
+async def _dial(settings: Settings, job_ids: list[str]) -> dict[str, int]:
+    counts = {"placed": 0, "failed": 0, "skipped": 0}
+    dialer = TwilioDialer(settings)
+    now = datetime.now(UTC)
+    async with connected(settings.database_url, auth_token=settings.turso_auth_token) as db:
+        for job_id in job_ids:
+            job = await call_jobs.get_job(db, job_id)
+            campaign = await campaigns.get_campaign(db, job.campaign_id) if job else None
+            if job is None or campaign is None or job.status != "dialing" or job.call_sid:
+                counts["skipped"] += 1  # SQS delivers at least once: a job already dialled is not rung again
+                continue
+            counts["placed" if await place_job(db, settings, dialer, campaign, job, now) else "failed"] += 1
+    return counts
+
+
+def consume(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The Lambda entry point for the SQS queue: dial each claimed job named in the batch."""
+    job_ids = [str(json.loads(record["body"])["job_id"]) for record in event.get("Records", [])]
+    return {"outcome": asyncio.run(_dial(_settings(), job_ids))}
