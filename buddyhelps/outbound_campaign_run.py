@@ -54,6 +54,7 @@ class RunOptions:
     max_attempts: int = 2
     retry_base_s: int = 5
     timeout_s: float = 3600.0
+    ready_timeout_s: float = 900.0  # the worker synthesizes its fixed lines first: minutes on a busy CPU
     log_path: Path = Path("artifacts/outbound-stack.log")
 
 
@@ -123,11 +124,15 @@ async def _with_stack(
     stack = LocalStack(
         functions_port=options.functions_port, worker_port=options.worker_port, env=env, log_path=options.log_path
     )
-    async with stack:  # started and ready (models loaded) on entry
+    stack.start()
+    try:
+        await stack.wait_ready(timeout_s=options.ready_timeout_s)
         async with asyncio.timeout(options.timeout_s):
             while not await _all_ended(db, campaign):
                 await twilio.wait_finished(twilio.finished_count() + 1)
             await _reports_in(db, campaign)
+    finally:
+        stack.stop()
 
 
 async def _all_ended(db: Database, campaign: campaigns.Campaign) -> bool:
