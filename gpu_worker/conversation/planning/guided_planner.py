@@ -31,6 +31,7 @@ from gpu_worker.conversation.planning.field_reading import (
 )
 from gpu_worker.conversation.planning.planner import FieldState, FieldStatus, Planner, ReplyPlan, ToolRequest
 from gpu_worker.conversation.planning.spoken_composition import CallLines
+from gpu_worker.conversation.planning.tool_routing import ToolRouter
 from gpu_worker.conversation.reply_guard import AllowedFacts, unsafe_claim
 from gpu_worker.conversation.spoken_lines import speakable_phone
 from gpu_worker.models.stages import ChatMessage
@@ -72,6 +73,7 @@ class GuidedPlanner:
             appointments="book_visit" in definition.tools,
         )
         self._fields = CallFields(definition)
+        self._router = ToolRouter(definition.tools)
         self._language = definition.default_language
         self._history: list[ChatMessage] = []
         self._readbacks = 0
@@ -165,6 +167,7 @@ class GuidedPlanner:
         twin = copy.copy(self)
         twin._fields = self._fields.copy()
         twin._history = list(self._history)
+        twin._router = copy.copy(self._router)
         return twin
 
     @property
@@ -304,6 +307,9 @@ class GuidedPlanner:
         if target is None:
             return self._goodbye(language, lines, early=False)
         facts = self._facts_for(text, language)
+        routed = self._router.route(text, language) if target != READBACK else None
+        if routed is not None:
+            return self._tool(routed, facts, language, lines, target)
         if target == READBACK:
             return self._scripted([*lines, *([facts] if facts else []), self._ask(target, language)], asked=target)
         question = self._ask(target, language)
@@ -476,6 +482,15 @@ class GuidedPlanner:
                 "knowledge", lines=tuple(lines), messages=messages, after=(question,), tool=tool, asked=target
             )
         return ReplyPlan("llm", lines=tuple(lines), messages=messages, after=(question,), asked=target, max_tokens=48)
+
+    def _tool(self, request: ToolRequest, facts: str, language: str, lines: list[str], target: str) -> ReplyPlan:
+        """A tool the session runs; `fallback_text` is said wherever none runs (text mode, no tool desk)."""
+        stand_in = {"hours": facts, "transfer": "transfer_unavailable", "book_visit": "callback_promise"}
+        fallback = stand_in.get(request.name, "acknowledgement")
+        if request.name != "hours":
+            fallback = self._lines.line(fallback, language, self._fields)
+        after = () if request.name == "transfer" else (self._ask(target, language),)
+        return ReplyPlan("tool", lines=tuple(lines), fallback_text=fallback, after=after, tool=request, asked=target)
 
     def _system(self, language: str) -> ChatMessage:
         persona = self._lines.fill(self._text(self._definition.persona, language), self._fields)

@@ -1,0 +1,117 @@
+"""The guided planner's deterministic choice of a tool from the caller's words (the small CPU model is
+not asked): "are you open?" → hours; "can I speak to Sam?" → transfer (or a message when the agent may
+not transfer); "leave a message for Sam" → take_message; "book a visit" → book_visit, and the caller's
+pick among the offered times → book_visit again with their choice. Patterns per language are data here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from gpu_worker.conversation.planning.facts_answer import HOURS_QUESTION, NOW_QUESTION
+from gpu_worker.conversation.planning.planner import ToolRequest
+
+_I = re.IGNORECASE
+
+
+@dataclass(frozen=True)
+class ToolPatterns:
+    person: re.Pattern[str]  # group "who": the person or department asked for
+    message: re.Pattern[str]  # group "who"; the rest of the turn is the message
+    booking: re.Pattern[str]
+    choice: re.Pattern[str]  # a pick among offered times ("the second one", "10 AM works")
+    weekdays: dict[str, str]
+
+
+PATTERNS: dict[str, ToolPatterns] = {
+    "en": ToolPatterns(
+        person=re.compile(
+            r"\b(?:(?:speak|talk) (?:to|with)|put me through to|transfer me to|connect me (?:to|with))\b", _I
+        ),
+        message=re.compile(
+            r"\b(?:leave|take|pass on|give) (?:a |this )?message (?:for|to) "
+            r"(?P<who>[\w .'-]+?)(?:[,.:]|$| that | saying )",
+            _I,
+        ),
+        booking=re.compile(r"\b(book|schedule|make|set up|arrange)\b.*\b(visit|appointment|booking|someone out)\b", _I),
+        choice=re.compile(r"\b(first|second|third|that one|\d{1,2}(:\d\d)? ?(am|pm)?|works|sounds good)\b", _I),
+        weekdays={
+            "monday": "mon",
+            "tuesday": "tue",
+            "wednesday": "wed",
+            "thursday": "thu",
+            "friday": "fri",
+            "saturday": "sat",
+            "sunday": "sun",
+        },
+    ),
+    "es": ToolPatterns(
+        person=re.compile(r"\b(?:hablar con|pasarme con|p[aá]seme con|comunicarme con)", _I),
+        message=re.compile(
+            r"\b(?:dejar|tomar|dar) (?:un )?(?:mensaje|recado) (?:para|a) (?P<who>[\w .'-]+?)(?:[,.:]|$| que )", _I
+        ),
+        booking=re.compile(r"\b(reservar|agendar|programar|pedir|concertar)\b.*\b(visita|cita)\b", _I),
+        choice=re.compile(r"\b(primera|segunda|tercera|esa|a las \d{1,2})\b", _I),
+        weekdays={
+            "lunes": "mon",
+            "martes": "tue",
+            "miércoles": "wed",
+            "miercoles": "wed",
+            "jueves": "thu",
+            "viernes": "fri",
+            "sábado": "sat",
+            "sabado": "sat",
+            "domingo": "sun",
+        },
+    ),
+}
+_WHO = re.compile(r"^(?:the |el |la |a )?(?P<who>[\w'-]+(?: [\w'-]+)?)", _I)
+_POLITE = re.compile(r"\b(please|por favor|now|ahora|today|hoy)\b", _I)
+
+
+class ToolRouter:
+    """One per call (its only state: a booking offer awaiting the caller's pick)."""
+
+    def __init__(self, tools: Collection[str]) -> None:
+        self._tools = set(tools)
+        self.awaiting_choice = False
+
+    def route(self, text: str, language: str) -> ToolRequest | None:
+        patterns = PATTERNS.get(language) or PATTERNS["en"]
+        request = self._choose(text, language, patterns)
+        if request is not None and request.name not in self._tools:
+            request = self._instead(request)
+        self.awaiting_choice = request is not None and "wish" in request.arguments  # times were offered
+        return request
+
+    def _choose(self, text: str, language: str, patterns: ToolPatterns) -> ToolRequest | None:
+        if self.awaiting_choice and patterns.choice.search(text):
+            return ToolRequest("book_visit", {"choice": text})
+        if patterns.booking.search(text):
+            return ToolRequest("book_visit", {"wish": text})
+        if (message := patterns.message.search(text)) is not None:
+            body = text[message.end() :].strip(" ,.") or text
+            return ToolRequest("take_message", {"for_whom": message["who"].strip(), "message": body})
+        if (person := patterns.person.search(text)) is not None:
+            who = _WHO.match(_POLITE.sub("", text[person.end() :]).strip(" ,.?!"))
+            if who is not None:
+                return ToolRequest("transfer", {"to": who["who"]})
+        if HOURS_QUESTION.search(text):
+            return self._hours(text, patterns)
+        return None
+
+    def _hours(self, text: str, patterns: ToolPatterns) -> ToolRequest:
+        arguments = {"question": text}
+        day = next((code for word, code in patterns.weekdays.items() if re.search(rf"\b{word}\b", text, _I)), None)
+        if day is not None:
+            arguments["day"] = day
+        elif NOW_QUESTION.search(text):
+            arguments["now"] = "true"
+        return ToolRequest("hours", arguments)
+
+    def _instead(self, request: ToolRequest) -> ToolRequest | None:
+        """A tool the agent may not use: a transfer becomes a message when messages are allowed."""
+        if request.name == "transfer" and "take_message" in self._tools:
+            return ToolRequest("take_message", {"for_whom": request.arguments["to"], "message": "Please call back."})
+        return None

@@ -1,0 +1,79 @@
+"""The guided planner routes to tools from the caller's words, without the LLM: hours, a person, a
+message, a booking and the pick among offered times; a tool the agent lacks is not asked for."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpu_worker.conversation.planning.planner import ToolRequest
+from gpu_worker.conversation.planning.tool_routing import ToolRouter
+from shared.agents.templates import load_template
+from tests.gpu_worker.conversation.planning.planned_call import new_call
+from tests.gpu_worker.fake_stages import FakeLlm
+
+ALL_TOOLS = ("hours", "take_message", "transfer", "book_visit", "knowledge")
+
+
+@pytest.mark.parametrize(
+    ("said", "language", "expected"),
+    [
+        ("Are you open right now?", "en", ToolRequest("hours", {"question": "Are you open right now?", "now": "true"})),
+        (
+            "Are you open on Saturday?",
+            "en",
+            ToolRequest("hours", {"question": "Are you open on Saturday?", "day": "sat"}),
+        ),
+        ("Can I speak to Sam please?", "en", ToolRequest("transfer", {"to": "Sam"})),
+        (
+            "Could you put me through to the billing department",
+            "en",
+            ToolRequest("transfer", {"to": "billing department"}),
+        ),
+        (
+            "I'd like to leave a message for Dana, the invoice is wrong",
+            "en",
+            ToolRequest("take_message", {"for_whom": "Dana", "message": "the invoice is wrong"}),
+        ),
+        (
+            "Can I book a visit for Tuesday morning?",
+            "en",
+            ToolRequest("book_visit", {"wish": "Can I book a visit for Tuesday morning?"}),
+        ),
+        ("Quiero hablar con Marta", "es", ToolRequest("transfer", {"to": "Marta"})),
+        (
+            "Quisiera agendar una visita el lunes",
+            "es",
+            ToolRequest("book_visit", {"wish": "Quisiera agendar una visita el lunes"}),
+        ),
+        ("My kitchen sink is leaking", "en", None),
+    ],
+)
+def test_the_callers_words_choose_the_tool(said: str, language: str, expected: ToolRequest | None) -> None:
+    assert ToolRouter(ALL_TOOLS).route(said, language) == expected
+
+
+def test_after_an_offer_the_callers_pick_books_it() -> None:
+    router = ToolRouter(ALL_TOOLS)
+    assert router.route("I'd like to schedule an appointment tomorrow", "en") is not None
+    assert router.route("The second one works", "en") == ToolRequest("book_visit", {"choice": "The second one works"})
+    assert router.route("The second one works", "en") is None  # the offer was answered
+
+
+def test_an_agent_without_transfer_takes_a_message_instead_and_one_without_either_gets_nothing() -> None:
+    assert ToolRouter(("hours", "take_message")).route("Can I talk to Sam?", "en") == ToolRequest(
+        "take_message", {"for_whom": "Sam", "message": "Please call back."}
+    )
+    assert ToolRouter(("hours",)).route("Can I talk to Sam?", "en") is None
+
+
+async def test_the_guided_planner_plans_the_hours_tool_and_says_the_facts_where_no_tool_runs() -> None:
+    # GIVEN the plumbing agent (tools: hours, take_message) and an LLM that would invent hours
+    llm = FakeLlm(["We are open from 9 am to 9 pm every day."] * 5)
+    call = new_call(load_template("plumbing"), llm=llm)
+    call.open()
+    # WHEN the caller asks whether they're open
+    reply = await call.say("Are you open right now?")
+    # THEN the plan asks for the hours tool, and text mode says the same facts the tool would
+    assert call.last.tool == ToolRequest("hours", {"question": "Are you open right now?", "now": "true"})
+    assert reply.startswith("We're open now, until 6 PM.")
+    assert llm.requests == []
