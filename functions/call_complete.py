@@ -23,10 +23,12 @@ from functions.notification_messages import owner_email, owner_sms, summarize
 from functions.notifications import dispatch, dispatch_pending
 from functions.photo_link import photo_link_statements
 from functions.signed_request import parse_json_model, read_signed_body
+from shared.agents.definition import AgentDefinition
 from shared.call_fields import first_value, report_urgency
 from shared.call_report import CallReport
 from shared.database import Database, Statement, utc_now
 from shared.phone_format import is_e164
+from shared.repositories import agent_definitions
 from shared.repositories.businesses import Business, get_business
 from shared.repositories.calls import create_call
 from shared.repositories.notifications import NewNotification, insert_statement
@@ -90,10 +92,19 @@ def _update_call(report: CallReport, *, business_id: str | None, marker: str) ->
     )
 
 
-def _owner_messages(report: CallReport, business: Business | None, call_url: str) -> list[NewNotification]:
+def _owner_messages(
+    report: CallReport, business: Business | None, call_url: str, definition: AgentDefinition | None = None
+) -> list[NewNotification]:
     if business is None:
         return []
-    summary = summarize(report, business_name=business.name, timezone=business.timezone, call_url=call_url)
+    summary = summarize(
+        report,
+        business_name=business.name,
+        timezone=business.timezone,
+        call_url=call_url,
+        language=business.language,
+        definition=definition,
+    )
     messages = []
     if is_e164(business.owner_phone):
         messages.append(owner_sms(summary, to=business.owner_phone))
@@ -111,6 +122,21 @@ def _caller_number(report: CallReport) -> str | None:
         if candidate and is_e164(candidate):
             return candidate
     return None
+
+
+async def _call_definition(db: Database, report: CallReport, business: Business | None) -> AgentDefinition | None:
+    """The agent definition the call ran (its labels in the owner's language), if it can still be read."""
+    if business is None or not report.fields:
+        return None
+    try:
+        if report.agent_version is not None:
+            stored = await agent_definitions.get_version(db, business.id, report.agent_version)
+        else:
+            stored = await agent_definitions.current_definition(db, business.id)
+    except agent_definitions.StoredDefinitionInvalid:
+        log.warning("the call's agent definition does not validate; owner labels as the call gave them")
+        return None
+    return stored.definition if stored is not None else None
 
 
 async def store_report(db: Database, settings: Settings, report: CallReport) -> StoredReport:
@@ -131,7 +157,8 @@ async def store_report(db: Database, settings: Settings, report: CallReport) -> 
     reported_now: Statement = ("EXISTS (SELECT 1 FROM calls WHERE id = ? AND reported_at = ?)", (call.id, marker))
     statements: list[Statement] = [_update_call(report, business_id=business.id if business else None, marker=marker)]
     positions: dict[str, int] = {}  # notification id → index of its INSERT in the batch
-    for message in _owner_messages(report, business, settings.public_url(f"/c/{call.id}")):
+    definition = await _call_definition(db, report, business)
+    for message in _owner_messages(report, business, settings.public_url(f"/c/{call.id}"), definition):
         notification_id, statement = insert_statement(message, call_id=call.id, now=marker, only_if=reported_now)
         positions[notification_id] = len(statements)
         statements.append(statement)

@@ -3,9 +3,12 @@ and booking SMS."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-from functions.page_templates import local_time, render, urgency_label
+from functions.owner_language import language_name, owner_words, relabel
+from functions.page_templates import local_time, render
+from shared.agents.definition import AgentDefinition
 from shared.call_fields import display_rows, fields_urgency, national_format
 from shared.call_report import CallReport, ReportField
 from shared.repositories.notifications import NewNotification
@@ -40,27 +43,46 @@ class CallSummary:
     rows: tuple[tuple[str, str], ...] = ()
     has_urgency: bool = True
     outbound: bool = False
+    language: str = "en"  # the business's language: the words and labels the owner reads
+
+    @property
+    def words(self) -> dict[str, str]:
+        return owner_words(self.language)
 
     @property
     def urgency_label(self) -> str:
-        return urgency_label(self.urgency)
+        return self.words.get(self.urgency or "", self.words["unknown_urgency"])
 
     @property
     def headline(self) -> str:
         """ "[Emergency] New call for X"; a definition without urgency levels (a gym survey) has no tag."""
-        what = f"Call result for {self.business_name}" if self.outbound else f"New call for {self.business_name}"
+        what = self.words["call_result" if self.outbound else "new_call"].format(business=self.business_name)
         return f"[{self.urgency_label}] {what}" if self.has_urgency else what
+
+    def speaker(self, speaker: str) -> str:
+        return self.words.get(f"speaker_{speaker}", speaker.capitalize())
 
     @property
     def started_local(self) -> str:
         return local_time(self.started_at, self.timezone)
 
 
-def summarize(report: CallReport, *, business_name: str, timezone: str, call_url: str) -> CallSummary:
+def summarize(
+    report: CallReport,
+    *,
+    business_name: str,
+    timezone: str,
+    call_url: str,
+    language: str = "en",
+    definition: AgentDefinition | None = None,
+) -> CallSummary:
+    """The owner's summary in the business's `language` (labels from `definition`, the agent the call ran)."""
     if report.fields:
-        return _from_fields(report, report.fields, business_name=business_name, timezone=timezone, call_url=call_url)
+        fields = relabel(report.fields, definition, language)
+        summary = _from_fields(report, fields, business_name=business_name, timezone=timezone, call_url=call_url)
+        return _in_language(summary, report, language)
     extraction = report.extraction if report.extraction_status == "ok" else None
-    return CallSummary(
+    summary = CallSummary(
         business_name=business_name,
         timezone=timezone,
         call_url=call_url,
@@ -74,6 +96,18 @@ def summarize(report: CallReport, *, business_name: str, timezone: str, call_url
         extraction_ok=extraction is not None,
         transcript=tuple(TranscriptLine(entry.speaker, entry.text) for entry in report.transcript),
     )
+    return _in_language(summary, report, language)
+
+
+def _in_language(summary: CallSummary, report: CallReport, language: str) -> CallSummary:
+    """The summary in the owner's language; a call in another language is noted, its words kept as said."""
+    words = owner_words(language)
+    rows = tuple((words["notes"] if label == "Notes" else label, text) for label, text in summary.rows)
+    if report.language != language and rows:
+        rows += ((words["call_language"], language_name(report.language, in_language=language)),)
+    customer = words["unknown_caller"] if summary.customer_name == UNKNOWN_NAME else summary.customer_name
+    problem = words["no_summary"] if summary.problem == NO_SUMMARY else summary.problem
+    return dataclasses.replace(summary, language=language, rows=rows, customer_name=customer, problem=problem)
 
 
 def _from_fields(
@@ -112,15 +146,16 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def owner_sms(summary: CallSummary, *, to: str) -> NewNotification:
+    words = summary.words
     if summary.rows:
-        rows = [f"{label}: {_shorten(text, 80)}" for label, text in summary.rows if label != "Notes"]
+        rows = [f"{label}: {_shorten(text, 80)}" for label, text in summary.rows if label != words["notes"]]
         body = "\n".join([summary.headline, *rows[:MAX_SMS_ROWS], summary.call_url])
         return NewNotification(purpose="owner_sms", channel="sms", recipient=to, body=body)
     lines = [
-        f"[{summary.urgency_label}] New call for {summary.business_name}",
+        f"[{summary.urgency_label}] " + words["new_call"].format(business=summary.business_name),
         f"{summary.customer_name}: {_shorten(summary.problem, SMS_PROBLEM_LIMIT)}",
-        *([f"Where: {_shorten(summary.location, 80)}"] if summary.location else []),
-        f"Call back: {summary.callback_phone}",
+        *([f"{words['where']}: {_shorten(summary.location, 80)}"] if summary.location else []),
+        f"{words['call_back']}: {summary.callback_phone}",
         summary.call_url,
     ]
     return NewNotification(purpose="owner_sms", channel="sms", recipient=to, body="\n".join(lines))
@@ -141,18 +176,21 @@ def owner_email(summary: CallSummary, *, to: str) -> NewNotification:
 
 def owner_email_text(summary: CallSummary) -> str:
     """The plain-text part of the owner email: the summary, the link, then the transcript."""
+    words = summary.words
     rows = list(summary.rows) or [
-        ("Caller", summary.customer_name),
-        ("Problem", summary.problem),
-        ("Where", summary.location),
-        ("Call back", summary.callback_phone),
-        ("Notes", summary.notes),
+        (words["caller"], summary.customer_name),
+        (words["problem"], summary.problem),
+        (words["where"], summary.location),
+        (words["call_back"], summary.callback_phone),
+        (words["notes"], summary.notes),
     ]
     lines = [summary.headline, summary.started_local, ""]
     width = max(11, *(len(label) + 2 for label, _ in rows))
     lines += [f"{label + ':':<{width}}{value}" for label, value in rows if value]
-    lines += ["", f"Call page (photos appear here): {summary.call_url}", "", "Transcript"]
-    lines += [f"{line.speaker.capitalize()}: {line.text}" for line in summary.transcript] or ["(no transcript)"]
+    lines += ["", f"{words['call_page']}: {summary.call_url}", "", words["transcript"]]
+    lines += [f"{summary.speaker(line.speaker)}: {line.text}" for line in summary.transcript] or [
+        words["no_transcript"]
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from functions.owner_language import BUSINESS_LANGUAGES
 from shared.agents.business_definition import from_template
 from shared.agents.definition import AgentDefinition
 from shared.agents.templates import template_names
@@ -36,6 +37,14 @@ class BusinessChanges(BaseModel):
     greeting: str | None = Field(None, max_length=500)
     voice: str | None = None
     enabled: bool | None = None
+    language: str | None = None  # the owner's messages and call page are written in it
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        if value is not None and value not in BUSINESS_LANGUAGES:
+            raise ValueError(f"unknown language {value[:20]!r} (one of: {', '.join(BUSINESS_LANGUAGES)})")
+        return value
 
     @field_validator("owner_phone")
     @classmethod

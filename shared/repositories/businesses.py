@@ -8,7 +8,7 @@ from typing import Any
 
 from shared.database import Database, Row, utc_now
 
-EDITABLE = ("name", "owner_phone", "owner_email", "timezone", "opening_hours", "voice", "enabled")
+EDITABLE = ("name", "owner_phone", "owner_email", "timezone", "opening_hours", "voice", "enabled", "language")
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Business:
     enabled: bool
     created_at: str
     updated_at: str
+    language: str = "en"  # the owner's messages and call page are in it (migration 0110)
 
 
 def _from_row(row: Row) -> Business:
@@ -39,13 +40,14 @@ async def create_business(
     opening_hours: str = "",
     voice: str = "af_heart",
     business_id: str | None = None,
+    language: str = "en",
 ) -> Business:
     now = utc_now()
     new_id = business_id or "biz_" + secrets.token_hex(8)
     await db.execute(
         "INSERT INTO businesses (id, name, owner_phone, owner_email, timezone, opening_hours, voice,"
-        " enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-        (new_id, name, owner_phone, owner_email, timezone, opening_hours, voice, now, now),
+        " enabled, created_at, updated_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+        (new_id, name, owner_phone, owner_email, timezone, opening_hours, voice, now, now, language),
     )
     found = await get_business(db, new_id)
     assert found is not None
