@@ -42,7 +42,7 @@ locals {
 
 resource "aws_sqs_queue" "outbound_dead" {
   name                    = "${local.name}-outbound-calls-dead"
-  sqs_managed_sse_enabled = var.kms_key_arn == null
+  sqs_managed_sse_enabled = var.kms_key_arn == null ? true : null
   kms_master_key_id       = var.kms_key_arn
 }
 
@@ -50,7 +50,7 @@ resource "aws_sqs_queue" "outbound_calls" {
   name                       = "${local.name}-outbound-calls"
   visibility_timeout_seconds = 180 # six times the consumer's timeout, as AWS advises
   message_retention_seconds  = 3600
-  sqs_managed_sse_enabled    = var.kms_key_arn == null
+  sqs_managed_sse_enabled    = var.kms_key_arn == null ? true : null
   kms_master_key_id          = var.kms_key_arn
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.outbound_dead.arn

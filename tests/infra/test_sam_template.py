@@ -24,6 +24,9 @@ DESIGN_ROUTES = {
     "ANY /admin": "functions.admin.handler",
     "ANY /admin/{proxy+}": "functions.admin.handler",
     "GET /healthz": "functions.healthz.handler",
+    "POST /outbound/answer": "functions.outbound.call_events.handler",
+    "POST /outbound/status": "functions.outbound.call_events.handler",
+    "POST /outbound/amd": "functions.outbound.call_events.handler",
 }
 SECRET_NAMES = {"TWILIO_AUTH_TOKEN", "TURSO_AUTH_TOKEN", "RESEND_API_KEY", "DASHBOARD_WEBHOOK_SECRET"}
 
