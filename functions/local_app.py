@@ -18,6 +18,7 @@ ROUTER_MODULES = (
     "functions.outbound.call_events",
     "functions.call_complete",
     "functions.photo_link",
+    "functions.tool_actions",
     "functions.call_page",
     "functions.photo_upload",
     "functions.admin",

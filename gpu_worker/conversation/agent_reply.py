@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from gpu_worker.conversation.clause_splitter import ClauseSplitter, clauses_of
@@ -23,6 +23,7 @@ from gpu_worker.models.stages import ModelSet
 from gpu_worker.telephony.media_socket import OutboundAudio
 from gpu_worker.telephony.playback import PlaybackTracker
 from gpu_worker.telephony.voice_output import PhraseCache, speech_to_frames
+from gpu_worker.tools.tool_desk import ToolDesk
 
 log = logging.getLogger(__name__)
 FALLBACK_LINE = "Sorry, I didn't catch that. Could you say it again?"
@@ -47,6 +48,8 @@ class SpeechContext:
     outbound: OutboundAudio
     stream_ms: Callable[[], int]  # the call's clock: inbound audio time
     allows: Callable[[str], bool]  # the reply guard with the definition's facts: may the LLM say this clause?
+    tools: ToolDesk | None = None  # the tools this call's agent may use (None: tool plans say their fallback)
+    language: Callable[[], str] = lambda: "en"  # the call's language now (tools answer in it)
 
 
 class AgentReply:
@@ -71,6 +74,7 @@ class AgentReply:
         self.finished = False  # every clause is on the line (nothing more will be added)
         self.played: set[int] = set()  # indices of clauses whose marks came back
         self.heard_reported = False  # the planner was told what the caller heard of it
+        self.follow_up: Callable[[], Awaitable[None]] | None = None  # a tool's action once all is heard
 
     @property
     def text(self) -> str:
@@ -96,12 +100,26 @@ class AgentReply:
         try:
             for line in self.plan.lines:
                 _put_clauses(clauses, line)
-            if self.plan.messages:
+            tool = self.plan.tool
+            if tool is not None and self._context.tools is not None and self._context.tools.has(tool.name):
+                await self._tool_part(clauses, self._context.tools)
+            elif self.plan.messages:
                 await self._llm_part(clauses)
+            elif self.plan.fallback_text:
+                _put_clauses(clauses, self.plan.fallback_text)  # a tool plan where the tool does not run
             for line in (*self.plan.after, self._epilogue):
                 _put_clauses(clauses, line)
         finally:
             clauses.put_nowait(None)
+
+    async def _tool_part(self, clauses: asyncio.Queue[str | None], tools: ToolDesk) -> None:
+        """The tool's spoken result (the hold line first when it is slow); cancelled with the reply."""
+        request = self.plan.tool
+        assert request is not None
+        hold = lambda line: _put_clauses(clauses, line)  # noqa: E731 - "One moment, let me check"
+        result = await tools.run(request.name, request.arguments, language=self._context.language(), hold=hold)
+        _put_clauses(clauses, result.spoken)
+        self.follow_up = result.follow_up
 
     async def _llm_part(self, clauses: asyncio.Queue[str | None]) -> None:
         accepted = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from gpu_worker.conversation.call_session import WorkerServices
 
 from gpu_worker.after_call.call_record import ReplyKind
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -117,8 +120,20 @@ class AgentVoice:
         if timing is not None:
             self._record_latency(reply, timing)
         self._report_heard(reply)  # its marks may all be back already
+        if reply.follow_up is not None and reply.finished:
+            await self._follow_up(reply)
         if reply.plan.end_call or reply.plan.kind == "end_call":
             await self._hang_up()
+
+    async def _follow_up(self, reply: AgentReply) -> None:
+        """A tool's action once the caller heard its words (a transfer: "I'm connecting you" first)."""
+        assert reply.follow_up is not None
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.playback.wait_idle(), timeout=30.0)
+        try:
+            await reply.follow_up()
+        except Exception:
+            log.exception("a tool's follow-up failed", extra={"call_sid": self._transcript.record.call_sid})
 
     def on_played(self, clause: QueuedClause) -> None:
         """A clause's mark came back: once a whole reply is heard, the planner is told so."""

@@ -19,7 +19,15 @@ from typing import Literal
 from shared.database import Database, Row, Statement, utc_now
 
 Channel = Literal["sms", "email"]
-Purpose = Literal["owner_sms", "owner_email", "caller_photo_link", "caller_booking", "caller_booking_link"]
+Purpose = Literal[
+    "owner_sms",
+    "owner_email",
+    "caller_photo_link",
+    "caller_booking",
+    "caller_booking_link",
+    "person_message_sms",  # a message the agent took for a person (take_message), to their phone
+    "person_message_email",
+]
 ERROR_TEXT_LIMIT = 500
 REDACTED_TOKEN = "[redacted]"  # noqa: S105 - what stands where a photo token was
 _PHOTO_TOKEN = re.compile(r"(/photo/)(?:[A-Za-z0-9_-]+|\[redacted\])")
