@@ -7,7 +7,7 @@ MODELS_STAMP := .models/.prepared
 EXTRAS := worker,models,dev
 PYTEST_ARGS ?=
 
-.PHONY: install models demo test test-fast test-vllm check bench bench-gpu eval package system-deps clean
+.PHONY: install models demo test test-fast test-vllm check bench bench-gpu eval outbound-eval package system-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ bench: install models
 eval: install models
 	@mkdir -p artifacts
 	$(BIN)/python -m buddyhelps.eval.run_eval --output artifacts/eval.json
+
+# Outbound campaigns against the simulated callees (real worker and models, through serve): JSON figures.
+outbound-eval: install models
+	@mkdir -p artifacts
+	BUDDYHELPS_DATA_DIR=artifacts/outbound-eval-data $(BIN)/buddyhelps campaign eval --json artifacts/outbound-eval.json
 
 # On a lent GPU machine, offline: production backends, 1 then 8 and 32 calls at once (see the script).
 bench-gpu:
