@@ -16,6 +16,9 @@ from shared.outbound.calling_rules import BadNumber, retry_delay_s
 from shared.outbound.campaigns import Campaign, do_not_call_numbers, get_campaign
 
 RETRYABLE = frozenset({"busy", "no-answer", "failed", "canceled"})
+# A call Twilio accepted ends with a final status callback; one never heard of after this long (a lost
+# callback, a crashed dialler before it attached the sid) is taken as failed, so its number is not stuck.
+STALE_DIALING = timedelta(hours=2)
 AttemptEnd = Literal["completed", "voicemail", "busy", "no-answer", "failed", "canceled"]
 
 
@@ -60,6 +63,7 @@ async def claim_due(db: Database, *, now: datetime, limit: int) -> list[tuple[Ca
     jobs whose number joined the do-not-call list after queuing end as `do_not_call`; each campaign
     rings at most `calls_per_minute` numbers in any minute.
     """
+    await _release_stale(db, now)
     claimed: list[tuple[Campaign, CallJob]] = []
     if limit <= 0:
         return claimed
@@ -80,6 +84,17 @@ async def claim_due(db: Database, *, now: datetime, limit: int) -> list[tuple[Ca
         if await _may_ring(db, campaign, job, now) and (dialing := await _claim(db, job, now)):
             claimed.append((campaign, dialing))
     return claimed
+
+
+async def _release_stale(db: Database, now: datetime) -> None:
+    rows = await db.fetch_all(
+        "SELECT * FROM outbound_call_jobs WHERE status = 'dialing' AND last_dialled_at < ?",
+        (stamp(now - STALE_DIALING),),
+    )
+    for job in map(_from_row, rows):
+        campaign = await get_campaign(db, job.campaign_id)
+        if campaign is not None:
+            await record_attempt_end(db, job=job, campaign=campaign, outcome="failed", now=now)
 
 
 async def _may_ring(db: Database, campaign: Campaign, job: CallJob, now: datetime) -> bool:

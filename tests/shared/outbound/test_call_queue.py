@@ -126,3 +126,15 @@ async def test_an_answered_call_completes_and_a_machine_is_a_voicemail(db: Datab
         db, job=second[1], campaign=campaign, outcome="voicemail", now=MORNING_UTC
     )
     assert (done.status, machine.status) == ("completed", "voicemail")
+
+
+async def test_a_call_never_heard_of_again_is_taken_as_failed_and_retried(db: Database, gym_business: Business) -> None:
+    campaign = await _campaign(db, gym_business, retry_base_s=60)
+    await campaigns.add_numbers(db, campaign, [(NEW_YORK, "")])
+    assert len(await call_jobs.claim_due(db, now=MORNING_UTC, limit=1)) == 1
+    # WHEN no final status arrives for longer than a call can last
+    later = MORNING_UTC + call_jobs.STALE_DIALING + timedelta(minutes=1)
+    await call_jobs.claim_due(db, now=later, limit=0)
+    # THEN the attempt counts as failed and the number waits for its retry
+    [again] = await call_jobs.list_jobs(db, campaign.id)
+    assert (again.status, again.last_outcome, again.attempts) == ("queued", "failed", 1)
