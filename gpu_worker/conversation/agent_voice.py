@@ -18,6 +18,7 @@ from gpu_worker.conversation.planning.planner import ReplyPlan
 from gpu_worker.models.stages import ChatMessage
 from gpu_worker.telephony.media_socket import OutboundAudio
 from gpu_worker.telephony.playback import PlaybackTracker, QueuedClause
+from shared.repositories import call_legs
 
 if TYPE_CHECKING:
     from gpu_worker.conversation.call_session import WorkerServices
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 from gpu_worker.after_call.call_record import ReplyKind
 
 log = logging.getLogger(__name__)
+MARK_TIMEOUT_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -171,8 +173,19 @@ class AgentVoice:
         self._transcript.record.end_reason = "agent_completed"
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self.playback.wait_idle(), timeout=30.0)
+        await self._mark_completed(self._transcript.record.call_sid)
         self.ended = True
         await self._close(1000)
+
+    async def _mark_completed(self, call_sid: str) -> None:
+        """Tell the stream's end (functions/stream_end.py) that this close is the agent's goodbye, not a
+        failure: Twilio asks `<Connect action>` next, and the answer must be a hang-up, not a fail-over.
+        Bounded: a slow database must not hold the line open (the stream's end also checks the report)."""
+        try:
+            db = await self._services.database()
+            await asyncio.wait_for(call_legs.mark_agent_completed(db, call_sid), timeout=MARK_TIMEOUT_S)
+        except Exception:  # the hang-up goes ahead either way (a broad catch, logged)
+            log.warning("could not mark the call completed before hanging up", exc_info=True)
 
 
 def reply_kind(plan: ReplyPlan) -> ReplyKind:

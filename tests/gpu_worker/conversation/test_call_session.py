@@ -19,7 +19,7 @@ from gpu_worker.routes.live_events import LiveEvents
 from gpu_worker.telephony.voice_output import PhraseCache
 from shared.database import Database
 from shared.demo_business import DEMO_BUSINESS_ID, DEMO_GREETING
-from shared.repositories import businesses, prompts
+from shared.repositories import businesses, call_legs, prompts
 from shared.settings import Settings
 from shared.signatures import issue_stream_token
 from tests.gpu_worker.fake_stages import SILENCE, SPEECH, FakeLlm, FakeStt, FakeTts, fake_models
@@ -315,8 +315,11 @@ async def test_hostile_frames_are_ignored_and_the_call_goes_on(harness_factory: 
     assert any("water" in t for t in tts.texts)
 
 
-async def test_the_agent_reads_back_and_ends_the_call_when_everything_is_gathered(harness_factory: Any) -> None:
-    # GIVEN a caller who answers every question in turn
+async def test_the_agent_reads_back_and_ends_the_call_when_everything_is_gathered(
+    harness_factory: Any, seeded: Database
+) -> None:
+    # GIVEN a caller who answers every question in turn, on the call's first media stream
+    await call_legs.start_leg(seeded, call_sid=CALL_SID, leg=1, worker_id="local")
     harness = harness_factory(
         caller_lines=[
             "A pipe burst and my kitchen is flooding.",
@@ -346,6 +349,9 @@ async def test_the_agent_reads_back_and_ends_the_call_when_everything_is_gathere
     assert "bye" in agent[-1].lower()
     assert record.end_reason == "agent_completed"
     assert harness.line.closed_code == 1000
+    # AND the leg was marked completed before the close, so Twilio's <Connect action> gets a hang-up
+    [leg] = await call_legs.list_legs(seeded, CALL_SID)
+    assert leg.outcome == "agent_completed"
     # AND the report carries the definition's fields as the agent confirmed them
     fields = {field.name: field for field in record.to_report().fields}
     assert fields["name"].value == "Maria Lopez"
