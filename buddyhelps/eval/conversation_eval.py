@@ -17,6 +17,7 @@ from typing import Any
 from buddyhelps.eval.eval_cases import CaseFile, EvalCase
 from buddyhelps.eval.scoring import FieldResult, field_results, inventions
 from gpu_worker.conversation.planning.facts_answer import FactsAnswer
+from gpu_worker.conversation.planning.planner import Planner
 from gpu_worker.conversation.planning.planner_choice import PlannerMode, build_planner
 from gpu_worker.conversation.planning.text_reply import speak_as_text
 from gpu_worker.models.stages import LanguageModel
@@ -37,6 +38,7 @@ class CaseResult:
     facts_right: int = 0
     invented: list[str] = field(default_factory=list)
     llm_turns: int = 0
+    english_after_switch: list[str] = field(default_factory=list)  # replies with a first-language line
     ended_by_agent: bool = False
     transcript: list[dict[str, str]] = field(default_factory=list)
 
@@ -46,7 +48,13 @@ class CaseResult:
 
 
 async def run_case(
-    definition: AgentDefinition, case: EvalCase, *, business: str, llm: LanguageModel, mode: PlannerMode
+    definition: AgentDefinition,
+    case: EvalCase,
+    *,
+    business: str,
+    llm: LanguageModel,
+    mode: PlannerMode,
+    language: str | None = None,
 ) -> CaseResult:
     planner = build_planner(
         definition, mode=mode, business_name=business, caller_id=case.caller_id, llm=llm, now=lambda: EVAL_NOW
@@ -58,18 +66,23 @@ async def run_case(
     result.transcript.append({"agent": opening.scripted_text})
     replies: dict[int, str] = {}
     replies_said: list[str] = []
+    language = language or definition.default_language
+    switched = language != definition.default_language
+    first_lines = _first_language_lines(planner, definition, business) if switched else []
     for index, said in enumerate(case.turns):
-        plan = await planner.plan(said, language=definition.default_language)
+        plan = await planner.plan(said, language=language)
         reply = await speak_as_text(plan, planner, llm)
         planner.heard(plan, reply.text, complete=True)
         replies[index] = reply.text
         result.llm_turns += bool(plan.messages)
         replies_said.append(reply.text)
+        if any(line in reply.text for line in first_lines):
+            result.english_after_switch.append(reply.text)
         result.transcript += [{"caller": said}, {"agent": reply.text, "kind": plan.kind}]
         if plan.end_call:
             result.ended_by_agent = True
             break
-    _score_lines(result, case, definition, replies)
+    _score_lines(result, case, definition, replies, language)
     state = planner.snapshot()
     heard = [entry.value for entry in state.fields if entry.value]  # what the caller gave may be read back
     for said in replies_said:
@@ -78,8 +91,16 @@ async def run_case(
     return result
 
 
-def _score_lines(result: CaseResult, case: EvalCase, definition: AgentDefinition, replies: dict[int, str]) -> None:
-    language = definition.default_language
+def _first_language_lines(planner: Planner, definition: AgentDefinition, business: str) -> list[str]:
+    """The definition's word-for-word lines in its first language (filled with the business's name): one of
+    them in a reply after the switch is a line the caller would hear in the wrong language."""
+    lines = [line for line in planner.fixed_lines(definition.default_language) if len(line.split()) >= 3]
+    return [line.replace("{business}", business) for line in lines]
+
+
+def _score_lines(
+    result: CaseResult, case: EvalCase, definition: AgentDefinition, replies: dict[int, str], language: str
+) -> None:
     rules = {rule.name: rule for rule in definition.safety}
     for due in case.safety:
         result.safety_due += 1
@@ -94,10 +115,13 @@ def _score_lines(result: CaseResult, case: EvalCase, definition: AgentDefinition
 async def run_template(case_file: CaseFile, *, llm: LanguageModel, mode: PlannerMode) -> dict[str, Any]:
     definition = load_template(case_file.template)
     started = time.perf_counter()
+    language = case_file.language
     results = [
-        await run_case(definition, case, business=case_file.business, llm=llm, mode=mode) for case in case_file.cases
+        await run_case(definition, case, business=case_file.business, llm=llm, mode=mode, language=language)
+        for case in case_file.cases
     ]
-    return template_summary(case_file.template, results, seconds=time.perf_counter() - started)
+    summary = template_summary(case_file.template, results, seconds=time.perf_counter() - started)
+    return {**summary, "language": language}
 
 
 def template_summary(template: str, results: list[CaseResult], *, seconds: float) -> dict[str, Any]:
@@ -117,6 +141,7 @@ def template_summary(template: str, results: list[CaseResult], *, seconds: float
         "facts_right": sum(result.facts_right for result in results),
         "invented": sum(len(result.invented) for result in results),
         "llm_turns": sum(result.llm_turns for result in results),
+        "english_after_switch": sum(len(result.english_after_switch) for result in results),
         "seconds": round(seconds, 1),
         "misses": [
             {"case": r.name, "field": f.name, "expected": f.expected, "got": f.got, "status": f.status}

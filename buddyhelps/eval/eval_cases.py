@@ -46,6 +46,9 @@ class EvalCase(_Strict):
 class CaseFile(_Strict):
     template: str
     business: str
+    # The language the callers speak; a case file in another than the template's first language plays the
+    # call as switched on the first turn (greeting in the first language, every reply after in this one).
+    language: str = Field(default="en", pattern=r"^[a-z]{2}$")
     cases: list[EvalCase] = Field(min_length=1)
 
 

@@ -18,14 +18,23 @@ from shared.agents.opening_hours import hours_now, next_opening, open_on
 
 _I = re.IGNORECASE
 HOURS_QUESTION = re.compile(
-    r"\b(hours|opening times?|open(ing)?|clos(e|es|ed|ing)|what time do you|when do you (open|close|start|finish))\b",
+    r"\b(hours|opening times?|open(ing)?|clos(e|es|ed|ing)|what time do you|when do you (open|close|start|finish)"
+    r"|horarios?|abren|abiertos?|cierran|cerrados?|a qu[eé] hora)\b",
     _I,
 )
-NOW_QUESTION = re.compile(r"\b(now|right now|today|tonight|still open|at the moment|currently)\b", _I)
-PRICE_QUESTION = re.compile(r"\b(how much|price|prices|pricing|cost|costs|charge|charges|fee|fees|rates?)\b", _I)
+NOW_QUESTION = re.compile(
+    r"\b(now|right now|today|tonight|still open|at the moment|currently|ahora|hoy|esta noche|todav[ií]a)\b", _I
+)
+PRICE_QUESTION = re.compile(
+    r"\b(how much|price|prices|pricing|cost|costs|charge|charges|fee|fees|rates?"
+    r"|cu[aá]nto|precios?|costos?|cobran?|tarifas?|cargos?)\b",
+    _I,
+)
 AREA_QUESTION = re.compile(
     r"\b(do you (cover|service|serve|come (out )?to|go to|work in)|service area|areas? do you|how far|"
-    r"where (are|is) (you|your (office|shop|store|clinic))|located|your address)\b",
+    r"where (are|is) (you|your (office|shop|store|clinic))|located|your address"
+    r"|(dan|tienen) servicio|vienen a|trabajan en|[aá]rea de servicio|d[oó]nde (est[aá]n|quedan)"
+    r"|direcci[oó]n de ustedes)\b",
     _I,
 )
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -35,6 +35,7 @@ DEFAULT_LINES: dict[str, dict[str, str]] = {
         "follow_up": "Could you tell me a bit more about that?",
         "refused": "No problem, I'll skip that one.",
         "callback_at": "and we'll call you at {callback}",
+        "at_place": "at",  # "Bob Smith at 12 Oak Street" in the read-back
     },
     "es": {
         "acknowledgement": "Entendido.",
@@ -57,6 +58,7 @@ DEFAULT_LINES: dict[str, dict[str, str]] = {
         "follow_up": "¿Me puede contar un poco más?",
         "refused": "No hay problema, lo dejamos.",
         "callback_at": "y le llamaremos al {callback}",
+        "at_place": "en",
     },
 }
 _PLACEHOLDER = re.compile(r"(,?\s*)\{([a-z_][a-z0-9_]*)\}")
@@ -121,7 +123,7 @@ class CallLines:
             else:  # "Day pass price: $15", "System: boiler": a bare value needs its name
                 label = text_for(spec.label, language, self._definition.default_language)
                 parts.append(f"{label}: {slot.spoken}")
-        who = " at ".join(part for part in (name, address) if part)
+        who = f" {self.raw('at_place', language)} ".join(part for part in (name, address) if part)
         spoken = ", ".join(part for part in (who, *parts) if part)
         intro, question = self.raw("readback_intro", language), self.raw("readback_question", language)
         return f"{intro} {spoken}. {question}"
