@@ -55,6 +55,19 @@ class Extraction(BaseModel):
 FieldStatus = Literal["confirmed", "given", "extracted", "refused", "unknown", "missing"]
 
 
+class ToolCallEntry(BaseModel):
+    """One tool the agent used on the call (the console's intent log): what it was asked, what it said."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(max_length=40)
+    arguments: dict[str, str] = Field(default_factory=dict)
+    outcome: Literal["ok", "failed", "timed_out", "invalid", "cancelled"]
+    result: str = Field(default="", max_length=2000)
+    detail: dict[str, str] = Field(default_factory=dict)
+    duration_ms: int = Field(ge=0)
+
+
 class ReportField(BaseModel):
     """One field of the call's agent definition, as the owner sees it. `confirmed`: the caller agreed to
     it in the read-back; `given`: they said it; `extracted`: filled after the call from the transcript;
@@ -93,6 +106,7 @@ class CallReport(BaseModel):
     # The agent definition's fields (in its order) and the call's language; empty for reports of workers
     # older than agent definitions, which carry only `extraction`.
     fields: list[ReportField] = Field(default_factory=list, max_length=60)
+    tools: list[ToolCallEntry] = Field(default_factory=list, max_length=100)
     language: str = Field(default="en", max_length=8)
     agent_name: str | None = Field(default=None, max_length=100)
     agent_version: int | None = Field(default=None, ge=1)

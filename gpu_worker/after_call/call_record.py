@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from shared.agents.definition import AgentDefinition
-from shared.call_report import CallReport, ReportField, Speaker, TranscriptEntry, TurnLatency
+from shared.call_report import CallReport, ReportField, Speaker, ToolCallEntry, TranscriptEntry, TurnLatency
 from shared.database import utc_now
 
 ReplyKind = Literal["scripted", "llm", "led", "knowledge", "tool"]
@@ -30,6 +30,7 @@ class CallRecord:
     agent_version: int | None = None
     fields: list[ReportField] = field(default_factory=list)
     language: str = "en"
+    tools: list[ToolCallEntry] = field(default_factory=list)  # the intent log: each tool the agent used
 
     def add(
         self, speaker: Speaker, text: str, *, start_ms: int, end_ms: int, interrupted: bool = False
@@ -100,6 +101,7 @@ class CallRecord:
             dtmf=self.dtmf[:200],
             photo_link_sent=self.photo_link_sent,
             fields=self.fields[:60],
+            tools=self.tools[-100:],
             language=self.language,
             agent_name=self.definition.name if self.definition else None,
             agent_version=self.agent_version,

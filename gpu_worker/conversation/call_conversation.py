@@ -13,6 +13,7 @@ Parts: `Dialogue` (what was said, what to do next), `AgentVoice` (replies onto t
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
@@ -35,7 +36,9 @@ from gpu_worker.conversation.turn_taking import Paused, Resumed, SpeechStarted, 
 from gpu_worker.models.stages import ChatMessage, FloatAudio
 from gpu_worker.telephony.media_socket import OutboundAudio
 from gpu_worker.telephony.playback import PlaybackTracker
-from shared.call_report import ReportField
+from gpu_worker.tools.call_tools import CallParties, open_call_tools
+from gpu_worker.tools.tool_desk import ToolDesk
+from shared.call_report import ReportField, ToolCallEntry
 from shared.keyword_correction import KeywordCorrector
 
 if TYPE_CHECKING:
@@ -68,8 +71,11 @@ class CallConversation:
         playback: PlaybackTracker,
         taker: TurnTaker,
         close: Callable[[int], Awaitable[None]],
+        tools: ToolDesk | None = None,
+        resources: contextlib.AsyncExitStack | None = None,
     ) -> None:
         self.services, self.record, self.config, self.taker = services, record, config, taker
+        self.tools, self._resources = tools, resources or contextlib.AsyncExitStack()
         self.tasks = CallTasks()
         self.transcript = LiveTranscript(services=services, record=record)
         self.progress = self.transcript.progress
@@ -91,6 +97,8 @@ class CallConversation:
             outbound=outbound,
             stream_ms=lambda: taker.now_ms,
             allows=self.dialogue.allows,
+            tools=tools,
+            language=lambda: self.dialogue.language,
         )
         self.voice = AgentVoice(
             services=services,
@@ -150,6 +158,11 @@ class CallConversation:
         config = await load_business_config(
             db, business_id=record.business_id, mode="demo" if mode == "demo" else "live"
         )
+        parties = CallParties(
+            record.call_sid, record.business_id, config.business_name, record.from_number, record.to_number
+        )
+        resources = contextlib.AsyncExitStack()
+        tools = await resources.enter_async_context(open_call_tools(services.settings, db, config.definition, parties))
         return cls(
             services=services,
             record=record,
@@ -158,6 +171,8 @@ class CallConversation:
             playback=playback,
             taker=taker,
             close=close,
+            tools=tools,
+            resources=resources,
         )
 
     @property
@@ -209,8 +224,27 @@ class CallConversation:
             await phrases.prepare(line, voice)
 
     async def aclose(self) -> None:
-        await self.tasks.aclose()
-        self._report_fields()
+        try:
+            await self.tasks.aclose()
+        finally:
+            self._report_fields()
+            self._report_tools()
+            await self._resources.aclose()
+
+    def _report_tools(self) -> None:
+        if self.tools is None:
+            return
+        self.record.tools = [
+            ToolCallEntry(
+                name=entry.name,
+                arguments={key: str(value)[:500] for key, value in entry.arguments.items()},
+                outcome=entry.outcome,
+                result=entry.spoken[:2000],
+                detail=dict(entry.detail),
+                duration_ms=entry.duration_ms,
+            )
+            for entry in self.tools.log[-100:]
+        ]
 
     def _report_fields(self) -> None:
         """What the planner gathered, for the owner's report (post-call extraction fills what is open)."""

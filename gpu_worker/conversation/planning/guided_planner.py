@@ -73,7 +73,7 @@ class GuidedPlanner:
             appointments="book_visit" in definition.tools,
         )
         self._fields = CallFields(definition)
-        self._router = ToolRouter(definition.tools)
+        self._router = ToolRouter([t for t in definition.tools if t != "hours" or definition.facts.hours])
         self._language = definition.default_language
         self._history: list[ChatMessage] = []
         self._readbacks = 0
