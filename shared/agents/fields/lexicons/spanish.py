@@ -95,7 +95,7 @@ SPANISH = Lexicon(
     quarter_past=re.compile(r"(?<!\w)y cuarto(?!\w)", _I),
     quarter_to=re.compile(r"(?<!\w)menos cuarto(?!\w)", _I),
     time_lead=re.compile(r"(?<!\w)(a las|a la|sobre las|hacia las|desde las|después de las|antes de las)\s*$", _I),
-    explicit_name=re.compile(r"(?<!\w)(?:mi nombre es|me llamo|me llaman)\s+(.+)", _I),
+    explicit_name=re.compile(r"(?<!\w)(?:mi nombre es|el nombre es|me llamo|me llaman|se llama)\s+(.+)", _I),
     implicit_name=re.compile(r"(?<!\w)(?:soy|habla|le habla|aquí|aqui)\s+(.+)", _I),
     name_filler=re.compile(
         r"^(?:(?:sí|si|claro|bueno|pues|eh+|este|hola|mire|vale|soy|mi nombre es|me llamo)\b[\s,.!]*)+", _I
