@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from functions.edge_app import DatabaseDep, FunctionHandler, SettingsDep
+from functions.intent_log import intent_log_statements
 from functions.notification_messages import owner_email, owner_sms, summarize
 from functions.notifications import dispatch, dispatch_pending
 from functions.photo_link import photo_link_statements
@@ -175,6 +176,7 @@ async def store_report(db: Database, settings: Settings, report: CallReport) -> 
         statements.append(planned.token_statement)
         positions[planned.notification_id] = len(statements)
         statements.append(planned.notification_statement)
+    statements += intent_log_statements(report, only_if=reported_now)  # after every indexed statement
     changed = await db.batch(statements)
     if changed[0] == 0:
         return StoredReport(call.id, True, (), None)
