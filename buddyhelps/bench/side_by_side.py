@@ -40,6 +40,8 @@ from buddyhelps.bench.process_sampler import ProcessSampler
 from buddyhelps.local_stack import LocalStack
 from buddyhelps.simulator.caller import CallOptions
 from buddyhelps.simulator.caller_voice import PiperCallerVoice
+from buddyhelps.simulator.kokoro_caller_voice import caller_voice_for
+from buddyhelps.simulator.scenario import load_scenario
 from shared.database import open_database
 from shared.demo_business import DEMO_GREETING, DEMO_SYSTEM_PROMPT, seed_demo_business
 from shared.repositories import calls
@@ -181,6 +183,8 @@ async def _measure(
     finally:
         if peer is not None:
             peer.stop()  # the load test is ours alone
+    print(f"bench: ours, {SPANISH_SCENARIO}", file=sys.stderr)
+    report["ours"]["spanish"] = await _spanish_call(settings, ours)
     one = _without_backchannel(runs["ours"])
     report["ours"]["load"] = {"1": {**_load_level(one), "frames": frames}}
     for level in (n for n in plan.load_levels if n > 1):
@@ -194,6 +198,18 @@ async def _measure(
         }
     report["ours"]["peak_rss_mb"] = ours.sampler.rss_mb("VmHWM")
     report["ours"]["model_stages"] = await _model_stages(settings, stack.worker_url)
+
+
+SPANISH_SCENARIO = "spanish-burst-pipe"
+
+
+async def _spanish_call(settings: Settings, ours: Agent) -> dict[str, Any]:
+    """A Spanish caller (Kokoro em_santa; the call switches on the first turn): its voice-to-voice sits
+    next to the English `one_at_a_time` figures."""
+    scenario = load_scenario(SPANISH_SCENARIO)
+    voice = caller_voice_for(scenario.voice, settings=settings, cache_dir=Path("data/caller-voice-cache"))
+    run = await run_phase(ours, voice, [SPANISH_SCENARIO], concurrent=False, settle=_settle)
+    return {"scenario": SPANISH_SCENARIO, "language": scenario.language, **caller_side_summary(run)}
 
 
 def _side(agent: Agent) -> str:
