@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from functions.intent_log import IntentEntry, intent_log
 from shared.blob_storage import create_blob_storage
 from shared.database import Database
 from shared.repositories.businesses import get_business
@@ -33,6 +34,8 @@ class CallDetail:
     notifications: list[Notification]
     statuses: list[dict[str, Any]]
     audio_url: str | None
+    intents: list[IntentEntry] = field(default_factory=list)  # the tools the agent used, in order
+    messages: list[dict[str, str]] = field(default_factory=list)  # messages taken for people
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -42,6 +45,8 @@ class CallDetail:
             "notifications": [_notification_json(item) for item in self.notifications],
             "status_history": self.statuses,
             "audio_url": self.audio_url,
+            "intents": [asdict(intent) for intent in self.intents],
+            "messages": self.messages,
         }
 
 
@@ -84,4 +89,15 @@ async def load_call(db: Database, settings: Settings, call_id: str) -> CallDetai
         notifications=await list_for_call(db, call.id),
         statuses=await status_history(db, call.call_sid),
         audio_url=audio_url(call),
+        intents=await intent_log(db, call.call_sid),
+        messages=await _messages(db, call.id),
     )
+
+
+async def _messages(db: Database, call_id: str) -> list[dict[str, str]]:
+    rows = await db.fetch_all(
+        "SELECT for_whom, contact_name, from_name, callback, message, created_at FROM call_messages"
+        " WHERE call_id = ? ORDER BY created_at",
+        (call_id,),
+    )
+    return [{key: str(value) for key, value in row.items()} for row in rows]
