@@ -19,6 +19,7 @@ ROUTER_MODULES = (
     "functions.call_complete",
     "functions.photo_link",
     "functions.tool_actions",
+    "functions.transfer_end",
     "functions.call_page",
     "functions.photo_upload",
     "functions.admin",

@@ -73,7 +73,8 @@ async def open_call_tools(
                 auth_token=settings.twilio_auth_token,
                 client=client,
             )
-            tools["transfer"] = TransferTool(context, directory, redirector, functions_url=functions_url)
+            # Twilio requests the <Dial action> from outside, signed over the public URL
+            tools["transfer"] = TransferTool(context, directory, redirector, functions_url=settings.public_base_url)
         hours = definition.facts.hours
         if "book_visit" in wanted and hours is not None:
             from shared.calendars.factory import open_booking_desk  # the providers' clients: worker only
