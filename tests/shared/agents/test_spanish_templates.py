@@ -11,7 +11,7 @@ from shared.agents.fields.lexicons import lexicon_for
 from shared.agents.fields.options import extract_option
 from shared.agents.templates import load_template
 
-SPANISH_TEMPLATES = ("electrician", "front_desk", "hvac", "plumbing")
+SPANISH_TEMPLATES = ("electrician", "front_desk", "gym_information", "hvac", "plumbing", "preop_reminder")
 
 
 @pytest.mark.parametrize("name", SPANISH_TEMPLATES)
@@ -20,14 +20,22 @@ def test_the_template_enables_spanish_in_the_usted_form(name: str) -> None:
     assert definition.languages == ["en", "es"]
     # the greeting addresses the caller as "usted" ("le atiende", "le puedo ayudar"), never "tú"
     greeting = definition.greeting["es"]
-    assert re.search(r"\ble\b", greeting, re.IGNORECASE)
+    assert re.search(r"\b(le|su|usted)\b", greeting, re.IGNORECASE)
     assert not re.search(r"\b(tú|te|puedes)\b", greeting)
     assert definition.voice_for("es", business_voice="af_heart") == "ef_dora"
+
+
+def test_outbound_templates_disclose_the_automated_call_in_spanish() -> None:
+    for name in ("gym_information", "preop_reminder"):
+        outbound = load_template(name).outbound
+        assert outbound is not None
+        assert "llamada automática de parte de {business}" in outbound.disclosure["es"]
 
 
 @pytest.mark.parametrize(
     ("template", "caller", "rule"),
     [
+        ("preop_reminder", "me duele mucho, tengo dolor de pecho", "urgent_symptoms"),
         ("plumbing", "se reventó un tubo y hay agua por todas partes", "water"),
         ("plumbing", "huele a gas en la cocina", "gas"),
         ("plumbing", "las aguas negras se están saliendo por el baño", "sewage"),
