@@ -10,12 +10,16 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from functions.edge_app import DatabaseDep, FunctionHandler
+from functions.owner_language import language_name, owner_words, relabel
 from functions.page_templates import render
 from functions.photo_storage import BlobStorageDep
 from functions.security_headers import CSP_HEADER, new_nonce, page_policy
+from shared.agents.definition import AgentDefinition
 from shared.blob_storage import BlobNotFound, InvalidBlobKey, LocalBlobStorage, validate_key
 from shared.call_fields import display_rows, national_format, parse_fields
 from shared.call_report import ReportField
+from shared.database import Database
+from shared.repositories import agent_definitions
 from shared.repositories.businesses import get_business
 from shared.repositories.calls import get_call
 from shared.repositories.photos import get_photo_by_key, list_photos
@@ -54,7 +58,9 @@ async def call_page(call_id: str, db: DatabaseDep, blobs: BlobStorageDep) -> HTM
         return not_found_page()
     business = await get_business(db, call.business_id) if call.business_id else None
     extraction = call.extraction if call.extraction_status == "ok" and call.extraction else {}
-    fields = parse_fields(call.fields)
+    language = business.language if business else "en"
+    words = owner_words(language)
+    fields = relabel(parse_fields(call.fields), await _definition(db, call.business_id, call.agent_version), language)
     callback = next((f.value for f in fields if f.kind == "phone" and f.value), "")
     callback = callback or extraction.get("callback_phone") or call.from_number
     photos = [
@@ -67,17 +73,38 @@ async def call_page(call_id: str, db: DatabaseDep, blobs: BlobStorageDep) -> HTM
         business_name=business.name if business else "BuddyHelps",
         timezone=business.timezone if business else "UTC",
         urgency=call.urgency,
-        name=_first(fields, "person_name") or extraction.get("customer_name") or "Unknown caller",
-        problem=_first(fields, "free_text") or extraction.get("problem") or "No summary yet: see the transcript below.",
+        name=_first(fields, "person_name") or extraction.get("customer_name") or words["unknown_caller"],
+        problem=_first(fields, "free_text") or extraction.get("problem") or words["no_summary_yet"],
         location="" if fields else extraction.get("location", ""),
         callback=callback,
         callback_display=national_format(callback) if callback else "",
-        rows=display_rows(fields),
+        rows=display_rows(fields) + _language_row(call.language, language),
+        words=words,
+        language=language,
         has_urgency=bool(call.urgency) or not fields,
         notes=extraction.get("notes", ""),
         photos=photos,
     )
     return page(html)
+
+
+async def _definition(db: Database, business_id: str | None, version: int | None) -> AgentDefinition | None:
+    """The agent the call ran, for its labels in the owner's language (None: the labels as stored)."""
+    if not business_id or version is None:
+        return None
+    try:
+        stored = await agent_definitions.get_version(db, business_id, version)
+    except agent_definitions.StoredDefinitionInvalid:
+        return None
+    return stored.definition if stored else None
+
+
+def _language_row(call_language: str | None, owner_language: str) -> list[tuple[str, str]]:
+    """A call held in another language than the owner's says so (its words stay as they were said)."""
+    if not call_language or call_language == owner_language:
+        return []
+    words = owner_words(owner_language)
+    return [(words["call_language"], language_name(call_language, in_language=owner_language))]
 
 
 def _first(fields: list[ReportField], kind: str) -> str:

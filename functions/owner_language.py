@@ -37,6 +37,13 @@ OWNER_WORDS: dict[str, dict[str, str]] = {
         "speaker_system": "Note",
         "language_en": "English",
         "language_es": "Spanish",
+        "caller_id": "Caller ID",
+        "ended": "Ended",
+        "on_its_way": "The call summary is still on its way.",
+        "photos": "Photos",
+        "no_photos": "No photos yet. The caller was sent a link to add some.",
+        "cut_off": "(cut off)",
+        "no_summary_yet": "No summary yet: see the transcript below.",
     },
     "es": {
         "new_call": "Nueva llamada para {business}",
@@ -64,6 +71,13 @@ OWNER_WORDS: dict[str, dict[str, str]] = {
         "speaker_system": "Nota",
         "language_en": "inglés",
         "language_es": "español",
+        "caller_id": "Identificador de llamada",
+        "ended": "Terminó",
+        "on_its_way": "El resumen de la llamada todavía está en camino.",
+        "photos": "Fotos",
+        "no_photos": "Todavía no hay fotos. Al cliente se le envió un enlace para agregarlas.",
+        "cut_off": "(interrumpido)",
+        "no_summary_yet": "Todavía no hay resumen: vea la transcripción abajo.",
     },
 }
 

@@ -61,6 +61,12 @@ async def test_a_spanish_owner_reads_the_call_in_spanish(
     assert email.html_body is not None
     assert 'lang="es"' in email.html_body
     assert "Abrir la página de la llamada" in email.html_body
+    # AND the call page too
+    page = await client.get(f"/c/{call.id}")
+    assert "Transcripción" in page.text
+    assert "Número para devolver la llamada" in page.text
+    assert "EMERGENCIA" in page.text
+    assert "Hola, se me reventó un tubo en la cocina." in page.text
 
 
 async def test_an_english_owner_gets_english_labels_and_the_call_language_noted(
@@ -79,6 +85,9 @@ async def test_an_english_owner_gets_english_labels_and_the_call_language_noted(
     assert "Problem: se reventó un tubo en la cocina" in sms
     assert "Urgency: emergency" in sms
     assert "Call language: Spanish" in sms
+    page = await client.get(f"/c/{call.id}")
+    assert "Call language" in page.text
+    assert "Name" in page.text
 
 
 def test_without_the_definition_the_labels_stay_as_the_call_gave_them() -> None:
