@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from buddyhelps.document_commands import seed_demo_documents
 from buddyhelps.local_stack import LocalStack, StackFailed
 from buddyhelps.simulator.agent_transcriber import AgentTranscriber
 from buddyhelps.simulator.call_result import CallResult, format_report
@@ -21,7 +22,7 @@ from buddyhelps.simulator.caller import CallOptions, run_call
 from buddyhelps.simulator.caller_voice import PiperCallerVoice
 from buddyhelps.simulator.scenario import load_scenario
 from shared.database import Database, open_database
-from shared.demo_business import DEMO_NUMBER, seed_demo_business
+from shared.demo_business import DEMO_BUSINESS_ID, DEMO_NUMBER, seed_demo_business
 from shared.repositories import calls, operators
 from shared.settings import Settings, load_settings
 
@@ -63,6 +64,8 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         _step("1/5 Seeding the demo plumbing business")
         await seed_demo_business(db, worker_url=settings.default_worker_url, worker_capacity=settings.worker_capacity)
+        documents = await seed_demo_documents(db, DEMO_BUSINESS_ID)  # what the agent answers questions from
+        print(f"documents: {', '.join(d.title for d in documents) or 'already loaded'}")
         password = await _demo_operator(db, settings.data_dir)
         print(f"Demo Plumbing Co answers {DEMO_NUMBER}; database {settings.database_url}")
         _step("2/5 Starting the functions and the GPU worker on loopback (loading models)")

@@ -1,8 +1,8 @@
 """The GPU worker: one long-lived process holding the models, answering Twilio media streams.
 
 `create_app(settings, models=None)` is the one server for every platform (local, RunPod, Modal).
-The lifespan loads and warms every model once and pre-synthesizes each business's greeting;
-/health says ready only after that. Its URL is public: only /health (what routing needs) and the
+The lifespan loads and warms every model once and pre-synthesizes each business's greeting (its other
+fixed lines follow in the background); /health says ready only after that. Its URL is public: only /health (what routing needs) and the
 media socket (which checks the stream token on `start`) are open; every other route wants the
 functions' bearer token, and the OpenAPI schema is off.
 """
@@ -10,6 +10,7 @@ functions' bearer token, and the OpenAPI schema is off.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -57,6 +58,7 @@ class WorkerState:
     phrases: PhraseCache | None = None
     post_call: PostCallPipeline | None = None
     outbox: ReportOutbox | None = None
+    phrases_pending: int = 0  # fixed lines not yet synthesized (they are made in the background after ready)
     _database: Database | None = None
     _db_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -111,23 +113,27 @@ class WorkerState:
             },
             "queue_depth": {name: s.in_flight for name, s in self.counted.stats.items()} if self.counted else {},
             "post_call_pending": self.post_call.pending if self.post_call else 0,
+            "phrases_pending": self.phrases_pending,
             "report_outbox": self.outbox.state() if self.outbox else None,
         }
 
 
-async def _prepare_phrases(state: WorkerState) -> None:
-    """Greetings and every fixed line are synthesized before the first call, so they play at once."""
-    assert state.phrases is not None
-    voices = {state.settings.tts_voice}
-    # Each business's greeting (played whole) and its definition's fixed lines (cached as the clauses
-    # replies are cut into).
-    phrases: list[tuple[str, str, bool]] = []
+Phrase = tuple[str, str, bool]  # (text, voice, whole): a greeting is cached whole, fixed lines clause by clause
+
+
+async def _phrases_to_prepare(state: WorkerState) -> list[Phrase]:
+    """Each business's greeting and its definition's fixed lines, plus the worker's own lines."""
+    phrases: list[Phrase] = []
     try:
         phrases = await lines_to_prepare(await state.database(), llm=state.models.llm)
     except Exception:
         log.exception("could not read the agents' lines to pre-synthesize; they will be made on first use")
-    voices |= {voice for _, voice, _ in phrases}
-    phrases += [(line, voice, False) for voice in sorted(voices) for line in (FALLBACK_LINE, PHOTO_LINK_LINE)]
+    voices = {state.settings.tts_voice} | {voice for _, voice, _ in phrases}
+    return phrases + [(line, voice, False) for voice in sorted(voices) for line in (FALLBACK_LINE, PHOTO_LINK_LINE)]
+
+
+async def _prepare_phrases(state: WorkerState, phrases: list[Phrase]) -> None:
+    assert state.phrases is not None
     for text, phrase_voice, whole in phrases:
         try:
             if whole:
@@ -135,9 +141,22 @@ async def _prepare_phrases(state: WorkerState) -> None:
             else:
                 await state.phrases.prepare(text, phrase_voice)
         except Exception:
-            # One bad greeting (an unknown voice, say) must not keep every other call from being answered.
+            # One bad line (an unknown voice, say) must not keep every other call from being answered.
             log.exception("could not pre-synthesize a phrase; it will be tried again on first use")
+        state.phrases_pending = max(0, state.phrases_pending - 1)
     log.info("phrases ready", extra={"count": len(phrases)})
+
+
+async def _warm_up(state: WorkerState) -> asyncio.Task[None]:
+    """Greetings before the worker says it is ready (a caller never waits for one); every other fixed line
+    in the background afterwards. Start-up used to wait for all of them: with many agents and languages that
+    was minutes on CPU. A line still missing when a call needs it is synthesized then, like any clause."""
+    phrases = await _phrases_to_prepare(state)
+    greetings = [phrase for phrase in phrases if phrase[2]]
+    lines = [phrase for phrase in phrases if not phrase[2]]
+    state.phrases_pending = len(phrases)
+    await _prepare_phrases(state, greetings)
+    return asyncio.create_task(_prepare_phrases(state, lines), name="fixed-lines")
 
 
 def _lifespan(state: WorkerState, preloaded: ModelSet | None) -> Any:
@@ -156,13 +175,16 @@ def _lifespan(state: WorkerState, preloaded: ModelSet | None) -> Any:
         )
         await state.outbox.start()
         state.post_call = PostCallPipeline(llm=state.models.llm, outbox=state.outbox)
-        await _prepare_phrases(state)
+        warming = await _warm_up(state)
         state.ready = True
         log.info("worker ready", extra={"ms": round((time.perf_counter() - started) * 1000)})
         try:
             yield
         finally:
             state.ready = False
+            warming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await warming
             await state.post_call.aclose()
             await state.outbox.aclose()
             if state._database is not None:
