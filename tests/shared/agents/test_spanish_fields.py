@@ -59,3 +59,13 @@ def test_dates_times_names_and_addresses_keep_their_spanish(
     kind: FieldKind, said: str, expected: tuple[str, str]
 ) -> None:
     assert _said(kind, said) == expected
+
+
+def test_keyword_corrections_keep_the_callers_accents() -> None:
+    # GIVEN corrections for words Whisper mishears in Spanish WHEN a turn is corrected
+    from shared.keyword_correction import CorrectionRule, KeywordCorrector
+
+    rules = (CorrectionRule(heard="tuveria", corrected="tubería"), CorrectionRule(heard="cañeria", corrected="cañería"))
+    corrected = KeywordCorrector(rules).apply("Se rompió la tuveria de la cañeria en el baño, José")
+    # THEN the corrected words carry their accents and every other accent is untouched
+    assert corrected == "Se rompió la tubería de la cañería en el baño, José"
