@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from functions import tool_actions
 from functions.edge_app import DatabaseDep, FunctionHandler, SettingsDep
 from functions.intent_log import intent_log_statements
 from functions.notification_messages import owner_email, owner_sms, summarize
@@ -215,4 +216,4 @@ async def call_complete(request: Request, settings: SettingsDep, db: DatabaseDep
         call_sid_var.reset(token)
 
 
-handler = FunctionHandler(router)
+handler = FunctionHandler(router, tool_actions.router)  # the tools' deliveries during a call, signed alike

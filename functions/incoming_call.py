@@ -12,7 +12,7 @@ import logging
 
 from fastapi import APIRouter, Request, Response
 
-from functions import stream_end, twiml, worker_pool
+from functions import stream_end, transfer_end, twiml, worker_pool
 from functions.call_answers import stream_answer, voicemail_answer
 from functions.edge_app import FunctionHandler, SettingsDep, edge_state
 from functions.twilio_webhook import WebhookRejected, read_signed_form
@@ -73,4 +73,4 @@ async def _answer(db: Database, settings: Settings, *, call_sid: str, caller: st
 
 
 # One Lambda answers both ends of the stream: /incoming-call and its <Connect action>, /stream-end.
-handler = FunctionHandler(router, stream_end.router)
+handler = FunctionHandler(router, stream_end.router, transfer_end.router)

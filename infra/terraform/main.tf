@@ -17,8 +17,8 @@ locals {
   functions = {
     incoming_call = {
       handler    = "functions.incoming_call.handler"
-      routes     = ["POST /incoming-call", "POST /stream-end"] # and the stream's <Connect action>
-      timeout    = 10                                          # Twilio waits 15 s for TwiML in all, cold start included
+      routes     = ["POST /incoming-call", "POST /stream-end", "POST /twilio/transfer-end"] # and the <Connect>/<Dial> actions
+      timeout    = 10                                                                       # Twilio waits 15 s for TwiML in all, cold start included
       s3_actions = []
     }
     call_status = {
@@ -29,8 +29,8 @@ locals {
     }
     call_complete = {
       handler    = "functions.call_complete.handler"
-      routes     = ["POST /api/call-complete"]
-      timeout    = 29 # stores the call and sends SMS + email before acknowledging the worker
+      routes     = ["POST /api/call-complete", "POST /api/tool-action"] # the report, and the tools' deliveries
+      timeout    = 29                                                   # stores the call and sends SMS + email before acknowledging the worker
       s3_actions = []
     }
     call_page = {

@@ -16,6 +16,8 @@ TEMPLATE = ROOT / "template.yaml"
 DESIGN_ROUTES = {
     "POST /incoming-call": "functions.incoming_call.handler",
     "POST /stream-end": "functions.incoming_call.handler",
+    "POST /twilio/transfer-end": "functions.incoming_call.handler",
+    "POST /api/tool-action": "functions.call_complete.handler",
     "POST /call-status": "functions.call_status.handler",
     "POST /api/call-complete": "functions.call_complete.handler",
     "GET /c/{call_id}": "functions.call_page.handler",
