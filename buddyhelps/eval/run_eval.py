@@ -19,6 +19,7 @@ from typing import Any
 
 from buddyhelps.eval.conversation_eval import run_template
 from buddyhelps.eval.eval_cases import case_files, load_case_file
+from buddyhelps.eval.tool_choice_eval import run_tool_choice
 from gpu_worker.conversation.planning.planner_choice import PlannerMode
 from gpu_worker.models.language_model import LlamaCppLanguageModel
 from gpu_worker.models.stages import LanguageModel
@@ -87,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         summaries = asyncio.run(run_conversations(llm, mode=mode, limit=args.limit, templates=args.template))
+        tools = asyncio.run(run_tool_choice(llm=llm, mode=mode))
     finally:
         llm.close()
     report: dict[str, Any] = {
@@ -95,12 +97,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "seconds": round(time.perf_counter() - started, 1),
         "targets": verdict(summaries),
         "templates": summaries,
+        "tools": tools,  # which tool the planner chose from the caller's words (tool_cases.yaml)
     }
     if not args.no_knowledge:
         report["knowledge"] = _knowledge(settings)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
     print(table(summaries))
+    print(f"tool chosen right: {tools['right']}/{tools['cases']}")
     print(json.dumps(report["targets"]))
     return 0
 
