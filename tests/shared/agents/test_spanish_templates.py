@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from shared.agents.definition import AgentDefinition
 from shared.agents.fields.lexicons import lexicon_for
 from shared.agents.fields.options import extract_option
 from shared.agents.templates import load_template
@@ -65,3 +66,17 @@ def test_spanish_safety_rules_match_what_callers_say(template: str, caller: str,
 def test_spanish_words_imply_the_urgency(template: str, caller: str, urgency: str) -> None:
     spec = load_template(template).field("urgency")
     assert extract_option(spec, caller, lexicon_for("es"), answering=False) == urgency
+
+
+def test_a_language_speaks_in_its_own_voice_unless_the_definition_names_one() -> None:
+    data = load_template("plumbing").model_dump(mode="json")
+    plain = load_template("plumbing")
+    # the business's English voice speaks English; Spanish falls to ef_dora; a Spanish business voice stays
+    assert plain.voice_for("en", business_voice="am_michael") == "am_michael"
+    assert plain.voice_for("es", business_voice="am_michael") == "ef_dora"
+    assert plain.voice_for("es", business_voice="em_alex") == "em_alex"
+    # a definition's own choice wins, and a bad voice name is refused when the definition loads
+    chosen = AgentDefinition.model_validate({**data, "voices": {"es": "em_alex"}})
+    assert chosen.voice_for("es", business_voice="af_heart") == "em_alex"
+    with pytest.raises(ValueError, match="voices"):
+        AgentDefinition.model_validate({**data, "voices": {"es": "Dora!"}})
