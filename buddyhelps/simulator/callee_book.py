@@ -33,12 +33,14 @@ class Callee(_Strict):
     machine_greeting: str = ""
     truth: dict[str, str | list[str] | ExpectedStatus] = Field(default_factory=dict)
 
-    def scenario(self, *, max_duration_s: float = 180.0) -> Scenario:
-        """What the simulated callee says on the media stream."""
+    def scenario(self, *, max_duration_s: float = 180.0, pickup_said: bool = False) -> Scenario:
+        """What the simulated callee says on the media stream (`pickup_said`: the hello came before it)."""
         if self.answers == "machine":
             greeting = (CallerLine(text=self.machine_greeting, wait_for_agent=False),)
             return Scenario(name=self.name, lines=greeting, linger_s=max_duration_s, max_duration_s=max_duration_s)
-        first: tuple[CallerLine, ...] = (CallerLine(text=self.pickup, wait_for_agent=False),) if self.pickup else ()
+        first: tuple[CallerLine, ...] = (
+            (CallerLine(text=self.pickup, wait_for_agent=False),) if self.pickup and not pickup_said else ()
+        )
         lines = first + tuple(CallerLine(text=text) for text in self.turns)
         return Scenario(name=self.name, lines=lines, linger_s=20.0, max_duration_s=max_duration_s)
 

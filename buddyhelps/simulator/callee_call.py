@@ -20,6 +20,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from buddyhelps.simulator.callee_book import Callee
 from buddyhelps.simulator.caller_voice import CallerVoice
 from buddyhelps.simulator.media_session import MediaSession
+from buddyhelps.simulator.scenario import Scenario
 from buddyhelps.simulator.twilio_frames import TwilioFrameBuilder
 from buddyhelps.simulator.twilio_webhooks import API_VERSION, WebhookTarget, new_sid, post_signed
 from buddyhelps.simulator.twiml_reader import ConnectStream, TwimlError, read_twiml
@@ -93,9 +94,13 @@ class CalleePlayer:
             return
         scenario = call.callee.scenario()
         speech = {text: await self._voice.speak(text) for text in scenario.spoken_texts}
+        pause_s = _pause_before_connect(answer.text)
+        if call.callee.pickup and len(speech.get(call.callee.pickup, b"")) / 8000 <= pause_s:
+            scenario = call.callee.scenario(pickup_said=True)  # the hello fell in the pause, before the stream
+        await asyncio.sleep(pause_s)  # <Pause> before <Connect>: Twilio plays silence, nothing is streamed
         amd = asyncio.create_task(self._detect(call, speech), name="async-amd")
         try:
-            await self._stream(call, instruction, scenario_speech=speech)
+            await self._stream(call, instruction, scenario, scenario_speech=speech)
         finally:
             amd.cancel()
             await asyncio.gather(amd, return_exceptions=True)
@@ -103,7 +108,12 @@ class CalleePlayer:
             call.message_left = " ".join(_said(call.redirect_twiml))
 
     async def _stream(
-        self, call: CalleeCall, instruction: ConnectStream, *, scenario_speech: Mapping[str, bytes]
+        self,
+        call: CalleeCall,
+        instruction: ConnectStream,
+        scenario: Scenario,
+        *,
+        scenario_speech: Mapping[str, bytes],
     ) -> None:
         assert call.callee is not None
         stream_sid = new_sid("MZ")
@@ -114,9 +124,7 @@ class CalleePlayer:
             "X-Twilio-Signature": twilio_signature(auth_token=self._target.auth_token, url=instruction.url, params={})
         }
         async with connect(instruction.url, additional_headers=headers, open_timeout=10) as websocket:
-            session = MediaSession(
-                websocket=websocket, frames=frames, scenario=call.callee.scenario(), speech=scenario_speech
-            )
+            session = MediaSession(websocket=websocket, frames=frames, scenario=scenario, speech=scenario_speech)
             run = asyncio.create_task(session.run(instruction.parameters), name="callee-media")
             redirected = asyncio.create_task(call.redirected.wait(), name="redirect")
             try:
@@ -182,6 +190,21 @@ class CalleePlayer:
                 f"{url} answered {response.status_code}", request=response.request, response=response
             )
         return response
+
+
+def _pause_before_connect(twiml: str) -> float:
+    """Seconds of <Pause> before <Connect>: silence on the line before the stream opens."""
+    try:
+        root = ET.fromstring(twiml)  # noqa: S314 - TwiML from the BuddyHelps under test
+    except ET.ParseError:
+        return 0.0
+    seconds = 0.0
+    for verb in root:
+        if verb.tag == "Connect":
+            break
+        if verb.tag == "Pause":
+            seconds += float(verb.get("length", "1"))
+    return seconds
 
 
 def _said(twiml: str) -> list[str]:

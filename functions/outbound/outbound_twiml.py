@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from functions import twiml
 from shared.agents.definition import AgentDefinition
 from shared.repositories.calls import Call
 from shared.repositories.workers import Worker
@@ -12,6 +11,10 @@ from shared.settings import Settings
 from shared.signatures import issue_stream_token
 
 VOICEMAIL_VOICE = "Polly.Joanna"
+# A person picking up says "Hello?" at once. Streamed, that hello talks over the disclosure (a barge-in
+# cuts it) and is taken as the answer to the first question; measured in `campaign eval`. Pausing
+# before the stream lets the hello pass; the disclosure then starts into the silence after it.
+ANSWER_PAUSE_S = 2
 
 
 def stream_to_worker(settings: Settings, call: Call, worker: Worker, *, campaign_id: str) -> str:
@@ -27,7 +30,12 @@ def stream_to_worker(settings: Settings, call: Call, worker: Worker, *, campaign
         "direction": "outbound",
         "campaign_id": campaign_id,
     }
-    return twiml.stream_twiml(websocket_url=worker.websocket_url, parameters=parameters)
+    response = VoiceResponse()
+    response.pause(length=ANSWER_PAUSE_S)
+    stream = response.connect().stream(url=worker.websocket_url)
+    for name, value in parameters.items():
+        stream.parameter(name=name, value=value)
+    return str(response)
 
 
 def voicemail_message(definition: AgentDefinition, *, business_name: str, language: str = "en") -> str:
