@@ -2,9 +2,9 @@
 
 `create_app(settings, models=None)` is the one server for every platform (local, RunPod, Modal).
 The lifespan loads and warms every model once and pre-synthesizes each business's greeting (its other
-fixed lines follow in the background); /health says ready only after that. Its URL is public: only /health (what routing needs) and the
-media socket (which checks the stream token on `start`) are open; every other route wants the
-functions' bearer token, and the OpenAPI schema is off.
+fixed lines follow in the background, between calls); /health says ready only after that. Its URL is
+public: only /health (what routing needs) and the media socket (which checks the stream token on
+`start`) are open; every other route wants the functions' bearer token, and the OpenAPI schema is off.
 """
 
 from __future__ import annotations
@@ -132,9 +132,13 @@ async def _phrases_to_prepare(state: WorkerState) -> list[Phrase]:
     return phrases + [(line, voice, False) for voice in sorted(voices) for line in (FALLBACK_LINE, PHOTO_LINK_LINE)]
 
 
-async def _prepare_phrases(state: WorkerState, phrases: list[Phrase]) -> None:
+async def _prepare_phrases(state: WorkerState, phrases: list[Phrase], *, between_calls: bool = False) -> None:
+    """`between_calls`: synthesize only while no call is on the worker (one TTS thread serves everything
+    in order, so a background line would make a caller wait; a line a call needs is made for it then)."""
     assert state.phrases is not None
     for text, phrase_voice, whole in phrases:
+        if between_calls:
+            await state.admission.wait_idle()
         try:
             if whole:
                 await state.phrases.frames(text, phrase_voice)
@@ -149,14 +153,14 @@ async def _prepare_phrases(state: WorkerState, phrases: list[Phrase]) -> None:
 
 async def _warm_up(state: WorkerState) -> asyncio.Task[None]:
     """Greetings before the worker says it is ready (a caller never waits for one); every other fixed line
-    in the background afterwards. Start-up used to wait for all of them: with many agents and languages that
-    was minutes on CPU. A line still missing when a call needs it is synthesized then, like any clause."""
+    in the background afterwards, between calls. Start-up used to wait for all of them: with many agents
+    and languages that was minutes on CPU. A line missing when a call needs it is made then, as any clause."""
     phrases = await _phrases_to_prepare(state)
     greetings = [phrase for phrase in phrases if phrase[2]]
     lines = [phrase for phrase in phrases if not phrase[2]]
     state.phrases_pending = len(phrases)
     await _prepare_phrases(state, greetings)
-    return asyncio.create_task(_prepare_phrases(state, lines), name="fixed-lines")
+    return asyncio.create_task(_prepare_phrases(state, lines, between_calls=True), name="fixed-lines")
 
 
 def _lifespan(state: WorkerState, preloaded: ModelSet | None) -> Any:

@@ -43,6 +43,8 @@ class CallAdmission:
         self._used: dict[bytes, float] = {}  # token digest → when it can be forgotten (monotonic), oldest first
         self.evicted = 0
         self.refused_full = 0
+        self._idle = asyncio.Event()  # no call on this worker: background work may use the models
+        self._idle.set()
 
     @property
     def active(self) -> int:
@@ -85,10 +87,17 @@ class CallAdmission:
             self.refused_full += 1
             return Admission.FULL
         self._active.add(call_sid)
+        self._idle.clear()
         return Admission.ADMITTED
 
     def release(self, call_sid: str) -> None:
         self._active.discard(call_sid)
+        if not self._active:
+            self._idle.set()
+
+    async def wait_idle(self) -> None:
+        """Until no call is on this worker (background synthesis must not queue ahead of a caller)."""
+        await self._idle.wait()
 
     def _forget_expired(self, now: float) -> None:
         """Tokens past their lifetime fail verification anyway: no need to remember them."""
