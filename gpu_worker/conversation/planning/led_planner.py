@@ -21,7 +21,7 @@ from typing import Any
 from gpu_worker.conversation.clause_splitter import clauses_of
 from gpu_worker.conversation.planning.field_reading import read_field
 from gpu_worker.conversation.planning.guided_planner import CALLER_ID, CORRECTION, READBACK, GuidedPlanner
-from gpu_worker.conversation.planning.planner import FieldState, Planner, ReplyPlan
+from gpu_worker.conversation.planning.planner import FieldState, Planner, ReplyPlan, ToolRequest
 from gpu_worker.models.stages import ChatMessage, LanguageModel
 from shared.agents.definition import AgentDefinition, FieldKind, text_for
 
@@ -32,6 +32,17 @@ LED_RULES = (
     "missing detail), fields = details the caller just gave (field name to value, only what they said), "
     "end_call = true only when they want to end."
 )
+# The tools the led LLM may choose (knowledge stays with the guided route), and the arguments each takes.
+LED_TOOLS = {
+    "hours": "question",
+    "take_message": "for_whom, from_name, callback, message",
+    "transfer": "to",
+    "book_visit": "wish or choice",
+}
+
+
+def led_tools(definition: AgentDefinition) -> list[str]:
+    return [name for name in definition.tools if name in LED_TOOLS]
 
 
 def reply_schema(definition: AgentDefinition) -> dict[str, Any]:
@@ -39,7 +50,7 @@ def reply_schema(definition: AgentDefinition) -> dict[str, Any]:
     # No maxLength: llama.cpp turns it into a grammar of that many repetitions, which samples very slowly;
     # `max_tokens` bounds the reply and `say` is cut to MAX_SAY_CHARS here.
     properties = {spec.name: {"type": "string"} for spec in definition.fields}
-    return {
+    schema: dict[str, Any] = {
         "type": "object",
         "properties": {
             "say": {"type": "string"},
@@ -49,6 +60,18 @@ def reply_schema(definition: AgentDefinition) -> dict[str, Any]:
         "required": ["say", "fields", "end_call"],
         "additionalProperties": False,
     }
+    tools = led_tools(definition)
+    if tools:
+        schema["properties"]["tool"] = {
+            "type": "object",
+            "properties": {
+                "name": {"enum": [*tools, "none"]},
+                "arguments": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+            "required": ["name", "arguments"],
+            "additionalProperties": False,
+        }
+    return schema
 
 
 class LedPlanner:
@@ -71,6 +94,8 @@ class LedPlanner:
         rules_only = guided.end_call or guided.asked in (READBACK, CORRECTION) or asked_before in (READBACK, CORRECTION)
         if rules_only or (guided.asked or "").startswith(CALLER_ID) or not caller_text.strip():
             return guided
+        if guided.kind == "tool":
+            return guided  # the rules recognised the request for certain: no need to ask the model
         safety = _safety_lines(self._definition, guided, language)
         try:
             request = self._llm.complete_json(
@@ -89,6 +114,10 @@ class LedPlanner:
         say = str(answer.get("say") or "").strip()[:MAX_SAY_CHARS]
         if not say or not all(self.allows(clause) for clause in clauses_of(say)):
             return guided
+        tool = _tool_request(answer.get("tool"), led_tools(self._definition))
+        if tool is not None:
+            # The model's words stand in wherever the tool does not run; the tool's answer replaces them.
+            return ReplyPlan("tool", lines=safety, fallback_text=say, tool=tool, asked=guided.asked)
         if answer.get("end_call") is True and self._guided.complete():
             return ReplyPlan("end_call", lines=(*safety, self._guided.goodbye_text(language)), end_call=True)
         return ReplyPlan("led", lines=(*safety, say), asked=guided.asked)
@@ -127,7 +156,10 @@ class LedPlanner:
             fields.append(f"- {spec.name} [{spec.kind.value}{options}]: {known}")
         state = "Fields:\n" + "\n".join(fields)
         history = self._guided.history[:-1]
-        note = f"{state}\n{LED_RULES}"
+        tools = led_tools(self._definition)
+        offered = "; ".join(f"{name} ({LED_TOOLS[name]})" for name in tools)
+        tool_rule = f" tool = the action the caller asks for, one of: {offered}; else name none." if tools else ""
+        note = f"{state}\n{LED_RULES}{tool_rule}"
         return (system, *history, ChatMessage("user", f"{caller_text.strip()}\n[{note}]"))
 
     def _apply_fields(self, updates: object, caller_text: str, language: str) -> None:
@@ -144,6 +176,16 @@ class LedPlanner:
             found = read_field(spec, value, context, asked=True)
             if found is not None:
                 self._guided.fields.set(spec.name, found.value, found.spoken, "extracted")
+
+
+def _tool_request(chosen: object, allowed: list[str]) -> ToolRequest | None:
+    """The model's tool choice, if it named one the agent may use (the desk checks its arguments)."""
+    if not isinstance(chosen, Mapping) or chosen.get("name") not in allowed:
+        return None
+    arguments = chosen.get("arguments")
+    if not isinstance(arguments, Mapping):
+        return None
+    return ToolRequest(str(chosen["name"]), {str(k): str(v) for k, v in arguments.items() if isinstance(v, str)})
 
 
 def _safety_lines(definition: AgentDefinition, plan: ReplyPlan, language: str) -> tuple[str, ...]:
