@@ -48,10 +48,17 @@ class CallLanguage:
 
     async def transcribe(self, audio_16k: FloatAudio) -> Heard:
         """The turn's words: in the call's language, or with the language detected among those served."""
-        switch = self.switch
+        switch, stt = self.switch, self._services.models.stt
         language = None if switch.detects else switch.language
-        result = await self._services.models.stt.transcribe(audio_16k, language=language, candidates=switch.enabled)
-        return Heard(result.text.strip(), result.language, result.language_probability)
+        result = await stt.transcribe(audio_16k, language=language, candidates=switch.enabled)
+        heard = Heard(result.text.strip(), result.language, result.language_probability)
+        if language is None and heard.language != switch.language and switch.judge(heard) is None:
+            # Heard as another language, but not clearly enough to switch ("Calle Olmo 42 en Springfield"
+            # came out as "... in Springfield"): the words again in the call's language; what was detected
+            # is kept, so two clear turns running still switch.
+            again = await stt.transcribe(audio_16k, language=switch.language)
+            heard = Heard(again.text.strip(), heard.language, heard.probability)
+        return heard
 
     def follow(self, heard: Heard) -> None:
         """Switch the call's language if this turn clearly calls for it (before the turn is planned)."""

@@ -15,22 +15,32 @@ from shared.settings import Settings
 from tests.gpu_worker.conversation.test_call_session import Harness, seeded  # noqa: F401  (fixture)
 from tests.gpu_worker.fake_stages import SILENCE, FakeLlm, FakeStt, FakeTts, FakeTurn, FakeVad
 
+Turn = tuple[str, str, float] | tuple[str, str, float, str]
+
 
 class DetectingStt(FakeStt):
-    """Answers each turn with its words and the language Whisper would detect, with its confidence."""
+    """Answers each turn with its words and the language Whisper would detect, with its confidence; a
+    fourth item is what the same audio gives when transcribed again in the call's language."""
 
-    def __init__(self, turns: Sequence[tuple[str, str, float]]) -> None:
-        super().__init__([text for text, _, _ in turns])
+    def __init__(self, turns: Sequence[Turn]) -> None:
+        super().__init__([turn[0] for turn in turns])
         self.heard = list(turns)
         self.asked: list[str | None] = []
+        self._detected: Turn | None = None  # the last detected turn, for a second pass on the same audio
 
     async def transcribe(
         self, audio_16k: FloatAudio, *, language: str | None = "en", candidates: Sequence[str] = ()
     ) -> Transcription:
         self.asked.append(language)
-        text, detected, probability = self.heard.pop(0) if self.heard else ("", "en", 1.0)
-        said = detected if language is None else language
-        return Transcription(text, len(audio_16k) / 16000, 0.001, said, probability if language is None else 1.0)
+        audio_s = len(audio_16k) / 16000
+        if language is not None and self._detected is not None:
+            again, self._detected = self._detected, None
+            return Transcription(again[3] if len(again) == 4 else again[0], audio_s, 0.001, language, 1.0)
+        turn = self.heard.pop(0) if self.heard else ("", "en", 1.0)
+        self._detected = turn if language is None else None
+        if language is not None:
+            return Transcription(turn[0], audio_s, 0.001, language, 1.0)
+        return Transcription(turn[0], audio_s, 0.001, turn[1], turn[2])
 
 
 class VoiceRecordingTts(FakeTts):
@@ -47,7 +57,7 @@ class VoiceRecordingTts(FakeTts):
 async def spanish_call(settings: Settings, seeded: Database) -> AsyncIterator[Any]:  # noqa: F811
     made: list[Harness] = []
 
-    def make(turns: Sequence[tuple[str, str, float]]) -> Harness:
+    def make(turns: Sequence[Turn]) -> Harness:
         models = ModelSet(
             stt=DetectingStt(turns), llm=FakeLlm(), tts=VoiceRecordingTts(), vad=FakeVad(), turn=FakeTurn()
         )
@@ -76,7 +86,7 @@ async def test_a_spanish_caller_is_answered_in_spanish_and_hears_the_details_rea
         [
             ("Hola, se me reventó un tubo en la cocina y hay agua por todas partes.", "es", 0.97),
             ("Me llamo José Martínez.", "es", 0.9),
-            ("Calle Olmo 42, Springfield.", "es", 0.7),
+            ("Calle Olmo 42 in Springfield.", "en", 0.6, "Calle Olmo 42, en Springfield."),
             ("Sí, ese número está bien.", "es", 0.95),
             ("Sí, es correcto.", "es", 0.96),
         ]
@@ -117,7 +127,8 @@ async def test_an_english_caller_saying_okay_first_stays_in_english(spanish_call
     assert record.language == "en"
     stt = harness.models.stt
     assert isinstance(stt, DetectingStt)
-    assert stt.asked[:2] == [None, None]  # the language is detected while the business serves two
+    assert stt.asked[:2] == [None, "en"]  # detected; "okay" heard as Spanish is transcribed again in English
+    assert stt.asked[2] is None
 
 
 async def test_pressing_two_answers_in_spanish(spanish_call: Any) -> None:
