@@ -35,6 +35,7 @@ LINES = {
         "no_link": "No puedo reservarlo durante la llamada; alguien le llamará para fijar la hora.",
     },
 }
+_YES = re.compile(r"\b(yes|yeah|yep|sure|ok(ay)?|please do|that works|perfect|s[ií]|vale|perfecto)\b", re.IGNORECASE)
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "primera": 0, "segunda": 1, "tercera": 2, "1": 0, "2": 1, "3": 2}
 
 
@@ -72,10 +73,7 @@ class BookVisitTool:
         offer = await self._desk.offer(args.wish or args.choice, language=language, now=now)
         if isinstance(offer, BookingLinkFallback):
             return await self._link(offer, words)
-        wished = understand_wish(args.wish, language=language, now=now.astimezone(self._zone)).at
-        first = offer.slots[0].start.astimezone(self._zone)
-        if offer.matches_wish and wished is not None and first.time() == wished:
-            return await self._book(offer.slots[0], args.about, words, language, now)  # exactly what was asked
+        # Always offered first, even an exact match: a misheard day or time must not be booked unheard.
         return self._offer(offer, words, language)
 
     def _offer(self, offer: SlotsOffered | SlotGone, words: dict[str, str], language: str) -> ToolResult:
@@ -116,6 +114,6 @@ class BookVisitTool:
                 return self.offered[_ORDINALS[word]]
         wish = understand_wish(choice, language=language, now=now.astimezone(self._zone))
         if wish.at is None and wish.day is None:
-            return None
+            return self.offered[0] if _YES.search(choice) else None  # "yes, that works": the first one offered
         fits = fitting(list(self.offered), wish, self._zone)
         return fits[0] if fits else None

@@ -35,7 +35,9 @@ PATTERNS: dict[str, ToolPatterns] = {
             _I,
         ),
         booking=re.compile(r"\b(book|schedule|make|set up|arrange)\b.*\b(visit|appointment|booking|someone out)\b", _I),
-        choice=re.compile(r"\b(first|second|third|that one|\d{1,2}(:\d\d)? ?(am|pm)?|works|sounds good)\b", _I),
+        choice=re.compile(
+            r"\b(first|second|third|that one|\d{1,2}(:\d\d)? ?(am|pm)?|works|sounds good|yes|yeah|sure|okay)\b", _I
+        ),
         weekdays={
             "monday": "mon",
             "tuesday": "tue",
@@ -52,7 +54,7 @@ PATTERNS: dict[str, ToolPatterns] = {
             r"\b(?:dejar|tomar|dar) (?:un )?(?:mensaje|recado) (?:para|a) (?P<who>[\w .'-]+?)(?:[,.:]|$| que )", _I
         ),
         booking=re.compile(r"\b(reservar|agendar|programar|pedir|concertar)\b.*\b(visita|cita)\b", _I),
-        choice=re.compile(r"\b(primera|segunda|tercera|esa|a las \d{1,2})\b", _I),
+        choice=re.compile(r"\b(primera|segunda|tercera|esa|a las \d{1,2}|s[ií]|vale|perfecto)\b", _I),
         weekdays={
             "lunes": "mon",
             "martes": "tue",

@@ -143,3 +143,28 @@ async def test_no_calendar_means_the_booking_link_is_texted(settings: Settings) 
         result = await tool.run(VisitArguments(wish="tomorrow at 9"), language="en")
     assert result.spoken == "I can't book that during the call, so I've texted you a link to pick a time."
     assert texts.texts == [("link", "https://book.example/hvac")]
+
+
+async def test_an_exact_wish_is_offered_not_booked_until_the_caller_says_yes(
+    settings: Settings, radicale: RadicaleServer, caldav_calendar_url: str
+) -> None:
+    configured = load_settings(
+        BUDDYHELPS_DATA_DIR=settings.data_dir,
+        CALENDAR_PROVIDER="caldav",
+        CALDAV_URL=caldav_calendar_url,
+        CALDAV_USERNAME=radicale.username,
+        CALDAV_PASSWORD=radicale.password,
+    )
+    context = context_for("hvac", MONDAY_AFTERNOON)
+    hours = context.definition.facts.hours
+    assert hours is not None
+    texts = SentTexts()
+    async with open_booking_desk(configured, CalendarChoice(provider="caldav"), hours) as desk:
+        tool = BookVisitTool(context, desk, texts, timezone=hours.timezone)
+        # "December 8" once read as 8 AM and booked unheard: now every wish is offered first
+        offered = await tool.run(VisitArguments(wish="December 8 morning"), language="en")
+        assert offered.detail["booking"] == "offered"
+        assert texts.texts == []
+        booked = await tool.run(VisitArguments(choice="Yes, that works"), language="en")
+    assert booked.spoken.startswith("You're booked for Tuesday, December 8")
+    assert [kind for kind, _ in texts.texts] == ["confirmed"]
