@@ -76,7 +76,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         }
         started = time.perf_counter()
         async with LocalStack(functions_port=args.functions_port, worker_port=args.worker_port, env=env) as stack:
-            health = await stack.wait_ready()
+            health = await stack.wait_ready(timeout_s=600.0)
             print(f"ready in {time.perf_counter() - started:.1f} s; models: {health.get('models')}")
             result = await _place_call(settings, stack, args.scenario)
             if result.failed:

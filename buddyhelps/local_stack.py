@@ -89,8 +89,10 @@ class LocalStack:
         """An HTTP client for the worker's protected routes (/status, /pipeline, /stt/stats...)."""
         return httpx.AsyncClient(base_url=self.worker_url, headers=self._worker_headers, **options)
 
-    async def wait_ready(self, *, timeout_s: float = 240.0) -> dict[str, object]:
-        """Wait (bounded) for /healthz and the worker to report ready; returns the worker's /status."""
+    async def wait_ready(self, *, timeout_s: float = 240.0, lines: bool = True) -> dict[str, object]:
+        """Wait (bounded) for /healthz and the worker to report ready; returns the worker's /status.
+        `lines`: also until the agents' fixed lines are synthesized (the worker makes them in the background
+        after it is ready), so a demo or a benchmark hears the steady state, not the warm-up."""
         deadline = time.monotonic() + timeout_s
         async with httpx.AsyncClient(timeout=2.0) as client:
             while time.monotonic() < deadline:
@@ -99,7 +101,7 @@ class LocalStack:
                         f"`buddyhelps serve` exited with {self._process.returncode}; see {self._log_path}"
                     )
                 health = await self._probe(client)
-                if health is not None:
+                if health is not None and (not lines or not health.get("phrases_pending")):
                     return health
                 await asyncio.sleep(0.5)  # waiting on another process to boot: nothing to await but time
         raise StackFailed(f"not ready after {timeout_s:.0f} s; see {self._log_path}")
