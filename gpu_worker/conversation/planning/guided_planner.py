@@ -35,6 +35,7 @@ from gpu_worker.conversation.planning.tool_routing import ToolRouter
 from gpu_worker.conversation.reply_guard import AllowedFacts, unsafe_claim
 from gpu_worker.conversation.spoken_lines import speakable_phone
 from gpu_worker.models.stages import ChatMessage
+from gpu_worker.tools.tool_lines import tool_line
 from shared.agents.definition import AgentDefinition, FieldKind, FieldSpec, text_for
 
 MAX_ASKS = 2  # a required field asked twice and still missing is skipped (the business calls back anyway)
@@ -153,6 +154,8 @@ class GuidedPlanner:
         lines += [self._lines.line(purpose, language, fields) for purpose in purposes]
         if self._definition.facts.hours is not None:
             lines.append(self._facts.hours_answer(self._definition.facts.hours, language, self._now(), about_now=False))
+        if self._definition.tools:  # the hold and failure lines play from the cache, not after a synthesis
+            lines += [tool_line(self._definition, name, language) for name in ("one_moment", "tool_failed")]
         return [line for line in dict.fromkeys(lines) if line and "{" not in line]
 
     def allows(self, clause: str) -> bool:

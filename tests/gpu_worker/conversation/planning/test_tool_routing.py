@@ -77,3 +77,9 @@ async def test_the_guided_planner_plans_the_hours_tool_and_says_the_facts_where_
     assert call.last.tool == ToolRequest("hours", {"question": "Are you open right now?", "now": "true"})
     assert reply.startswith("We're open now, until 6 PM.")
     assert llm.requests == []
+
+
+def test_the_hold_and_failure_lines_are_prepared_before_calls_for_an_agent_with_tools() -> None:
+    lines = new_call(load_template("plumbing")).planner.fixed_lines("en")
+    assert "One moment, let me check." in lines
+    assert "One moment, let me check." not in new_call(load_template("gym_information")).planner.fixed_lines("en")
