@@ -98,6 +98,13 @@ class Harness:
             await self.line.frames(SILENCE, 1)
             waited += 20
 
+    async def wait_closed(self, max_s: float = 5.0) -> None:
+        """Until the agent closes the stream (bounded). Its hang-up first writes to the real database, from a
+        thread, so this waits on the clock, not only on the loop."""
+        deadline = asyncio.get_running_loop().time() + max_s
+        while self.line.closed_code is None and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.005)
+
     async def end(self) -> CallRecord:
         if self.line.closed_code is None:
             self.line.stop()
@@ -342,6 +349,7 @@ async def test_the_agent_reads_back_and_ends_the_call_when_everything_is_gathere
         await harness.wait_until_played()
         if harness.line.closed_code is not None:
             break
+    await harness.wait_closed()
     # THEN the agent read the details back, said goodbye and closed the stream itself
     record = await harness.end()
     agent = [e.text for e in record.transcript if e.speaker == "agent"]
