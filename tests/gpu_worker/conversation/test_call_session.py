@@ -102,7 +102,9 @@ class Harness:
         """Until the agent closes the stream (bounded). Its hang-up first writes to the real database, from a
         thread, so this waits on the clock, not only on the loop."""
         deadline = asyncio.get_running_loop().time() + max_s
-        while self.line.closed_code is None and asyncio.get_running_loop().time() < deadline:
+        while self.line.closed_code is None:
+            if asyncio.get_running_loop().time() > deadline:
+                return  # the assertions that follow say what went wrong
             await asyncio.sleep(0.005)
 
     async def end(self) -> CallRecord:
