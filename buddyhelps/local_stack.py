@@ -143,7 +143,7 @@ class LocalStack:
     async def __aenter__(self) -> LocalStack:
         self.start()
         try:
-            await self.wait_ready()
+            await self.wait_ready(lines=False)  # serving; callers wait for the warm lines as they need
         except BaseException:
             self.stop()
             raise
