@@ -38,6 +38,7 @@ class CallFields:
     caller_id_checked: bool = False
     safety_said: set[str] = field(default_factory=set)  # rule names whose line was planned
     unheard_safety: list[str] = field(default_factory=list)  # lines cut short: said again, first
+    safety_repeats: dict[str, int] = field(default_factory=dict)  # how often each cut line was said again
 
     def __post_init__(self) -> None:
         for spec in self.definition.fields:
@@ -80,4 +81,5 @@ class CallFields:
         duplicate.follow_ups = dict(self.follow_ups)
         duplicate.safety_said = set(self.safety_said)
         duplicate.unheard_safety = list(self.unheard_safety)
+        duplicate.safety_repeats = dict(self.safety_repeats)
         return duplicate

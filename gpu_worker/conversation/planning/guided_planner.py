@@ -58,6 +58,9 @@ RULES = (
 )
 
 
+MAX_SAFETY_REPEATS = 2  # a cut safety line is said again at most this often
+
+
 class GuidedPlanner:
     def __init__(
         self, definition: AgentDefinition, *, business: str, caller_id: str, now: Callable[[], datetime]
@@ -117,9 +120,13 @@ class GuidedPlanner:
         if complete:
             return
         safety_lines = {self._text(rule.line, self._language) for rule in self._definition.safety}
+        fields = self._fields
         for line in plan.lines:
-            if line in safety_lines and line not in heard_text and line not in self._fields.unheard_safety:
-                self._fields.unheard_safety.append(line)
+            cut = line in safety_lines and line not in heard_text and line not in fields.unheard_safety
+            # Said again in full; a caller who talks over it every time is not held in a loop by it.
+            if cut and fields.safety_repeats.get(line, 0) < MAX_SAFETY_REPEATS:
+                fields.safety_repeats[line] = fields.safety_repeats.get(line, 0) + 1
+                fields.unheard_safety.append(line)
 
     def silence(self, count: int) -> ReplyPlan:
         language = self._language
