@@ -13,15 +13,14 @@ operator's re-send tries it again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI
 
+from functions.background_loop import alongside, run_every
 from functions.edge_app import EdgeState
 from functions.notification_senders import Senders
 from functions.notifications import dispatch_pending
@@ -45,34 +44,19 @@ async def retry_due(db: Database, settings: Settings, *, senders: Senders | None
 
 async def retry_loop(database: Callable[[], Awaitable[Database]], settings: Settings, *, interval_s: float) -> None:
     """Run a pass every `interval_s` until cancelled; a failing pass is logged and the next one runs."""
-    while True:
-        try:
-            await retry_due(await database(), settings)
-        except Exception:  # a background schedule must outlive one bad pass (database down, say)
-            log.exception("notification retry pass failed; the next pass will try again")
-        await asyncio.sleep(interval_s)  # the schedule itself, as EventBridge's rate() is on AWS
+
+    async def one_pass() -> dict[str, int]:
+        return await retry_due(await database(), settings)
+
+    await run_every(one_pass, interval_s=interval_s, what="notification retry")
 
 
 def with_retry_loop(app: FastAPI, *, interval_s: float = DEFAULT_INTERVAL_S) -> FastAPI:
     """Run `retry_loop` for as long as the functions app is up (its lifespan), on the app's database."""
-    inner = app.router.lifespan_context
     state: EdgeState = app.state.edge
-
-    @asynccontextmanager
-    async def lifespan(application: FastAPI) -> AsyncIterator[Any]:
-        async with inner(application) as value:
-            task = asyncio.create_task(
-                retry_loop(state.database, state.settings, interval_s=interval_s), name="notification-retry"
-            )
-            try:
-                yield value
-            finally:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):  # the cancellation we asked for
-                    await task
-
-    app.router.lifespan_context = lifespan
-    return app
+    return alongside(
+        app, lambda: retry_loop(state.database, state.settings, interval_s=interval_s), name="notification-retry"
+    )
 
 
 @functools.cache

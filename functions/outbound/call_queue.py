@@ -14,12 +14,10 @@ answered (they will each need a worker seat the moment someone picks up), capped
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +26,7 @@ import httpx
 from fastapi import FastAPI
 
 from functions import worker_pool
+from functions.background_loop import alongside, run_every
 from functions.edge_app import EdgeState
 from functions.outbound.call_placer import Dialer, DialFailed, OutboundCall, TwilioDialer
 from shared.database import Database, connected
@@ -114,37 +113,23 @@ async def call_queue_loop(
     database: Callable[[], Awaitable[Database]], settings: Settings, *, interval_s: float, max_concurrent: int
 ) -> None:
     """A pass every `interval_s` until cancelled; a failing pass is logged and the next one runs."""
-    while True:
-        try:
-            await ring_due(await database(), settings, max_concurrent=max_concurrent)
-        except Exception:  # a background schedule must outlive one bad pass (database down, say)
-            log.exception("outbound call pass failed; the next pass will try again")
-        await asyncio.sleep(interval_s)  # the schedule itself, as EventBridge Scheduler's rate() is on AWS
+
+    async def one_pass() -> object:
+        return await ring_due(await database(), settings, max_concurrent=max_concurrent)
+
+    await run_every(one_pass, interval_s=interval_s, what="outbound call")
 
 
 def with_call_queue_loop(
     app: FastAPI, *, interval_s: float = DEFAULT_INTERVAL_S, max_concurrent: int = DEFAULT_MAX_CONCURRENT
 ) -> FastAPI:
     """Run `call_queue_loop` for as long as the functions app is up (its lifespan)."""
-    inner = app.router.lifespan_context
     state: EdgeState = app.state.edge
-
-    @asynccontextmanager
-    async def lifespan(application: FastAPI) -> AsyncIterator[Any]:
-        async with inner(application) as value:
-            task = asyncio.create_task(
-                call_queue_loop(state.database, state.settings, interval_s=interval_s, max_concurrent=max_concurrent),
-                name="outbound-call-queue",
-            )
-            try:
-                yield value
-            finally:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):  # the cancellation we asked for
-                    await task
-
-    app.router.lifespan_context = lifespan
-    return app
+    return alongside(
+        app,
+        lambda: call_queue_loop(state.database, state.settings, interval_s=interval_s, max_concurrent=max_concurrent),
+        name="outbound-call-queue",
+    )
 
 
 @functools.cache
