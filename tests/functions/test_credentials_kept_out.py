@@ -35,10 +35,16 @@ def json_log() -> Iterator[io.StringIO]:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    # An earlier test that ran uvicorn with its default log config left "uvicorn" and "uvicorn.access" not
+    # propagating to the root: capture the access log at its own logger, as `serve`'s JSON logging does.
+    access = logging.getLogger("uvicorn.access")
+    saved = (access.propagate, access.disabled, access.level, list(access.handlers))
+    access.propagate, access.disabled, access.level, access.handlers = False, False, logging.INFO, [handler]
     try:
         yield stream
     finally:
         root.removeHandler(handler)
+        access.propagate, access.disabled, access.level, access.handlers = saved
 
 
 async def test_the_access_log_and_the_recorder_keep_credentials_and_personal_data_out(

@@ -30,7 +30,7 @@ async def _business(db: Database, business_id: str = "biz_a", name: str = "Acme 
 
 def _renamed(definition: AgentDefinition, greeting: str) -> AgentDefinition:
     data = definition.model_dump(mode="json")
-    data["greeting"] = {"en": greeting}
+    data["greeting"] = {**data["greeting"], "en": greeting}
     return AgentDefinition.model_validate(data)
 
 
