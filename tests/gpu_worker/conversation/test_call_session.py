@@ -230,6 +230,7 @@ async def test_silence_gets_a_reprompt_then_a_goodbye(harness_factory: Any) -> N
     await harness.wait_until_played()
     await harness.line.frames(SILENCE, 9000 // 20)
     await harness.wait_until_played()
+    await harness.wait_closed()
     # THEN the agent asked if they were there, then said goodbye and hung up
     record = await harness.end()
     agent = [e.text.lower() for e in record.transcript if e.speaker == "agent"]
