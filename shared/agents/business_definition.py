@@ -37,10 +37,4 @@ def from_prompt(*, system_prompt: str, greeting: str) -> tuple[AgentDefinition, 
     if greeting.strip():
         data["greeting"] = {**data["greeting"], language: greeting.strip()[:PERSONA_LIMIT]}
     data["facts"] = {}
-    if system_prompt.strip() or greeting.strip():
-        # Its prompt and greeting are in one language: the other languages' persona and greeting would be
-        # the template's, not the business's, so they stay off until an operator writes them.
-        data["languages"] = [language]
-        data["persona"] = {language: data["persona"][language]}
-        data["greeting"] = {language: data["greeting"][language]}
     return AgentDefinition.model_validate(data), "; ".join(notes)

@@ -144,6 +144,6 @@ def test_db_migrate_gives_businesses_from_before_agents_their_prompt_as_a_defini
     assert "agent definitions" not in capsys.readouterr().out
     # THEN its agent is the plumbing template speaking its prompt and greeting
     migrated = definition_from_yaml(export(capsys, "biz_old"))
-    assert migrated.persona == {"en": "You answer for Old Pipes."}
-    assert migrated.greeting == {"en": "Old Pipes, hi!"}
+    assert migrated.persona["en"] == "You answer for Old Pipes."
+    assert migrated.greeting["en"] == "Old Pipes, hi!"
     assert migrated.fields == load_template("plumbing").fields

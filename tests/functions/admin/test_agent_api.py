@@ -32,8 +32,8 @@ async def test_an_old_business_opens_with_its_prompt_as_the_plumbing_agent(api: 
     agent = (await api.get(f"/admin/api/businesses/{business.id}/agent")).json()
     assert agent["version"] == 1
     assert agent["active"] is True
-    assert agent["definition"]["persona"] == {"en": "You answer for Legacy Pipes."}
-    assert agent["definition"]["greeting"] == {"en": "Legacy!"}
+    assert agent["definition"]["persona"]["en"] == "You answer for Legacy Pipes."
+    assert agent["definition"]["greeting"]["en"] == "Legacy!"
     assert definition_from_yaml(agent["yaml"]).fields == load_template("plumbing").fields
 
 

@@ -23,9 +23,7 @@ def test_a_prompt_too_long_for_a_persona_keeps_the_template_persona_and_says_so(
     long_prompt = "Be kind. " * (PERSONA_LIMIT // 9 + 1)
     # WHEN it is carried into a definition
     definition, note = from_prompt(system_prompt=long_prompt, greeting="Hello there!")
-    # THEN the template's persona stays (in the business's one language), the greeting is the business's,
-    # and the note explains why
-    assert definition.persona["en"] == load_template("plumbing").persona["en"]
-    assert definition.languages == ["en"]
+    # THEN the template's persona stays, the greeting is the business's, and the note explains why
+    assert definition.persona == load_template("plumbing").persona
     assert definition.greeting["en"] == "Hello there!"
     assert f"longer than {PERSONA_LIMIT} characters" in note

@@ -120,8 +120,8 @@ async def test_a_business_from_before_definitions_gets_its_prompt_as_a_definitio
     assert first is not None
     assert second is not None
     assert first.version == second.version == 1
-    assert first.definition.persona == {"en": "You answer for Acme. Be brief."}
-    assert first.definition.greeting == {"en": "Acme, hello!"}
+    assert first.definition.persona["en"] == "You answer for Acme. Be brief."
+    assert first.definition.greeting["en"] == "Acme, hello!"
     assert first.definition.template == "plumbing"
     assert first.created_by == "migration"
     assert first.definition.facts.hours is None
