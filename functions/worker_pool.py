@@ -30,6 +30,9 @@ class WorkerHealth:
     body: dict[str, Any] | None
 
 
+NO_ROOM_RECHECK_S = 1.0  # a cached "no room" older than this is asked again before a caller gets voicemail
+
+
 def _age_s(timestamp: str | None) -> float:
     if not timestamp:
         return float("inf")
@@ -99,16 +102,28 @@ def choose_worker(workers: list[Worker], *, preferred_id: str | None) -> Worker 
 async def pick_worker(
     db: Database, *, preferred_id: str | None, ttl_s: float, client: httpx.AsyncClient | None = None
 ) -> Worker | None:
-    workers = await worker_repo.list_workers(db)
-    if not workers:
+    if not await worker_repo.list_workers(db):
         return None
     if client is None:
         async with httpx.AsyncClient() as own_client:
-            await refresh_stale(db, workers, ttl_s=ttl_s, client=own_client)
+            chosen = await _choose_fresh(db, preferred_id=preferred_id, ttl_s=ttl_s, client=own_client)
     else:
-        await refresh_stale(db, workers, ttl_s=ttl_s, client=client)
-    chosen = choose_worker(await worker_repo.list_workers(db), preferred_id=preferred_id)
+        chosen = await _choose_fresh(db, preferred_id=preferred_id, ttl_s=ttl_s, client=client)
     if chosen is not None:
         # Count the call against the worker now, so the next call within the TTL sees the load.
         await db.execute("UPDATE workers SET active_calls = active_calls + 1 WHERE id = ?", (chosen.id,))
+    return chosen
+
+
+async def _choose_fresh(
+    db: Database, *, preferred_id: str | None, ttl_s: float, client: httpx.AsyncClient
+) -> Worker | None:
+    """A worker with room by the cached health; when none, the "no" is re-checked unless it is under
+    NO_ROOM_RECHECK_S old: a worker that just became ready or freed a seat must not send callers to
+    voicemail for a whole TTL."""
+    await refresh_stale(db, await worker_repo.list_workers(db), ttl_s=ttl_s, client=client)
+    chosen = choose_worker(await worker_repo.list_workers(db), preferred_id=preferred_id)
+    if chosen is None:
+        await refresh_stale(db, await worker_repo.list_workers(db), ttl_s=NO_ROOM_RECHECK_S, client=client)
+        chosen = choose_worker(await worker_repo.list_workers(db), preferred_id=preferred_id)
     return chosen
