@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 import libsql_client
@@ -63,8 +63,9 @@ class Database:
 
     async def batch(self, statements: Sequence[Statement]) -> list[int]:
         """Run statements atomically (all or none); returns rows changed per statement."""
+        prepared = [libsql_client.Statement(sql, list(args)) for sql, args in statements]
         try:
-            results = await self._client.batch([libsql_client.Statement(sql, list(args)) for sql, args in statements])
+            results = await _when_not_busy(lambda: self._client.batch(prepared))
         except UNREACHABLE as error:
             raise DatabaseError(f"batch of {len(statements)} statements failed: {error}") from error
         return [int(result.rows_affected) for result in results]
@@ -74,7 +75,7 @@ class Database:
 
     async def _run(self, sql: str, args: Sequence[Any]) -> libsql_client.ResultSet:
         try:
-            return await self._client.execute(sql, list(args))
+            return await _when_not_busy(lambda: self._client.execute(sql, list(args)))
         except UNREACHABLE as error:
             head = " ".join(sql.split()[:4])
             raise DatabaseError(f"statement '{head} ...' failed: {error}") from error
@@ -173,3 +174,20 @@ async def connected(url: str, *, auth_token: str | None = None) -> AsyncIterator
         yield database
     finally:
         await database.close()
+
+
+T = TypeVar("T")
+BUSY_RETRIES = 6  # sqld answers SQLITE_BUSY at once when another write holds the lock (no busy timeout)
+
+
+async def _when_not_busy(call: Callable[[], Awaitable[T]]) -> T:
+    """`call()`, tried again with a short growing pause while the server says the database is locked: 30
+    concurrent sign-ins on sqld gave one a 500 otherwise. Any other error, or the last try's, is raised."""
+    for attempt in range(BUSY_RETRIES):
+        try:
+            return await call()
+        except libsql_client.LibsqlError as error:
+            if "SQLITE_BUSY" not in str(error) or attempt == BUSY_RETRIES - 1:
+                raise
+            await asyncio.sleep(0.01 * 2**attempt)  # 10, 20, 40, 80, 160 ms: the lock is held for a statement
+    raise AssertionError("unreachable")
