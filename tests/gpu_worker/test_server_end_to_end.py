@@ -69,6 +69,7 @@ async def running_stack(stack_settings: Settings) -> AsyncIterator[LocalStack]:
     async with LocalStack(
         functions_port=functions_port, worker_port=worker_port, env=env, log_path=Path("artifacts/e2e-stack.log")
     ) as stack:
+        await stack.wait_ready(timeout_s=600.0)  # the agent's fixed lines too: the call hears the steady state
         yield stack
 
 
