@@ -16,8 +16,7 @@ from functions.photo_storage import BlobStorageDep
 from functions.security_headers import CSP_HEADER, new_nonce, page_policy
 from shared.agents.definition import AgentDefinition
 from shared.blob_storage import BlobNotFound, InvalidBlobKey, LocalBlobStorage, validate_key
-from shared.call_fields import display_rows, national_format, parse_fields
-from shared.call_report import ReportField
+from shared.call_fields import display_rows, first_of, national_format, parse_fields
 from shared.database import Database
 from shared.repositories import agent_definitions
 from shared.repositories.businesses import get_business
@@ -61,7 +60,7 @@ async def call_page(call_id: str, db: DatabaseDep, blobs: BlobStorageDep) -> HTM
     language = business.language if business else "en"
     words = owner_words(language)
     fields = relabel(parse_fields(call.fields), await _definition(db, call.business_id, call.agent_version), language)
-    callback = next((f.value for f in fields if f.kind == "phone" and f.value), "")
+    callback = first_of(fields, "phone")
     callback = callback or extraction.get("callback_phone") or call.from_number
     photos = [
         {"url": await blobs.url_for(photo.blob_key), "name": photo.original_name}
@@ -73,8 +72,8 @@ async def call_page(call_id: str, db: DatabaseDep, blobs: BlobStorageDep) -> HTM
         business_name=business.name if business else "BuddyHelps",
         timezone=business.timezone if business else "UTC",
         urgency=call.urgency,
-        name=_first(fields, "person_name") or extraction.get("customer_name") or words["unknown_caller"],
-        problem=_first(fields, "free_text") or extraction.get("problem") or words["no_summary_yet"],
+        name=first_of(fields, "person_name", spoken=True) or extraction.get("customer_name") or words["unknown_caller"],
+        problem=first_of(fields, "free_text", spoken=True) or extraction.get("problem") or words["no_summary_yet"],
         location="" if fields else extraction.get("location", ""),
         callback=callback,
         callback_display=national_format(callback) if callback else "",
@@ -105,10 +104,6 @@ def _language_row(call_language: str | None, owner_language: str) -> list[tuple[
         return []
     words = owner_words(owner_language)
     return [(words["call_language"], language_name(call_language, in_language=owner_language))]
-
-
-def _first(fields: list[ReportField], kind: str) -> str:
-    return next((f.spoken or f.value for f in fields if f.kind == kind and f.value), "")
 
 
 @router.get("/blobs/{key:path}")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functions.owner_language import language_name, owner_words, relabel
 from functions.page_templates import local_time, render
 from shared.agents.definition import AgentDefinition
-from shared.call_fields import display_rows, fields_urgency, national_format
+from shared.call_fields import display_rows, fields_urgency, first_of, national_format
 from shared.call_report import CallReport, ReportField
 from shared.repositories.notifications import NewNotification
 
@@ -116,9 +116,9 @@ def _from_fields(
     """The summary from the definition's fields: who and what by kind, every settled field as a row."""
 
     def first(kind: str) -> str:
-        return next((f.spoken or f.value for f in fields if f.kind == kind and f.value), "")
+        return first_of(fields, kind, spoken=True)
 
-    phone = next((f.value for f in fields if f.kind == "phone" and f.value), "") or report.from_number
+    phone = first_of(fields, "phone") or report.from_number
     urgency = fields_urgency(fields)
     notes = report.extraction.notes if report.extraction else ""
     return CallSummary(

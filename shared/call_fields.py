@@ -54,8 +54,16 @@ def display_rows(fields: Sequence[ReportField]) -> list[tuple[str, str]]:
     return [(field.label, display_value(field)) for field in fields if field.value or field.status in STATUS_TEXT]
 
 
+def first_of(fields: Sequence[ReportField], kind: str, *, spoken: bool = False) -> str:
+    """The first field of `kind` that has a value: its value, or (`spoken`) how the read-back said it."""
+    found = next((field for field in fields if field.kind == kind and field.value), None)
+    if found is None:
+        return ""
+    return (found.spoken or found.value) if spoken else found.value
+
+
 def first_value(report: CallReport, kind: str) -> str:
-    return next((field.value for field in report.fields if field.kind == kind and field.value), "")
+    return first_of(report.fields, kind)
 
 
 def fields_urgency(fields: Sequence[ReportField]) -> str | None:

@@ -28,6 +28,7 @@ from shared.agents.definition import AgentDefinition, FieldKind, FieldSpec, text
 from shared.agents.field_schema import field_guide, fields_schema
 from shared.agents.fields import FieldContext, extract_field, lexicon_for, normalize_phone, spoken_phone
 from shared.agents.fields.phones import find_phone
+from shared.call_fields import first_of
 from shared.call_report import Extraction, ReportField, TranscriptEntry
 
 log = logging.getLogger(__name__)
@@ -226,7 +227,7 @@ def legacy_extraction(fields: Sequence[ReportField], notes: str) -> Extraction:
     name, the first free text, the first address, the first phone, and an urgency option if one exists."""
 
     def first(kind: str) -> str:
-        return next((entry.value for entry in fields if entry.kind == kind and entry.value), "")
+        return first_of(fields, kind)
 
     urgency = next((e.value for e in fields if e.value in ("emergency", "soon", "routine")), "routine")
     return Extraction(
