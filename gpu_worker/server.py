@@ -242,7 +242,8 @@ async def events(state: StateDep, request: Request) -> StreamingResponse:
             yield ": connected\n\n"
             while not await request.is_disconnected():
                 try:
-                    event = await asyncio.wait_for(queue.get(), timeout=15)
+                    async with asyncio.timeout(15):  # not wait_for: it can drop shutdown's cancel on 3.11
+                        event = await queue.get()
                 except TimeoutError:
                     yield ": keep-alive\n\n"  # proxies close idle streams
                     continue

@@ -63,7 +63,8 @@ async def relay(worker_urls: list[str], *, token: str) -> AsyncIterator[bytes]:
             yield b": relaying " + str(len(tasks)).encode() + b" worker(s)\n\n"
             while True:
                 try:
-                    event = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_S)
+                    async with asyncio.timeout(KEEPALIVE_S):  # not wait_for: it can drop a cancel on 3.11
+                        event = await queue.get()
                 except TimeoutError:
                     yield b": keepalive\n\n"  # keeps proxies from closing an idle stream
                     continue

@@ -142,9 +142,12 @@ class ReportOutbox:
                 continue
             wait_s = item.due - time.monotonic()
             if wait_s > 0:
-                # Woken early by a new report, or the backoff elapsed: either way look again.
+                # Woken early by a new report, or the backoff elapsed: either way look again. asyncio.timeout,
+                # not wait_for: on 3.11 wait_for drops a cancel that lands as the event is set, and shutdown
+                # then waited for this loop for ever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=wait_s)
+                    async with asyncio.timeout(wait_s):
+                        await self._wake.wait()
                 self._wake.clear()
                 continue
             await self._deliver(item)

@@ -83,7 +83,7 @@ async def _prepare(tmp_path: Path) -> tuple[Settings, Path]:
     return settings, pending
 
 
-async def _stop_while_busy(url: str, process: asyncio.subprocess.Process, settings: Settings) -> float:
+async def _stop_while_busy(url: str, process: asyncio.subprocess.Process, settings: Settings, log: Path) -> float:
     """With a console following /events and a call in progress, SIGTERM; returns how long the exit took."""
     headers = {"Authorization": f"Bearer {TOKEN}"}
     params = call_parameters(settings, CALL_SID, business_id=DEMO_BUSINESS_ID)
@@ -96,7 +96,10 @@ async def _stop_while_busy(url: str, process: asyncio.subprocess.Process, settin
         await asyncio.wait_for(call.heard_audio.wait(), timeout=60)
         stopped_at = time.monotonic()
         process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.wait(), timeout=EXIT_WITHIN_S)
+        try:
+            await asyncio.wait_for(process.wait(), timeout=EXIT_WITHIN_S)
+        except TimeoutError:
+            raise AssertionError(f"still running {EXIT_WITHIN_S:.0f} s after SIGTERM:\n{_tail(log)}") from None
         return time.monotonic() - stopped_at
 
 
@@ -108,7 +111,7 @@ async def test_sigterm_stops_a_busy_worker_within_seconds_and_keeps_undelivered_
         lambda port: [sys.executable, "-m", "tests.gpu_worker.fake_worker_process"], settings.data_dir, log
     ) as (url, process):
         # WHEN it gets SIGTERM while a console follows its events and a call is in progress
-        took = await _stop_while_busy(url, process, settings)
+        took = await _stop_while_busy(url, process, settings, log)
     # THEN it has exited within seconds, the earlier report is still in the outbox, and so is the report of
     # the call the stop cut short
     assert process.returncode in (0, -signal.SIGTERM), _tail(log)
@@ -132,7 +135,7 @@ async def test_sigterm_stops_buddyhelps_serve_only_worker_with_the_real_models(t
         process,
     ):
         # WHEN it gets SIGTERM while busy
-        took = await _stop_while_busy(url, process, settings)
+        took = await _stop_while_busy(url, process, settings, log)
     # THEN it is gone within seconds and the reports wait in its outbox
     assert took < EXIT_WITHIN_S, _tail(log)
     assert (pending / "CAearlier.json").exists()

@@ -115,6 +115,30 @@ async def test_undelivered_report_survives_a_worker_restart(
     assert await get_call_by_sid(db, report.call_sid) is not None
 
 
+async def test_a_report_written_as_the_worker_stops_does_not_keep_the_worker_running(
+    tmp_path: Path, settings: Settings, functions_server: tuple[ServedApp, CountingApp]
+) -> None:
+    served, _ = functions_server
+    # GIVEN an outbox backing off on a report while functions are down (its loop waits for the next try)
+    slow = RetryPolicy(base_s=30.0, factor=2.0, cap_s=60.0, request_timeout_s=5.0)
+    directory = tmp_path / "outbox"
+    outbox = ReportOutbox(directory=directory, url=served.base_url + "/api/call-complete", secret="s", policy=slow)
+    await outbox.start()
+    await outbox.enqueue(make_report(call_sid="CA" + "1" * 32))
+    async with asyncio.timeout(10):
+        await outbox.wait_until(lambda s: s["attempts"] >= 1)
+    # WHEN shutdown writes the cut-short call's report and closes the outbox in the same breath
+    await outbox.enqueue(make_report(call_sid="CA" + "2" * 32))
+    closing = asyncio.create_task(outbox.aclose())
+    finished, _ = await asyncio.wait({closing}, timeout=5)  # asyncio.wait, unlike timeout(), does not cancel it
+    # THEN the outbox stopped (the worker can exit) and both reports wait on disk for the next start
+    assert closing in finished, "the outbox kept delivering after it was closed"
+    assert sorted(p.name for p in (directory / "pending").glob("*.json")) == [
+        "CA" + "1" * 32 + ".json",
+        "CA" + "2" * 32 + ".json",
+    ]
+
+
 async def test_refused_report_moves_to_failed_and_is_not_retried(
     tmp_path: Path, settings: Settings, db: Database, functions_server: tuple[ServedApp, CountingApp]
 ) -> None:
