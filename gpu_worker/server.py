@@ -37,6 +37,7 @@ from gpu_worker.routes.worker_auth import require_worker_token
 from gpu_worker.telephony.call_admission import CallAdmission
 from gpu_worker.telephony.media_socket import StarletteMediaSocket
 from gpu_worker.telephony.voice_output import PhraseCache
+from gpu_worker.tools.knowledge import DocumentAnswerer
 from shared.database import Database, open_database
 from shared.settings import Settings
 
@@ -58,6 +59,7 @@ class WorkerState:
     phrases: PhraseCache | None = None
     post_call: PostCallPipeline | None = None
     outbox: ReportOutbox | None = None
+    knowledge: DocumentAnswerer | None = None  # set once the embedding model is loaded (knowledge room)
     phrases_pending: int = 0  # fixed lines not yet synthesized (they are made in the background after ready)
     _database: Database | None = None
     _db_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -87,6 +89,7 @@ class WorkerState:
             database=self.database,
             finish_call=post_call.schedule,
             admission=self.admission,
+            knowledge=self.knowledge,
         )
 
     def health(self) -> dict[str, Any]:

@@ -118,8 +118,11 @@ class AgentReply:
         assert request is not None
         hold = lambda line: _put_clauses(clauses, line)  # noqa: E731 - "One moment, let me check"
         result = await tools.run(request.name, request.arguments, language=self._context.language(), hold=hold)
-        _put_clauses(clauses, result.spoken)
         self.follow_up = result.follow_up
+        if not result.spoken and self.plan.messages:
+            await self._llm_part(clauses)  # the tool had nothing to say (no documents): the model's answer
+            return
+        _put_clauses(clauses, result.spoken)
 
     async def _llm_part(self, clauses: asyncio.Queue[str | None]) -> None:
         accepted = 0

@@ -156,13 +156,15 @@ class CallConversation:
             raise LookupError("the stream has no business id")
         db = await services.database()
         config = await load_business_config(
-            db, business_id=record.business_id, mode="demo" if mode == "demo" else "live"
+            db, business_id=record.business_id, mode="demo" if mode == "demo" else "live", call_sid=record.call_sid
         )
         parties = CallParties(
             record.call_sid, record.business_id, config.business_name, record.from_number, record.to_number
         )
         resources = contextlib.AsyncExitStack()
-        tools = await resources.enter_async_context(open_call_tools(services.settings, db, config.definition, parties))
+        tools = await resources.enter_async_context(
+            open_call_tools(services.settings, db, config.definition, parties, services.knowledge)
+        )
         return cls(
             services=services,
             record=record,

@@ -26,6 +26,7 @@ from gpu_worker.telephony.call_admission import Admission, CallAdmission
 from gpu_worker.telephony.media_socket import MediaSocket, OutboundAudio
 from gpu_worker.telephony.playback import PlaybackTracker
 from gpu_worker.telephony.voice_output import PhraseCache
+from gpu_worker.tools.knowledge import DocumentAnswerer
 from shared.database import Database
 from shared.settings import Settings
 from shared.signatures import SignatureError, verify_stream_token
@@ -55,6 +56,7 @@ class WorkerServices:
     # Which streams become calls (capacity, one stream per call); the worker passes its own, sized by
     # WORKER_CAPACITY, shared by all its sessions.
     admission: CallAdmission = field(default_factory=lambda: CallAdmission(capacity=4))
+    knowledge: DocumentAnswerer | None = None  # the business documents' answerer (None: facts only)
 
 
 class CallSession:

@@ -40,6 +40,7 @@ async def knowledge_lifespan(app: FastAPI) -> AsyncIterator[None]:
     await asyncio.to_thread(embedder.embed_queries, ["warm up"])  # first call allocates buffers
     app.state.embedder = embedder
     app.state.knowledge = KnowledgeAnswerer(embedder=embedder, llm=worker.models.llm, database=worker.database)
+    worker.knowledge = app.state.knowledge  # calls from now on answer from the business's documents
     log.info("knowledge ready", extra={"model": embedder.model_name})
     yield
 

@@ -13,6 +13,7 @@ import httpx
 from gpu_worker.tools.book_visit import BookVisitTool
 from gpu_worker.tools.functions_actions import FunctionsActions
 from gpu_worker.tools.hours import HoursTool
+from gpu_worker.tools.knowledge import DocumentAnswerer, KnowledgeTool
 from gpu_worker.tools.take_message import TakeMessageTool
 from gpu_worker.tools.tool import Tool, ToolContext
 from gpu_worker.tools.tool_desk import ToolDesk
@@ -38,8 +39,13 @@ class CallParties:
 
 @contextlib.asynccontextmanager
 async def open_call_tools(
-    settings: Settings, db: Database, definition: AgentDefinition, call: CallParties
+    settings: Settings,
+    db: Database,
+    definition: AgentDefinition,
+    call: CallParties,
+    knowledge: DocumentAnswerer | None = None,
 ) -> AsyncIterator[ToolDesk]:
+    """`knowledge`: the worker's answerer (None where no embedding model runs: the facts-only answer)."""
     context = ToolContext(
         definition=definition,
         call_sid=call.call_sid,
@@ -75,6 +81,8 @@ async def open_call_tools(
             )
             # Twilio requests the <Dial action> from outside, signed over the public URL
             tools["transfer"] = TransferTool(context, directory, redirector, functions_url=settings.public_base_url)
+        if knowledge is not None:
+            tools["knowledge"] = KnowledgeTool(context, knowledge, db)
         hours = definition.facts.hours
         if "book_visit" in wanted and hours is not None:
             from shared.calendars.factory import open_booking_desk  # the providers' clients: worker only

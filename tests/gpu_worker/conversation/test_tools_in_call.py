@@ -3,14 +3,19 @@ the planner picks the tool, the session runs it, the caller hears its answer and
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from typing import Any
 
+from gpu_worker.knowledge.knowledge_lines import lines_for
 from shared.agents.business_definition import from_template
 from shared.database import Database
 from shared.demo_business import DEMO_BUSINESS_ID, DEMO_TIMEZONE
 from shared.people.directory import Contact, save_contact
 from shared.repositories import agent_definitions
+from shared.repositories.knowledge_answers import answers_for_call
 from tests.gpu_worker.conversation.test_call_session import harness_factory, seeded
+from tests.gpu_worker.fake_stages import SILENCE
 
 __all__ = ["harness_factory", "seeded"]
 
@@ -51,3 +56,105 @@ async def test_asking_for_a_person_takes_a_message_for_them(harness_factory: Any
     assert (tool.name, tool.arguments["for_whom"], tool.detail["to"]) == ("take_message", "Sam", "Sam Rivera")
     said = " ".join(line["text"] for line in harness.agent_lines())
     assert "I'll pass your message on to Sam Rivera." in said
+
+
+async def _hear_reply(harness: Any, max_s: float = 15.0) -> None:
+    """Silence at Twilio's real pace (the documents are searched in a thread, on the clock) until the agent
+    has answered and the answer has played."""
+    before = len(harness.line.events("media"))
+    deadline = asyncio.get_running_loop().time() + max_s
+    while len(harness.line.events("media")) == before and asyncio.get_running_loop().time() < deadline:
+        await harness.line.frames(SILENCE, 1)
+        await asyncio.sleep(0.02)
+    await harness.wait_until_played()
+
+
+async def _with_documents(harness: Any, db: Database, *, uploaded: bool = True) -> None:
+    """The worker's knowledge room: the real embedding model over the demo documents, phrasing with the
+    call's own language model."""
+    from gpu_worker.knowledge.knowledge_answerer import KnowledgeAnswerer
+    from shared.knowledge.demo_library import load_demo_documents
+    from shared.knowledge.indexing import LocalPassageEmbedding
+    from tests.shared.knowledge.memo_embedder import shared_embedder
+
+    embedder = shared_embedder()
+    if uploaded:
+        await load_demo_documents(db, LocalPassageEmbedding(embedder), business_id=DEMO_BUSINESS_ID)
+    answerer = KnowledgeAnswerer(embedder=embedder, llm=harness.models.llm, database=harness.services.database)
+    harness.services = dataclasses.replace(harness.services, knowledge=answerer)
+
+
+async def test_a_question_the_documents_answer_is_answered_in_the_call_with_its_source(
+    harness_factory: Any, seeded: Database
+) -> None:
+    # GIVEN the demo plumber on the plumbing template (knowledge among its tools) with its documents
+    plumbing = from_template("plumbing", timezone=DEMO_TIMEZONE)
+    await agent_definitions.save_definition(seeded, DEMO_BUSINESS_ID, plumbing, "test", "the plumbing template")
+    harness = harness_factory(
+        caller_lines=["Hi, do you folks do tankless water heaters?"],
+        replies=["Yes, we install and service tankless water heaters."],
+    )
+    await _with_documents(harness, seeded)
+    await harness.start()
+    await harness.wait_until_played()
+    # WHEN the caller asks
+    await harness.say(1000)
+    await _hear_reply(harness)
+    record = await harness.end()
+    # THEN they hear the answer with the document it came from, and the call logs the citation
+    said = " ".join(line["text"] for line in harness.agent_lines())
+    assert "tankless water heaters" in said
+    assert "That's from our service list." in said
+    [tool] = record.tools
+    assert (tool.name, tool.outcome, tool.detail["found"], tool.detail["source"]) == (
+        "knowledge",
+        "ok",
+        "yes",
+        "Service list",
+    )
+    [logged] = await answers_for_call(seeded, record.call_sid)
+    assert logged.found
+
+
+async def test_a_question_the_documents_do_not_answer_gets_the_fallback_in_the_call(
+    harness_factory: Any, seeded: Database
+) -> None:
+    # GIVEN the same plumber and documents
+    plumbing = from_template("plumbing", timezone=DEMO_TIMEZONE)
+    await agent_definitions.save_definition(seeded, DEMO_BUSINESS_ID, plumbing, "test", "the plumbing template")
+    harness = harness_factory(
+        caller_lines=["Do you also sell car insurance?"], replies=["Yes, car insurance is twenty dollars."]
+    )
+    await _with_documents(harness, seeded)
+    await harness.start()
+    await harness.wait_until_played()
+    # WHEN the caller asks something no document covers
+    await harness.say(1000)
+    await _hear_reply(harness)
+    await harness.end()
+    # THEN nothing is invented: the "I don't have that" line, and the plumber goes on with its questions
+    said = " ".join(line["text"] for line in harness.agent_lines())
+    assert lines_for("en").not_found in said
+    assert "twenty dollars" not in said
+
+
+async def test_a_business_with_no_documents_answers_questions_from_its_facts_as_before(
+    harness_factory: Any, seeded: Database
+) -> None:
+    # GIVEN the plumber with knowledge among its tools but no document uploaded yet
+    plumbing = from_template("plumbing", timezone=DEMO_TIMEZONE)
+    await agent_definitions.save_definition(seeded, DEMO_BUSINESS_ID, plumbing, "test", "the plumbing template")
+    harness = harness_factory(
+        caller_lines=["Do you folks do tankless water heaters?"], replies=["We handle most water heater work."]
+    )
+    await _with_documents(harness, seeded, uploaded=False)
+    await harness.start()
+    await harness.wait_until_played()
+    # WHEN the caller asks
+    await harness.say(1000)
+    await _hear_reply(harness)
+    await harness.end()
+    # THEN the model's facts-only answer is said, not "I don't have that information"
+    said = " ".join(line["text"] for line in harness.agent_lines())
+    assert "We handle most water heater work." in said
+    assert lines_for("en").not_found not in said
