@@ -42,7 +42,10 @@ async def knowledge_lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.knowledge = KnowledgeAnswerer(embedder=embedder, llm=worker.models.llm, database=worker.database)
     worker.knowledge = app.state.knowledge  # calls from now on answer from the business's documents
     log.info("knowledge ready", extra={"model": embedder.model_name})
-    yield
+    try:
+        yield
+    finally:
+        await app.state.knowledge.aclose()
 
 
 router = APIRouter(lifespan=knowledge_lifespan, dependencies=[Depends(require_worker_token)])

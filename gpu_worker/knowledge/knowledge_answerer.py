@@ -96,6 +96,7 @@ class KnowledgeAnswerer:
         self._phrase_timeout_s = phrase_timeout_s
         self._not_found = dict(not_found or {})  # per-language override of the not-found line
         self._prefetched: OrderedDict[tuple[str, str, str], _Retrieval] = OrderedDict()
+        self._stopping: set[asyncio.Task[str]] = set()  # phrasings past their timeout, ending in the background
 
     @staticmethod
     def is_question(text: str, language: str = "en") -> bool:
@@ -162,23 +163,48 @@ class KnowledgeAnswerer:
         )
 
     async def _phrase(self, messages: list[ChatMessage]) -> str:
-        """The model's answer; "" when it fails or is too slow (then the extract, or the fallback)."""
-        parts: list[str] = []
+        """The model's answer; "" when it fails or is too slow (then the extract, or the fallback).
+
+        The caller waits at most the phrase timeout: a stopped llama.cpp request only returns once its
+        prompt is read (seconds on a busy CPU), so a late one finishes in the background, cancelled."""
+        task = asyncio.create_task(self._collect(messages), name="knowledge-phrasing")
         try:
-            async with asyncio.timeout(self._phrase_timeout_s):
-                stream = self._llm.stream_reply(messages, max_tokens=MAX_ANSWER_TOKENS, temperature=0.1)
-                try:
-                    async for delta in stream:
-                        parts.append(delta)
-                finally:
-                    await stream.aclose()  # type: ignore[attr-defined]  # closing stops generation
-        except TimeoutError:
+            done, _ = await asyncio.wait({task}, timeout=self._phrase_timeout_s)
+        finally:
+            if not task.done():
+                task.cancel()
+                self._stopping.add(task)
+                task.add_done_callback(self._stopped)
+        if not done:
             log.warning("knowledge phrasing too slow")
             return ""
+        try:
+            return task.result()
         except Exception:
             log.exception("knowledge phrasing failed")
             return ""
+
+    async def _collect(self, messages: list[ChatMessage]) -> str:
+        parts: list[str] = []
+        stream = self._llm.stream_reply(messages, max_tokens=MAX_ANSWER_TOKENS, temperature=0.1)
+        try:
+            async for delta in stream:
+                parts.append(delta)
+        finally:
+            await stream.aclose()  # type: ignore[attr-defined]  # closing stops generation
         return "".join(parts)
+
+    def _stopped(self, task: asyncio.Task[str]) -> None:
+        self._stopping.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("a stopped knowledge phrasing failed", exc_info=task.exception())
+
+    async def aclose(self) -> None:
+        """Shutdown: wait for phrasings stopped for being slow (each ends within one token of its prompt)."""
+        pending = list(self._stopping)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     def _result(
         self,

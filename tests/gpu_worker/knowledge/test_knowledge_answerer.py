@@ -4,6 +4,8 @@ phrasing guard keeps invented prices out."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from gpu_worker.knowledge.citation_log import record_citation
@@ -161,7 +163,45 @@ async def test_a_failing_or_slow_model_still_gets_the_documents_own_sentence(dem
             business_id=DEMO_BUSINESS_ID, question="Do you take credit cards?", language="en"
         )
         assert (unsure.found, unsure.text) == (False, NOT_FOUND)
+    await slow.aclose()
     assert slow_llm.closed_early == 2  # the slow stream was stopped each time
+
+
+class PromptReadingLlm(FakeLlm):
+    """llama.cpp on a busy CPU: nothing comes out until the prompt is read, and a stop asked for meanwhile
+    only takes effect after it (closing the stream waits for that)."""
+
+    def __init__(self, read_prompt_s: float) -> None:
+        super().__init__()
+        self.read_prompt_s = read_prompt_s
+        self.finished_reading = asyncio.Event()
+
+    async def stream_reply(self, messages, *, max_tokens=96, temperature=0.3):  # type: ignore[no-untyped-def, override]
+        self.requests.append(list(messages))
+        try:
+            await asyncio.sleep(self.read_prompt_s)
+        finally:
+            await asyncio.shield(asyncio.sleep(self.read_prompt_s))  # the stop waits for the prompt too
+            self.finished_reading.set()
+        yield "Yes, we do."
+
+
+async def test_a_model_still_reading_its_prompt_does_not_hold_the_caller_past_the_timeout(demo_db, embedder) -> None:
+    # GIVEN a model that needs seconds to read the prompt, and an answerer that waits 0.2 s for phrasing
+    llm = PromptReadingLlm(read_prompt_s=2.0)
+    answerer = KnowledgeAnswerer(
+        embedder=embedder, llm=llm, database=_answerer(demo_db, embedder, llm)._database, phrase_timeout_s=0.2
+    )
+    # WHEN a caller asks a question the service list answers
+    answer = await answerer.answer(
+        business_id=DEMO_BUSINESS_ID, question="Do you work on tankless water heaters?", language="en"
+    )
+    # THEN the documents' own sentence is said while the model is still busy with the prompt
+    assert answer.phrasing == "extract"
+    assert not llm.finished_reading.is_set()
+    # AND the stopped request still ends (shutdown waits for it)
+    await answerer.aclose()
+    assert llm.finished_reading.is_set()
 
 
 async def test_a_refusal_far_above_the_threshold_gives_way_to_the_documents_sentence(demo_db, embedder) -> None:
