@@ -176,7 +176,7 @@ class PromptReadingLlm(FakeLlm):
         self.read_prompt_s = read_prompt_s
         self.finished_reading = asyncio.Event()
 
-    async def stream_reply(self, messages, *, max_tokens=96, temperature=0.3):  # type: ignore[no-untyped-def, override]
+    async def stream_reply(self, messages, *, max_tokens=96, temperature=0.3):
         self.requests.append(list(messages))
         try:
             await asyncio.sleep(self.read_prompt_s)
