@@ -8,13 +8,13 @@ other off-script questions; `allowed_amounts`/`allowed_times` let the reply guar
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from shared.agents.definition import AgentDefinition, OpeningHours, TimeRange, text_for
+from shared.agents.definition import AgentDefinition, OpeningHours, text_for
 from shared.agents.fields import lexicon_for
-from shared.agents.opening_hours import hours_now, next_opening, open_on
+from shared.agents.spoken_hours import day_sentence, now_sentence, weekly_sentence
 
 _I = re.IGNORECASE
 HOURS_QUESTION = re.compile(
@@ -37,51 +37,7 @@ AREA_QUESTION = re.compile(
     r"|direcci[oó]n de ustedes)\b",
     _I,
 )
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "days": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
-        "hours": "We're open {ranges}.",
-        "range": "{days}, {spans}",
-        "span": "{first} to {last}",
-        "open_now": "We're open now, until {closes}.",
-        "closed_now": "We're closed right now. We open again {day} at {opens}.",
-        "closed_holiday": "We're closed today for {holiday}.",
-        "today": "today",
-        "tomorrow": "tomorrow",
-        "price": "The {item} is {amount}{unit}.",
-        "and": "and",
-        "to": "to",
-        "open_on": "On {day} we're open {spans}.",
-        "closed_on": "We're closed on {day}.",
-    },
-    "es": {
-        "days": "lunes martes miércoles jueves viernes sábado domingo",
-        "hours": "Abrimos {ranges}.",
-        "range": "{days}, {spans}",
-        "span": "de {first} a {last}",
-        "open_now": "Ahora estamos abiertos, hasta las {closes}.",
-        "closed_now": "Ahora mismo estamos cerrados. Abrimos de nuevo {day}, a las {opens}.",
-        "closed_holiday": "Hoy estamos cerrados por {holiday}.",
-        "today": "hoy",
-        "tomorrow": "mañana",
-        "price": "El {item} es de {amount}{unit}.",
-        "and": "y",
-        "to": "a",
-        "open_on": "El {day} abrimos {spans}.",
-        "closed_on": "El {day} estamos cerrados.",
-    },
-}
-
-
-def _words(language: str) -> dict[str, str]:
-    return WORDS.get(language) or WORDS["en"]
-
-
-def spoken_time(moment: time) -> str:
-    hour = moment.hour % 12 or 12
-    minutes = f":{moment.minute:02d}" if moment.minute else ""
-    return f"{hour}{minutes} {'PM' if moment.hour >= 12 else 'AM'}"
+PRICE_WORDS: dict[str, str] = {"en": "The {item} is {amount}{unit}.", "es": "El {item} es de {amount}{unit}."}
 
 
 def spoken_amount(amount: Decimal, currency: str) -> str:
@@ -120,59 +76,13 @@ class FactsAnswer:
         return " ".join(part for part in parts if part)
 
     def hours_answer(self, hours: OpeningHours, language: str, now: datetime, *, about_now: bool) -> str:
-        words = _words(language)
         note = self._text(hours.note, language) if hours.note else ""
-        if about_now:
-            status = hours_now(hours, now)
-            if status.open_now and status.closes is not None:
-                said = words["open_now"].format(closes=spoken_time(status.closes.time()))
-            elif status.holiday is not None:
-                said = words["closed_holiday"].format(holiday=status.holiday.name)
-            else:
-                said = self._next_opening(hours, now, words)
-            return f"{said} {note}".strip()
-        return f"{self._weekly(hours, words)} {note}".strip()
+        said = now_sentence(hours, language, now) if about_now else weekly_sentence(hours, language)
+        return f"{said} {note}".strip()
 
     def day_answer(self, hours: OpeningHours, language: str, now: datetime, weekday: int) -> str:
         """ "Are you open on Saturday?": that day's openings (holidays included) or closed."""
-        words = _words(language)
-        local = now.astimezone(ZoneInfo(hours.timezone)).date()
-        day = local + timedelta(days=(weekday - local.weekday()) % 7)
-        name = words["days"].split()[weekday]
-        openings = open_on(hours, day)
-        if not openings:
-            return words["closed_on"].format(day=name)
-        spans = [f"{spoken_time(o.opens.time())} {words['to']} {spoken_time(o.closes.time())}" for o in openings]
-        return words["open_on"].format(day=name, spans=f" {words['and']} ".join(spans))
-
-    def _weekly(self, hours: OpeningHours, words: dict[str, str]) -> str:
-        names = words["days"].split()
-        groups: list[tuple[list[int], tuple[TimeRange, ...]]] = []
-        for index, day in enumerate(_DAYS):
-            ranges = tuple(hours.weekly.get(day, []))  # type: ignore[call-overload]
-            if not ranges:
-                continue
-            if groups and groups[-1][1] == ranges and groups[-1][0][-1] == index - 1:
-                groups[-1][0].append(index)
-            else:
-                groups.append(([index], ranges))
-        said: list[str] = []
-        for days, ranges in groups:
-            first, last = names[days[0]], names[days[-1]]
-            day_text = first if len(days) == 1 else words["span"].format(first=first, last=last)
-            spans = [f"{spoken_time(one.opens)} {words['to']} {spoken_time(one.closes)}" for one in ranges]
-            said.append(words["range"].format(days=day_text, spans=f" {words['and']} ".join(spans)))
-        return words["hours"].format(ranges=f" {words['and']} ".join(said)) if said else ""
-
-    def _next_opening(self, hours: OpeningHours, now: datetime, words: dict[str, str]) -> str:
-        opening = next_opening(hours, now)
-        if opening is None:
-            return ""
-        local = now.astimezone(ZoneInfo(hours.timezone)).date()
-        ahead = (opening.opens.date() - local).days
-        names = words["days"].split()
-        when = words["today"] if ahead == 0 else words["tomorrow"] if ahead == 1 else names[opening.opens.weekday()]
-        return words["closed_now"].format(day=when, opens=spoken_time(opening.opens.time()))
+        return day_sentence(hours, language, now, weekday)
 
     def _prices_asked(self, question: str, language: str) -> list[int]:
         prices = self._facts.prices
@@ -190,13 +100,14 @@ class FactsAnswer:
         unit = self._text(price.unit, language) if price.unit else ""
         amount = spoken_amount(price.amount, price.currency)
         item = self._text(price.item, language)
-        return _words(language)["price"].format(item=item, amount=amount, unit=f" {unit}" if unit else "")
+        words = PRICE_WORDS.get(language) or PRICE_WORDS["en"]
+        return words.format(item=item, amount=amount, unit=f" {unit}" if unit else "")
 
     def facts_text(self, language: str, now: datetime) -> str:
         """Every fact, one per line, for the LLM's prompt."""
         lines: list[str] = []
         if self._facts.hours is not None:
-            lines.append(self._weekly(self._facts.hours, _words(language)))
+            lines.append(weekly_sentence(self._facts.hours, language))
             if self._facts.hours.note:
                 lines.append(self._text(self._facts.hours.note, language))
         lines += [self._price(index, language) for index in range(len(self._facts.prices))]
