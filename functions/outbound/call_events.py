@@ -24,7 +24,7 @@ from functions.outbound.call_placer import DialFailed, TwilioDialer
 from functions.outbound.outbound_twiml import leave_voicemail, stream_to_worker, voicemail_message
 from functions.twilio_webhook import WebhookRejected, read_signed_form
 from shared.database import Database
-from shared.outbound import call_jobs, campaigns
+from shared.outbound import call_jobs, campaign_agents, campaigns
 from shared.repositories import agent_definitions, businesses, calls
 from shared.structured_logging import call_sid_var
 
@@ -130,11 +130,16 @@ async def machine_detection(request: Request, settings: SettingsDep, db: Databas
 
 
 async def _voicemail_for(db: Database, call_sid: str) -> str:
-    call = await calls.get_call_by_sid(db, call_sid)
-    if call is None or call.business_id is None:
+    """The voicemail of the agent the call runs: its campaign's, never the business's inbound one."""
+    campaign = await call_jobs.campaign_for_call(db, call_sid)
+    if campaign is None:
         return ""
-    business = await businesses.get_business(db, call.business_id)
-    stored = await agent_definitions.current_definition(db, call.business_id)
+    business = await businesses.get_business(db, campaign.business_id)
+    try:
+        stored = await campaign_agents.definition_of(db, campaign.agent)
+    except agent_definitions.StoredDefinitionInvalid:
+        log.exception("the campaign's agent does not validate; no voicemail message")
+        return ""
     if business is None or stored is None:
         return ""
     return voicemail_message(stored.definition, business_name=business.name)

@@ -1,5 +1,11 @@
 """What a call needs to know about the business it answers for, loaded once at `start`: its name, voice,
-keyword corrections and its current agent definition (what the agent gathers, says and may state)."""
+keyword corrections and the agent definition the call runs (what the agent gathers, says and may state).
+
+An inbound call runs the business's current definition. A call we placed runs its campaign's pinned
+definition, found from the call sid (the stream token signs it; no stream parameter is trusted to pick an
+agent): the campaign's job carries that sid from the moment the callee answered. A placed call whose
+campaign or agent cannot be found is refused, never answered by the business's inbound agent.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,9 @@ from shared.agents.definition import AgentDefinition
 from shared.agents.templates import load_template
 from shared.database import Database
 from shared.keyword_correction import CorrectionRule
-from shared.repositories import agent_definitions, businesses, keyword_corrections
+from shared.outbound import call_jobs, campaign_agents, campaigns
+from shared.outbound.campaigns import Campaign
+from shared.repositories import agent_definitions, businesses, calls, keyword_corrections
 from shared.repositories.phone_numbers import Mode
 
 log = logging.getLogger(__name__)
@@ -35,11 +43,15 @@ class BusinessNotFound(LookupError):
     pass
 
 
-async def load_business_config(db: Database, *, business_id: str, mode: Mode) -> BusinessConfig:
+class CampaignAgentRefused(LookupError):
+    """A call we placed that cannot run its campaign's agent (the message says why); the stream is refused."""
+
+
+async def load_business_config(db: Database, *, business_id: str, mode: Mode, call_sid: str = "") -> BusinessConfig:
     business = await businesses.get_business(db, business_id)
     if business is None:
         raise BusinessNotFound(f"no business {business_id!r}")
-    definition, version = await _definition(db, business_id)
+    definition, version = await _call_definition(db, business_id, call_sid)
     corrections = await keyword_corrections.corrections_for(db, business_id)
     return BusinessConfig(
         business_id=business.id,
@@ -63,6 +75,35 @@ async def _definition(db: Database, business_id: str) -> tuple[AgentDefinition, 
         stored = None
     if stored is None:
         return load_template(LEGACY_TEMPLATE), None
+    return stored.definition, stored.version
+
+
+async def _call_definition(db: Database, business_id: str, call_sid: str) -> tuple[AgentDefinition, int | None]:
+    """The campaign's pinned definition for a call we placed; the business's own for a call to it."""
+    campaign = await call_jobs.campaign_for_call(db, call_sid)
+    if campaign is not None:
+        return await _campaign_definition(db, campaign, business_id)
+    if await _placed_by_us(db, call_sid):
+        raise CampaignAgentRefused(f"call {call_sid} was placed by us but is no campaign's job")
+    return await _definition(db, business_id)
+
+
+async def _placed_by_us(db: Database, call_sid: str) -> bool:
+    call = await calls.get_call_by_sid(db, call_sid) if call_sid else None
+    return call is not None and call.direction == "outbound"
+
+
+async def _campaign_definition(db: Database, campaign: Campaign, business_id: str) -> tuple[AgentDefinition, int]:
+    if campaign.business_id != business_id:
+        raise CampaignAgentRefused(f"the stream names business {business_id!r}, not campaign {campaign.id}'s")
+    try:
+        stored = await campaign_agents.definition_of(db, campaign.agent)
+    except agent_definitions.StoredDefinitionInvalid as error:
+        raise CampaignAgentRefused(f"campaign {campaign.id}'s agent does not validate: {error}") from error
+    if stored is None:
+        raise CampaignAgentRefused(f"campaign {campaign.id}'s agent ({campaign.agent_purpose}) is gone")
+    if stored.definition.direction != "outbound":
+        raise CampaignAgentRefused(f"campaign {campaign.id}'s agent {stored.definition.name!r} is not an outbound one")
     return stored.definition, stored.version
 
 
@@ -94,7 +135,26 @@ async def lines_to_prepare(db: Database, *, llm: LanguageModel) -> list[tuple[st
     rows = await db.fetch_all("SELECT id, name, voice FROM businesses WHERE enabled = 1 ORDER BY id")
     phrases: dict[tuple[str, str, bool], None] = {}
     for row in rows:
-        definition, _ = await _definition(db, str(row["id"]))
-        lines = lines_by_voice(definition, business_name=str(row["name"]), business_voice=str(row["voice"]), llm=llm)
-        phrases.update((line, None) for line in lines)
+        definitions = [(await _definition(db, str(row["id"])))[0], *await _campaign_definitions(db, str(row["id"]))]
+        for definition in definitions:
+            lines = lines_by_voice(
+                definition, business_name=str(row["name"]), business_voice=str(row["voice"]), llm=llm
+            )
+            phrases.update((line, None) for line in lines)
     return list(phrases)
+
+
+async def _campaign_definitions(db: Database, business_id: str) -> list[AgentDefinition]:
+    """The agents of the business's active campaigns that are not its own line (those are prepared above)."""
+    found: dict[str, AgentDefinition] = {}
+    for campaign in await campaigns.list_campaigns(db, business_id=business_id):
+        if campaign.status != "active" or campaign.agent_purpose == agent_definitions.INBOUND:
+            continue
+        try:
+            stored = await campaign_agents.definition_of(db, campaign.agent)
+        except agent_definitions.StoredDefinitionInvalid:
+            log.exception("a campaign's agent does not validate; its lines are not prepared")
+            continue
+        if stored is not None:
+            found.setdefault(stored.definition.model_dump_json(), stored.definition)
+    return list(found.values())

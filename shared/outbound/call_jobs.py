@@ -56,6 +56,12 @@ async def job_for_call(db: Database, call_sid: str) -> CallJob | None:
     return _from_row(row) if row else None
 
 
+async def campaign_for_call(db: Database, call_sid: str) -> Campaign | None:
+    """The campaign whose job this call is (the sid is attached when the callee answers), else None."""
+    job = await job_for_call(db, call_sid) if call_sid else None
+    return await get_campaign(db, job.campaign_id) if job else None
+
+
 async def claim_due(db: Database, *, now: datetime, limit: int) -> list[tuple[Campaign, CallJob]]:
     """Up to `limit` jobs that may be rung now, each claimed (`dialing`) for the caller to place.
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from shared.call_fields import display_rows, parse_fields
 from shared.database import Database
-from shared.outbound import call_jobs, campaigns
+from shared.outbound import call_jobs, campaign_agents, campaigns
 from shared.outbound.results_csv import results_csv
-from shared.repositories import agent_definitions, calls
+from shared.repositories import calls
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ async def campaign_results_csv(db: Database, campaign_id: str) -> str | None:
     campaign = await campaigns.get_campaign(db, campaign_id)
     if campaign is None:
         return None
-    stored = await agent_definitions.current_definition(db, campaign.business_id)
+    stored = await campaign_agents.definition_of(db, campaign.agent)
     if stored is None:
         return None
     jobs = await call_jobs.list_jobs(db, campaign.id)

@@ -1,4 +1,4 @@
-"""Campaigns: a business's agent definition calling a list of numbers, and its do-not-call list."""
+"""Campaigns: an agent definition calling a list of numbers for a business, and its do-not-call list."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from shared.agents.definition import AgentDefinition
 from shared.database import Database, Row, utc_now
+from shared.outbound import campaign_agents
 from shared.outbound.calling_rules import BadNumber, CallingHours, callee_zones, normalized_number
 
 
@@ -23,10 +25,17 @@ class Campaign:
     retry_base_s: int
     calls_per_minute: int
     created_at: str
+    agent_purpose: str
+    agent_version: int | None
 
     @property
     def calling_hours(self) -> CallingHours:
         return CallingHours(self.calling_start_minute, self.calling_end_minute)
+
+    @property
+    def agent(self) -> campaign_agents.CampaignAgent:
+        """The definition its calls run (shared/outbound/campaign_agents.py)."""
+        return campaign_agents.CampaignAgent(self.business_id, self.agent_purpose, self.agent_version)
 
 
 @dataclass(frozen=True)
@@ -51,13 +60,20 @@ async def create_campaign(
     max_attempts: int = 3,
     retry_base_s: int = 900,
     calls_per_minute: int = 6,
+    agent: AgentDefinition | None = None,
+    created_by: str = "campaign",
 ) -> Campaign:
+    """A new active campaign; its calls run `agent` (kept as the campaign's own definition) or, without
+    one, the business's own agent as it is now. Either way the version is pinned here."""
     hours = hours or CallingHours()
     campaign_id = "cmp_" + secrets.token_hex(8)
+    pinned = await campaign_agents.pin(
+        db, business_id=business_id, campaign_id=campaign_id, agent=agent, created_by=created_by
+    )
     await db.execute(
         "INSERT INTO outbound_campaigns (id, business_id, name, from_number, calling_start_minute,"
-        " calling_end_minute, max_attempts, retry_base_s, calls_per_minute, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " calling_end_minute, max_attempts, retry_base_s, calls_per_minute, created_at, agent_purpose,"
+        " agent_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             campaign_id,
             business_id,
@@ -69,6 +85,8 @@ async def create_campaign(
             retry_base_s,
             calls_per_minute,
             utc_now(),
+            pinned.purpose,
+            pinned.version,
         ),
     )
     campaign = await get_campaign(db, campaign_id)

@@ -1,5 +1,6 @@
 """`python -m tests.functions.outbound.outbound_worker_process`: the worker server with fake stages whose
-speech-to-text 'hears' the lines in OUTBOUND_HEARD (JSON list), in order, for outbound call tests."""
+speech-to-text 'hears' the lines in OUTBOUND_HEARD (JSON list), in order, for outbound call tests; its
+language model streams a word every OUTBOUND_LLM_WORD_S seconds (default 0: at once)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ def main() -> int:
     settings = load_settings()
     configure_logging(settings.log_level)
     heard = json.loads(os.environ.get("OUTBOUND_HEARD", "[]"))
-    server = runpod_entry.build_server(settings, host=host, port=port, models=fake_models(caller_lines=heard))
+    word_s = float(os.environ.get("OUTBOUND_LLM_WORD_S", "0"))
+    models = fake_models(caller_lines=heard, delay_s=word_s)
+    server = runpod_entry.build_server(settings, host=host, port=port, models=models)
     server.run()
     return 0
 

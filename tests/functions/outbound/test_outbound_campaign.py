@@ -4,7 +4,10 @@ to a real worker process with fake stages, async AMD, status callbacks).
 
 GIVEN a business whose agent is the gym_information template and a worker with room, WHEN its campaign
 runs, THEN a receptionist's answers come back as fields, a machine gets the voicemail message after the
-beep, and a busy line is retried with backoff and then given up.
+beep, and a busy line is retried with backoff and then given up. A plumbing business that runs the gym
+survey as a campaign's agent gets the same: its callees never hear its receptionist.
+
+The worker's fake language model streams a word every 50 ms (about a small model's pace on a GPU).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from shared.agents.business_definition import from_template
 from shared.database import Database, open_database
 from shared.outbound import call_jobs, campaigns
 from shared.outbound.calling_rules import CallingHours
+from shared.outbound.campaign_results import campaign_results_csv
 from shared.outbound.results_csv import results_csv
 from shared.repositories import agent_definitions, businesses, calls, workers
 from shared.settings import Settings, load_settings
@@ -51,6 +55,7 @@ class Stack:
     db: Database
     twilio: SimulatedTwilio
     business_id: str
+    plumber_id: str  # a business whose own agent is the plumbing receptionist
     worker: asyncio.subprocess.Process
 
 
@@ -75,6 +80,7 @@ async def _start_worker(settings: Settings, worker_url: str, log: Path, heard: l
         "BUDDYHELPS_DATA_DIR": str(settings.data_dir),
         "FUNCTIONS_BASE_URL": settings.public_base_url,
         "OUTBOUND_HEARD": json.dumps(heard),
+        "OUTBOUND_LLM_WORD_S": "0.05",
     }
     env.pop("BUDDYHELPS_SECRETS_ARN", None)
     with log.open("wb") as out:
@@ -108,6 +114,10 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
         db, name="FitFinder", owner_phone="+12125550100", owner_email="o@fit.example", timezone="America/New_York"
     )
     await agent_definitions.save_definition(db, business.id, from_template("gym_information"), "test", "gyms")
+    plumber = await businesses.create_business(
+        db, name="Bob's Plumbing", owner_phone="+12125550100", timezone="America/New_York"
+    )
+    await agent_definitions.save_definition(db, plumber.id, from_template("plumbing"), "test")
     await workers.register_worker(db, base_url=worker_url, capacity=4)
     target = WebhookTarget(
         functions_url=settings.public_base_url, public_base_url=settings.public_base_url, auth_token=AUTH_TOKEN
@@ -120,7 +130,9 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
         await functions.start()
         await api.start()
         try:
-            yield Stack(settings=settings, db=db, twilio=twilio, business_id=business.id, worker=worker)
+            yield Stack(
+                settings=settings, db=db, twilio=twilio, business_id=business.id, plumber_id=plumber.id, worker=worker
+            )
         finally:
             await api.stop()
             await functions.stop()
@@ -130,15 +142,18 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
             await db.close()
 
 
-async def _campaign(stack: Stack, numbers: list[str]) -> campaigns.Campaign:
+async def _campaign(
+    stack: Stack, numbers: list[str], *, plumber_runs_the_gym_survey: bool = False
+) -> campaigns.Campaign:
     campaign = await campaigns.create_campaign(
         stack.db,
-        business_id=stack.business_id,
+        business_id=stack.plumber_id if plumber_runs_the_gym_survey else stack.business_id,
         name="gyms nearby",
         from_number="+12125550100",
         hours=ALL_DAY,
         max_attempts=2,
         retry_base_s=1,
+        agent=from_template("gym_information") if plumber_runs_the_gym_survey else None,
     )
     queued, rejected = await campaigns.add_numbers(stack.db, campaign, [(n, "") for n in numbers])
     assert (queued, rejected) == (len(numbers), [])
@@ -199,3 +214,43 @@ async def test_a_machine_gets_the_voicemail_and_a_busy_line_is_retried_then_give
     await asyncio.wait_for(stack.twilio.wait_finished(3), timeout=60)
     busy = (await _jobs(stack, campaign))[BUSY.number]
     assert (busy.status, busy.attempts, busy.last_outcome) == ("gave_up", 2, "busy after 2 attempts")
+
+
+async def test_a_plumbers_gym_campaign_asks_the_gym_questions_and_reports_gym_fields(stack: Stack) -> None:
+    # GIVEN a plumbing business (its own line answers as a plumber's receptionist) running the gym survey
+    # as a campaign's agent WHEN the campaign rings a gym's receptionist
+    campaign = await _campaign(stack, [BRIEF.number], plumber_runs_the_gym_survey=True)
+    assert await ring_due(stack.db, stack.settings, max_concurrent=2) == {"placed": 1, "failed": 0}
+    await asyncio.wait_for(stack.twilio.wait_finished(1), timeout=120)
+    job = (await _jobs(stack, campaign))[BRIEF.number]
+    assert (job.status, job.call_sid is not None) == ("completed", True)
+    call = await _report_stored(stack.db, job.call_sid or "")
+    # THEN the gym heard the survey on the plumber's behalf, not the plumber's receptionist
+    said = " ".join(str(t.get("text", "")) for t in call.transcript if t.get("speaker") in {"agent", "assistant"})
+    assert "automated call on behalf of Bob's Plumbing" in said
+    assert "Thanks for calling" not in said
+    # AND the report carries the gym's answers as the survey's fields, and no plumbing field
+    fields = {f["name"]: f for f in call.fields}
+    assert set(fields) == {"hours", "day_pass_price", "classes", "drop_in"}
+    assert "11" in fields["hours"]["value"]
+    assert fields["day_pass_price"]["value"] == "15.00 USD"
+    assert "spin" in fields["classes"]["value"].lower()
+    # AND the campaign's results CSV has the survey's columns filled
+    [row] = list(csv.DictReader(io.StringIO(await campaign_results_csv(stack.db, campaign.id) or "")))
+    assert (row["number"], row["day_pass_price"]) == (BRIEF.number, "15.00 USD")
+    # AND the plumber's own line is still its receptionist
+    own = await agent_definitions.current_definition(stack.db, stack.plumber_id)
+    assert own is not None
+    assert own.definition.direction == "inbound"
+
+
+async def test_a_machine_gets_the_campaign_agents_voicemail_not_the_business_s(stack: Stack) -> None:
+    # GIVEN the plumber's gym survey campaign WHEN an answering machine picks up
+    campaign = await _campaign(stack, [MACHINE.number], plumber_runs_the_gym_survey=True)
+    assert await ring_due(stack.db, stack.settings, max_concurrent=2) == {"placed": 1, "failed": 0}
+    await asyncio.wait_for(stack.twilio.wait_finished(1), timeout=120)
+    job = (await _jobs(stack, campaign))[MACHINE.number]
+    # THEN after the beep it hears the survey's voicemail, naming the plumber
+    message = stack.twilio.calls[job.call_sid or ""].message_left
+    assert "automated call on behalf of Bob's Plumbing with a few questions about visiting your gym" in message
+    assert job.status == "voicemail"
