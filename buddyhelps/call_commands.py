@@ -1,4 +1,5 @@
-"""`buddyhelps call`: place one simulated phone call against a running BuddyHelps."""
+"""`buddyhelps call`: place one simulated phone call against a running BuddyHelps; `buddyhelps call place`
+queues one real outbound call by an agent (buddyhelps/outbound_call_command.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from buddyhelps import outbound_call_command
 from buddyhelps.simulator.agent_transcriber import AgentTranscriber
 from buddyhelps.simulator.call_result import format_report
 from buddyhelps.simulator.caller import CallOptions, run_call
@@ -27,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="place a simulated phone call (Twilio webhooks + media stream) against a running BuddyHelps",
         description=f"Shipped scenarios: {', '.join(available_scenarios())}.",
     )
-    call.add_argument("--scenario", required=True, help="a shipped scenario name or a path to a TOML file")
+    call.add_argument("--scenario", help="a shipped scenario name or a path to a TOML file (required)")
     call.add_argument("--functions-url", help="where the functions listen (default: PUBLIC_BASE_URL)")
     call.add_argument("--to", default="+15550100001", help="the business number dialled")
     call.add_argument("--from", dest="from_number", default="+15555550123", help="the caller's number")
@@ -36,11 +38,15 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     call.add_argument("--whisper-base", action="store_true", help="transcribe with whisper-base (not tiny.en)")
     call.add_argument("--artifacts-dir", type=Path, default=Path("artifacts/calls"), help="where WAVs go")
     call.set_defaults(func=_call)
+    outbound_call_command.register(call.add_subparsers(dest="call_action", metavar="ACTION"))
 
 
 def _call(args: argparse.Namespace) -> int:
     settings = load_settings()
     configure_logging(settings.log_level)
+    if not args.scenario:
+        print("call: --scenario is required (or `buddyhelps call place` for an outbound call)", file=sys.stderr)
+        return 2
     try:
         scenario = load_scenario(args.scenario)
     except ScenarioError as error:

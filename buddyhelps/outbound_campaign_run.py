@@ -23,6 +23,7 @@ from buddyhelps.simulator.callee_book import CalleeBook
 from buddyhelps.simulator.caller_voice import CallerVoice
 from buddyhelps.simulator.twilio_api import SimulatedTwilio, create_twilio_api
 from buddyhelps.simulator.twilio_webhooks import WebhookTarget
+from shared.agents.definition import AgentDefinition
 from shared.database import Database, open_database
 from shared.outbound import call_jobs, campaigns
 from shared.outbound.calling_rules import CallingHours
@@ -47,6 +48,7 @@ class SimulatedRun:
 class RunOptions:
     business_id: str
     from_number: str
+    agent: AgentDefinition | None = None  # None: the business's own (outbound) agent
     functions_port: int = 8000
     worker_port: int = 8001
     twilio_port: int = 8010
@@ -106,6 +108,8 @@ async def _queue(db: Database, numbers: Sequence[tuple[str, str]], options: RunO
         hours=options.hours,
         max_attempts=options.max_attempts,
         retry_base_s=options.retry_base_s,
+        agent=options.agent,
+        created_by="simulated run",
     )
     queued, rejected = await campaigns.add_numbers(db, campaign, numbers)
     for line in rejected:

@@ -1,9 +1,11 @@
 """`buddyhelps campaign create|place|results|run|eval`: outbound calls that pursue a goal.
 
 `create` and `place` queue numbers in the database; `buddyhelps serve` (or the EventBridge-scheduled
-Lambda on AWS) rings them within each callee's calling hours. `run --simulate BOOK` runs a whole
-campaign here against simulated callees and writes the results CSV; `eval` does that for every shipped
-callee book and writes the figures as JSON.
+Lambda on AWS) rings them within each callee's calling hours. A campaign runs `--agent` (a template or a
+definition file, kept as the campaign's own definition) or else the business's own agent, which must then
+be an outbound one; either way its calls run that agent, never the business's receptionist.
+`run --simulate BOOK` runs a whole campaign here against simulated callees and writes the results CSV;
+`eval` does that for every shipped callee book and writes the figures as JSON.
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ from buddyhelps.outbound_campaign_run import RunOptions, run_simulated
 from buddyhelps.outbound_figures import campaign_figures
 from buddyhelps.simulator.callee_book import CalleeBookError, available_books, load_book
 from buddyhelps.simulator.caller_voice import PiperCallerVoice
+from shared.agents.definition import AgentDefinition
+from shared.agents.templates import load_template, template_names
+from shared.agents.yaml_io import definition_from_yaml
 from shared.database import Database, open_database
 from shared.outbound import campaigns
 from shared.outbound.calling_rules import CallingHours
 from shared.outbound.campaign_results import campaign_results_csv
 from shared.outbound.csv_numbers import read_numbers
-from shared.repositories import agent_definitions
+from shared.repositories import agent_definitions, businesses
 from shared.settings import Settings, load_settings
 from shared.structured_logging import configure_logging
 
@@ -57,12 +62,31 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--business", required=True, help="the business whose (outbound) agent calls")
+    parser.add_argument("--business", required=True, help="the business the calls are made for")
+    parser.add_argument("--agent", help=AGENT_HELP)
     parser.add_argument("--from", dest="from_number", default="+12125550100", help="the number we call from")
     parser.add_argument("--name", default="campaign")
     parser.add_argument("--hours", default="09:00-20:00", help="callee's local calling hours, HH:MM-HH:MM")
     parser.add_argument("--max-attempts", type=int, default=3)
     parser.add_argument("--retry-base-s", type=int, default=900, help="backoff after busy/no-answer/failed")
+
+
+AGENT_HELP = (
+    f"the agent that calls: a template ({', '.join(template_names())}) or a definition YAML file;"
+    " default: the business's own agent, if it is an outbound one"
+)
+
+
+def read_agent(text: str | None) -> AgentDefinition | None:
+    """--agent: a shipped template's name or a definition YAML file; None when not given."""
+    if not text:
+        return None
+    if text in template_names():
+        return load_template(text)
+    path = Path(text)
+    if path.is_file():
+        return definition_from_yaml(path.read_text("utf-8"))
+    raise ValueError(f"--agent {text!r}: neither a template ({', '.join(template_names())}) nor a definition file")
 
 
 def _run(work: Any) -> int:
@@ -92,7 +116,14 @@ def parse_hours(text: str) -> CallingHours:
     return CallingHours(minutes[0], minutes[1])
 
 
-async def _outbound_business(db: Database, business_id: str) -> None:
+async def check_outbound_agent(db: Database, business_id: str, agent: AgentDefinition | None) -> None:
+    """ValueError unless the business exists and the calls would run an outbound agent (one with a goal)."""
+    if agent is not None:
+        if await businesses.get_business(db, business_id) is None:
+            raise ValueError(f"no business {business_id!r}")
+        if agent.direction != "outbound" or agent.outbound is None:
+            raise ValueError(f"agent {agent.name!r} answers inbound calls; an outbound call needs an outbound agent")
+        return
     stored = await agent_definitions.current_definition(db, business_id)
     if stored is None:
         raise ValueError(f"no business {business_id!r}")
@@ -106,9 +137,10 @@ async def _outbound_business(db: Database, business_id: str) -> None:
 async def _create(args: argparse.Namespace) -> int:
     settings = _settings()
     entries = [(args.to, "")] if getattr(args, "to", None) else read_numbers(args.numbers.read_text("utf-8"))
+    agent = read_agent(args.agent)
     db = await open_database(settings.database_url, auth_token=settings.turso_auth_token)
     try:
-        await _outbound_business(db, args.business)
+        await check_outbound_agent(db, args.business, agent)
         campaign = await campaigns.create_campaign(
             db,
             business_id=args.business,
@@ -117,6 +149,8 @@ async def _create(args: argparse.Namespace) -> int:
             hours=parse_hours(args.hours),
             max_attempts=args.max_attempts,
             retry_base_s=args.retry_base_s,
+            agent=agent,
+            created_by="cli",
         )
         queued, rejected = await campaigns.add_numbers(db, campaign, entries)
     finally:
@@ -165,13 +199,15 @@ async def _simulated(args: argparse.Namespace) -> int:
         if args.numbers
         else [(callee.number, callee.name) for callee in book.callees]
     )
+    agent = read_agent(args.agent)
     db = await open_database(settings.database_url, auth_token=settings.turso_auth_token)
     try:
-        await _outbound_business(db, args.business)
+        await check_outbound_agent(db, args.business, agent)
     finally:
         await db.close()
     options = RunOptions(
         business_id=args.business,
+        agent=agent,
         from_number=args.from_number,
         hours=parse_hours(args.hours),
         max_attempts=args.max_attempts,

@@ -18,7 +18,7 @@ from shared.agents.definition import AgentDefinition
 from shared.call_fields import parse_fields
 from shared.database import open_database
 from shared.outbound.calling_rules import CallingHours
-from shared.repositories import agent_definitions, businesses
+from shared.repositories import businesses
 from shared.settings import Settings
 
 EXPECTED_END = {"person": "completed", "machine": "voicemail", "busy": "gave_up", "no-answer": "gave_up"}
@@ -85,7 +85,8 @@ def _row(definition: AgentDefinition, callee: Callee | None, job: Any, run: Simu
 
 
 async def evaluate_books(settings: Settings, names: list[str]) -> dict[str, Any]:
-    """Each book through its own simulated campaign (one business per template, calling all day)."""
+    """Each book through its own simulated campaign (one business per template, calling all day). The
+    template is the campaign's agent; the business's own line stays its receptionist, as in production."""
     per_book = {}
     for name in names:
         book = load_book(name)
@@ -94,6 +95,7 @@ async def evaluate_books(settings: Settings, names: list[str]) -> dict[str, Any]
         options = RunOptions(
             business_id=business_id,
             from_number="+12125550100",
+            agent=from_template(book.template),
             hours=CallingHours(0, 1440),
             retry_base_s=2,
             functions_port=functions_port,
@@ -132,8 +134,6 @@ async def _business_for(settings: Settings, book: CalleeBook) -> str:
                 owner_email="eval@buddyhelps.example",
                 timezone="America/New_York",
             )
-            definition = from_template(book.template)
-            await agent_definitions.save_definition(db, business_id, definition, "campaign eval", book.template)
     finally:
         await db.close()
     return business_id

@@ -61,3 +61,22 @@ def test_an_inbound_agent_cannot_run_a_campaign(data_dir: Path, capsys: pytest.C
     business = _business(capsys, "plumbing")
     assert cli(["campaign", "place", "--business", business, "--to", "+12125550101"]) == 2
     assert "inbound agent" in capsys.readouterr().err
+
+
+def test_a_campaign_given_an_outbound_agent_runs_it_for_a_business_with_an_inbound_one(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a plumbing business WHEN it queues a gym survey campaign with --agent
+    business = _business(capsys, "plumbing")
+    numbers = tmp_path / "gyms.csv"
+    numbers.write_text("+12125550101,Iron Works\n", encoding="utf-8")
+    assert (
+        cli(["campaign", "create", "--business", business, "--numbers", str(numbers), "--agent", "gym_information"])
+        == 0
+    )
+    campaign = capsys.readouterr().out.split("campaign ", 1)[1].split(":")[0]
+    # THEN its results have the survey's columns, not the receptionist's
+    assert cli(["campaign", "results", "--campaign", campaign]) == 0
+    [row] = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert row["day_pass_price_status"] == "missing"
+    assert "problem" not in row
