@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from gpu_worker.after_call.call_record import CallRecord
 from gpu_worker.after_call.post_call import PostCallPipeline
+from gpu_worker.after_call.recording_upload import recording_storage
 from gpu_worker.after_call.report_outbox import ReportOutbox
 from gpu_worker.conversation.agent_reply import FALLBACK_LINE
 from gpu_worker.conversation.business_config import lines_to_prepare
@@ -181,7 +182,9 @@ def _lifespan(state: WorkerState, preloaded: ModelSet | None) -> Any:
             secret=state.settings.dashboard_webhook_secret,
         )
         await state.outbox.start()
-        state.post_call = PostCallPipeline(llm=state.models.llm, outbox=state.outbox)
+        state.post_call = PostCallPipeline(
+            llm=state.models.llm, outbox=state.outbox, blobs=recording_storage(state.settings)
+        )
         warming = await _warm_up(state)
         state.ready = True
         log.info("worker ready", extra={"ms": round((time.perf_counter() - started) * 1000)})

@@ -1,7 +1,8 @@
-"""Where photos live: a local folder in the embedded default, an S3 bucket in production.
+"""Where photos and call recordings live: a local folder in the embedded default, an S3 bucket in production.
 
-One small async interface (`put`, `get`, `url_for`, `delete`); keys are always built by our code
-(`calls/photos/{random}.{ext}`) and checked again here, so no key can climb out of the
+One small async interface (`put`, `get`, `url_for`, `delete`; `put_file`, `size` and `read_range` for
+recordings, which are too big to hold whole); keys are always built by our code
+(`calls/photos/{random}.{ext}`, `calls/recordings/{random}.wav`) and checked again here, so no key can climb out of the
 folder or name an absolute path. boto3 is blocking: its calls run in a worker thread.
 """
 
@@ -11,6 +12,7 @@ import asyncio
 import os
 import re
 import secrets
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -52,6 +54,18 @@ class BlobStorage(Protocol):
 
     async def delete(self, key: str) -> None: ...
 
+    async def put_file(self, key: str, path: Path, *, content_type: str) -> None:
+        """Store a local file without reading it into memory (S3: a managed, multipart upload)."""
+        ...
+
+    async def size(self, key: str) -> int:
+        """The blob's length in bytes; BlobNotFound when there is none."""
+        ...
+
+    async def read_range(self, key: str, *, start: int, length: int) -> bytes:
+        """Up to `length` bytes from `start` (fewer at the end of the blob)."""
+        ...
+
 
 class LocalBlobStorage:
     """Blobs as files under `root`; served by the functions app at `{url_prefix}/{key}`."""
@@ -81,6 +95,34 @@ class LocalBlobStorage:
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self.path_for(key).unlink, missing_ok=True)
+
+    async def put_file(self, key: str, path: Path, *, content_type: str) -> None:
+        await asyncio.to_thread(_copy_atomically, path, self.path_for(key))
+
+    async def size(self, key: str) -> int:
+        try:
+            return (await asyncio.to_thread(self.path_for(key).stat)).st_size
+        except FileNotFoundError as error:
+            raise BlobNotFound(key) from error
+
+    async def read_range(self, key: str, *, start: int, length: int) -> bytes:
+        try:
+            return await asyncio.to_thread(_read_range, self.path_for(key), start, length)
+        except FileNotFoundError as error:
+            raise BlobNotFound(key) from error
+
+
+def _read_range(path: Path, start: int, length: int) -> bytes:
+    with path.open("rb") as handle:
+        handle.seek(start)
+        return handle.read(length)
+
+
+def _copy_atomically(source: Path, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    shutil.copyfile(source, temporary)
+    temporary.replace(path)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -124,6 +166,41 @@ class S3BlobStorage:
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._client.delete_object, Bucket=self.bucket, Key=validate_key(key))
+
+    async def put_file(self, key: str, path: Path, *, content_type: str) -> None:
+        await asyncio.to_thread(
+            self._client.upload_file,
+            str(path),
+            self.bucket,
+            validate_key(key),
+            ExtraArgs={"ContentType": content_type},
+        )
+
+    async def size(self, key: str) -> int:
+        from botocore.exceptions import ClientError
+
+        try:
+            head = await asyncio.to_thread(self._client.head_object, Bucket=self.bucket, Key=validate_key(key))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                raise BlobNotFound(key) from error
+            raise
+        return int(head["ContentLength"])
+
+    async def read_range(self, key: str, *, start: int, length: int) -> bytes:
+        if length <= 0:
+            return b""
+        try:
+            response = await asyncio.to_thread(
+                self._client.get_object,
+                Bucket=self.bucket,
+                Key=validate_key(key),
+                Range=f"bytes={start}-{start + length - 1}",
+            )
+        except self._client.exceptions.NoSuchKey as error:
+            raise BlobNotFound(key) from error
+        body: bytes = await asyncio.to_thread(response["Body"].read)
+        return body
 
 
 def s3_client(

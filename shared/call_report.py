@@ -100,7 +100,8 @@ class CallReport(BaseModel):
     extraction_error: str | None = Field(default=None, max_length=1000)
     latency: list[TurnLatency] = Field(default_factory=list, max_length=500)
     dtmf: str = Field(default="", max_length=200)
-    recording_key: str | None = Field(default=None, max_length=500)
+    recording_key: str | None = Field(default=None, max_length=500)  # both sides, a stereo WAV in blob storage
+    recording_ms: int | None = Field(default=None, ge=0)  # its length
     goal: str | None = Field(default=None, max_length=2000)  # outbound calls
     photo_link_sent: bool = False  # the agent already texted the caller a photo link during the call
     # The agent definition's fields (in its order) and the call's language; empty for reports of workers

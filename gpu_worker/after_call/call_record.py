@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from gpu_worker.telephony.call_recorder import FinishedRecording
 from shared.agents.definition import AgentDefinition
 from shared.call_report import CallReport, ReportField, Speaker, ToolCallEntry, TranscriptEntry, TurnLatency
 from shared.database import utc_now
@@ -31,6 +32,10 @@ class CallRecord:
     fields: list[ReportField] = field(default_factory=list)
     language: str = "en"
     tools: list[ToolCallEntry] = field(default_factory=list)  # the intent log: each tool the agent used
+    # Both sides of the call when its definition records calls: the file on local disk when the call
+    # ends, then its blob key once uploaded (only an uploaded recording goes in the report).
+    recording: FinishedRecording | None = None
+    recording_key: str | None = None
 
     def add(
         self, speaker: Speaker, text: str, *, start_ms: int, end_ms: int, interrupted: bool = False
@@ -105,4 +110,6 @@ class CallRecord:
             language=self.language,
             agent_name=self.definition.name if self.definition else None,
             agent_version=self.agent_version,
+            recording_key=self.recording_key,
+            recording_ms=self.recording.duration_ms if self.recording and self.recording_key else None,
         )

@@ -13,9 +13,11 @@ import time
 
 from gpu_worker.after_call.call_record import CallRecord
 from gpu_worker.after_call.field_extraction import complete_fields, legacy_extraction
+from gpu_worker.after_call.recording_upload import upload_recording
 from gpu_worker.after_call.report_outbox import ReportOutbox
 from gpu_worker.models.stages import LanguageModel
 from shared.agents.templates import load_template
+from shared.blob_storage import BlobStorage
 from shared.call_report import CallReport
 from shared.structured_logging import call_sid_var
 
@@ -23,9 +25,11 @@ log = logging.getLogger(__name__)
 
 
 class PostCallPipeline:
-    def __init__(self, *, llm: LanguageModel, outbox: ReportOutbox) -> None:
+    def __init__(self, *, llm: LanguageModel, outbox: ReportOutbox, blobs: BlobStorage | None = None) -> None:
+        """`blobs`: where recorded calls are uploaded (None: recordings are dropped, logged)."""
         self._llm = llm
         self._outbox = outbox
+        self._blobs = blobs
         self._running: dict[asyncio.Task[None], CallRecord] = {}
         # Calls of workers that predate agent definitions (or a record without one) read as plumbing intake.
         self._default_definition = load_template("plumbing")
@@ -43,16 +47,21 @@ class PostCallPipeline:
         call_sid_var.set(record.call_sid)
         started = time.perf_counter()
         report = record.to_report()
-        outcome = await complete_fields(
-            self._llm,
-            definition=record.definition or self._default_definition,
-            known=report.fields,
-            transcript=report.transcript,
-            caller_number=record.from_number,
-            language=record.language,
-        )
+        async with asyncio.TaskGroup() as group:  # the recording uploads while the fields are extracted
+            group.create_task(upload_recording(self._blobs, record), name="recording-upload")
+            outcome = await complete_fields(
+                self._llm,
+                definition=record.definition or self._default_definition,
+                known=report.fields,
+                transcript=report.transcript,
+                caller_number=record.from_number,
+                language=record.language,
+            )
+        uploaded = record.to_report()
         report = report.model_copy(
             update={
+                "recording_key": uploaded.recording_key,
+                "recording_ms": uploaded.recording_ms,
                 "fields": list(outcome.fields),
                 "extraction": legacy_extraction(outcome.fields, outcome.notes) if outcome.status == "ok" else None,
                 "extraction_status": outcome.status,

@@ -23,6 +23,7 @@ from gpu_worker.routes.live_events import LiveEvents
 from gpu_worker.telephony import media_stream
 from gpu_worker.telephony.audio_codec import mulaw_to_float
 from gpu_worker.telephony.call_admission import Admission, CallAdmission
+from gpu_worker.telephony.call_recorder import CallRecorder, start_recorder
 from gpu_worker.telephony.media_socket import MediaSocket, OutboundAudio
 from gpu_worker.telephony.playback import PlaybackTracker
 from gpu_worker.telephony.voice_output import PhraseCache
@@ -67,6 +68,7 @@ class CallSession:
         self._dropped_frames = 0
         self.frames_received = 0
         self.record: CallRecord | None = None
+        self.recorder: CallRecorder | None = None  # when the call's definition records calls
 
     async def run(self) -> None:
         start = await self._await_start()
@@ -178,7 +180,7 @@ class CallSession:
         self.record = record
         outbound = OutboundAudio(socket=self._socket, stream_sid=start.stream_sid)
         try:
-            return await CallConversation.create(
+            turns = await CallConversation.create(
                 services=self._services,
                 record=record,
                 outbound=outbound,
@@ -190,6 +192,10 @@ class CallSession:
         except LookupError as error:
             log.warning("cannot load the business for this call", extra={"reason": str(error)})
             return None
+        if turns.config.definition.record_calls:  # before the greeting: its notice is on the recording
+            self.recorder = start_recorder(self._services.settings, call_sid=start.call_sid)
+            outbound.tap = self.recorder
+        return turns
 
     async def _receive_loop(
         self, stream_sid: str, turns: CallConversation, started_wall: float, limit: CallTimeLimit
@@ -220,6 +226,8 @@ class CallSession:
                 break
             if isinstance(message, media_stream.Media):
                 self.frames_received += 1
+                if self.recorder is not None:
+                    self.recorder.caller_frame(message.timestamp_ms, message.payload)
                 if limit.expired:
                     continue  # time is up: the closing line plays, the caller can no longer start a turn
                 allowed_ms = (time.monotonic() - started_wall) * 1000 + self._services.flood_tolerance_ms
@@ -252,4 +260,6 @@ class CallSession:
             {"type": "call_ended", "call_sid": record.call_sid, "end_reason": record.end_reason}
         )
         log.info("call ended", extra={"end_reason": record.end_reason, "turns": len(record.latency)})
+        if self.recorder is not None:
+            record.recording = self.recorder.finish()  # uploaded after the call, beside the extraction
         self._services.finish_call(record)

@@ -1,7 +1,8 @@
 """The WebSocket as the session sees it, and the one task that writes to it.
 
 All outbound messages go through one queue, so `media`, `mark` and `clear` keep their order. On
-barge-in `flush_media` drops queued audio and marks (data) but never a `clear` (control).
+barge-in `flush_media` drops queued audio and marks (data) but never a `clear` (control). A `tap` (the
+call's recorder) sees each frame and each `clear` as it is actually written to the socket.
 """
 
 from __future__ import annotations
@@ -52,10 +53,17 @@ class StarletteMediaSocket:
         await self._websocket.close(code)
 
 
+class OutboundTap(Protocol):
+    def agent_frame(self, payload: bytes) -> None: ...
+
+    def agent_cleared(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class _Outgoing:
     kind: Literal["media", "mark", "clear"]
     text: str
+    payload: bytes = b""  # media: the mu-law frame
 
 
 class OutboundAudio:
@@ -67,10 +75,11 @@ class OutboundAudio:
         self._queue: asyncio.Queue[_Outgoing] = asyncio.Queue()
         self.frames_sent = 0
         self.closed = False
+        self.tap: OutboundTap | None = None
 
     def media(self, frames: list[bytes]) -> None:
         for frame in frames:
-            self._queue.put_nowait(_Outgoing("media", media_stream.media_message(self._stream_sid, frame)))
+            self._queue.put_nowait(_Outgoing("media", media_stream.media_message(self._stream_sid, frame), frame))
 
     def mark(self, name: str) -> None:
         self._queue.put_nowait(_Outgoing("mark", media_stream.mark_message(self._stream_sid, name)))
@@ -99,9 +108,18 @@ class OutboundAudio:
                 if not self.closed:
                     await self._socket.send(item.text)
                     self.frames_sent += item.kind == "media"
+                    self._tell_tap(item)
             except (RuntimeError, ConnectionError, WebSocketDisconnect) as error:
                 # Sending after the caller hung up is expected in a race; stop writing, keep draining.
                 log.info("socket closed while sending", extra={"reason": str(error)})
                 self.closed = True
             finally:
                 self._queue.task_done()
+
+    def _tell_tap(self, item: _Outgoing) -> None:
+        if self.tap is None:
+            return
+        if item.kind == "media":
+            self.tap.agent_frame(item.payload)
+        elif item.kind == "clear":
+            self.tap.agent_cleared()

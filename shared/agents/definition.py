@@ -213,6 +213,10 @@ class AgentDefinition(_Frozen):
     lines: dict[Slug, Localized] = Field(default_factory=dict)
     # language → voice; a language missing here speaks in DEFAULT_VOICES' voice, else the business's own.
     voices: dict[LanguageCode, VoiceName] = Field(default_factory=dict)
+    # Record both sides of each call (one stereo file, kept for the business's retention days). When on,
+    # the first words are the `recording_notice` line ("This call is recorded."), before the greeting:
+    # the announcement and the recording come from the same definition version, so they always agree.
+    record_calls: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> AgentDefinition:

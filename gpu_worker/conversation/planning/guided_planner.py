@@ -88,14 +88,16 @@ class GuidedPlanner:
     def opening(self) -> ReplyPlan:
         language = self._language
         greeting = self._lines.fill(self._text(self._definition.greeting, language), self._fields)
+        # A recorded call says so before anything else the caller could answer (consent laws).
+        notice = self._lines.line("recording_notice", language, self._fields) if self._definition.record_calls else ""
         outbound = self._definition.outbound
         if outbound is None:
             self._fields.last_asked = self._definition.fields[0].name  # "How can I help?" asks the first field
-            return self._scripted([greeting])
+            return self._scripted([notice, greeting])
         disclosure = self._lines.fill(self._text(outbound.disclosure, language), self._fields)
         target = self._next_target()
         question = self._ask(target, language) if target else ""
-        return self._scripted([disclosure, greeting, question])
+        return self._scripted([disclosure, notice, greeting, question])
 
     async def plan(self, caller_text: str, *, language: str) -> ReplyPlan:
         self._language = language

@@ -36,6 +36,7 @@ DEFAULT_LINES: dict[str, dict[str, str]] = {
         "refused": "No problem, I'll skip that one.",
         "callback_at": "and we'll call you at {callback}",
         "at_place": "at",  # "Bob Smith at 12 Oak Street" in the read-back
+        "recording_notice": "This call is recorded.",  # said first when the definition has record_calls
     },
     "es": {
         "acknowledgement": "Entendido.",
@@ -59,6 +60,7 @@ DEFAULT_LINES: dict[str, dict[str, str]] = {
         "refused": "No hay problema, lo dejamos.",
         "callback_at": "y le llamaremos al {callback}",
         "at_place": "en",
+        "recording_notice": "Esta llamada se graba.",
     },
 }
 _PLACEHOLDER = re.compile(r"(,?\s*)\{([a-z_][a-z0-9_]*)\}")
