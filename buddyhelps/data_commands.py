@@ -165,6 +165,10 @@ def _serve(args: argparse.Namespace) -> int:
         from functions.outbound.call_queue import with_call_queue_loop
 
         app = with_call_queue_loop(app, interval_s=args.outbound_queue_s, max_concurrent=args.outbound_concurrent)
+    if args.voicemail_jobs_s > 0:  # as the SQS queue's consumer does on AWS
+        from functions.voicemail.voicemail_jobs import with_voicemail_loop
+
+        app = with_voicemail_loop(app, interval_s=args.voicemail_jobs_s)
     try:
         uvicorn.run(
             app,
@@ -273,4 +277,10 @@ def register(subparsers: Any) -> None:
     )
     serve.add_argument(
         "--outbound-concurrent", type=int, default=2, help="outbound calls at once at most (also bounded by workers)"
+    )
+    serve.add_argument(
+        "--voicemail-jobs-s",
+        type=float,
+        default=5.0,
+        help="transcribe due voicemails (the database job queue) every this many seconds (0: off)",
     )

@@ -294,6 +294,7 @@ def create_app(settings: Settings, models: ModelSet | None = None) -> FastAPI:
     from gpu_worker.routes.agent_try_route import router as agent_try_router
     from gpu_worker.routes.extraction_route import router as extraction_router
     from gpu_worker.routes.pipeline_route import router as pipeline_router
+    from gpu_worker.routes.transcribe_route import router as transcribe_router
 
     state = WorkerState(settings=settings, admission=CallAdmission(capacity=settings.worker_capacity))
     app = FastAPI(
@@ -311,5 +312,6 @@ def create_app(settings: Settings, models: ModelSet | None = None) -> FastAPI:
     app.include_router(pipeline_router, dependencies=authorized)
     app.include_router(extraction_router, dependencies=authorized)
     app.include_router(agent_try_router, dependencies=authorized)
+    app.include_router(transcribe_router, dependencies=authorized)
     app.include_router(knowledge_router)  # its lifespan loads the embedding model after the others
     return app

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     twilio_api_base_url: str | None = Field(None, alias="TWILIO_API_BASE_URL")
     # Production: the SQS queue the scheduled outbound dispatcher fills and the dialling Lambda drains.
     outbound_queue_url: str | None = Field(None, alias="OUTBOUND_QUEUE_URL")
+    # Production: the SQS queue of background jobs (voicemail transcription); unset, the database is the queue.
+    voicemail_queue_url: str | None = Field(None, alias="VOICEMAIL_QUEUE_URL")
     twilio_sms_from: str = Field("+15550100000", alias="TWILIO_SMS_FROM")
     # Real SMS only when explicitly on and the account is real; otherwise the outbox records them.
     twilio_send_sms: bool = Field(False, alias="TWILIO_SEND_SMS")

@@ -24,6 +24,7 @@ from buddyhelps.simulator.media_session import MediaSession, SessionResult
 from buddyhelps.simulator.scenario import Scenario
 from buddyhelps.simulator.turns import Turn, build_turns, greeting_ms, pacing_stats
 from buddyhelps.simulator.twilio_frames import TwilioFrameBuilder
+from buddyhelps.simulator.twilio_recordings import RecordingStore
 from buddyhelps.simulator.twilio_webhooks import (
     WebhookTarget,
     call_status_form,
@@ -32,6 +33,7 @@ from buddyhelps.simulator.twilio_webhooks import (
     post_signed,
 )
 from buddyhelps.simulator.twiml_reader import ConnectStream, TwimlError, Voicemail, read_twiml
+from buddyhelps.simulator.voicemail_leg import VoicemailCall, leave_voicemail
 from shared.settings import Settings
 from shared.signatures import twilio_signature
 
@@ -86,6 +88,7 @@ class _CallContext:
     options: CallOptions
     scenario: Scenario
     speech: dict[str, bytes]
+    recordings: RecordingStore | None = None
 
 
 async def run_call(
@@ -94,7 +97,10 @@ async def run_call(
     options: CallOptions,
     voice: CallerVoice,
     transcriber: AgentTranscriber | None = None,
+    recordings: RecordingStore | None = None,
 ) -> CallResult:
+    """`recordings`: where a <Record> keeps the caller's message (served by the simulated REST API); without
+    it a voicemail answer ends the call there, nothing recorded."""
     speech = {text: await voice.speak(text) for text in scenario.spoken_texts}
     call_sid = new_sid("CA")
     target = WebhookTarget(
@@ -115,7 +121,15 @@ async def run_call(
             return replace(base, detail=f"/incoming-call unreachable: {error!r}")
         if answer.status_code != 200:
             return replace(base, detail=f"/incoming-call answered HTTP {answer.status_code}: {answer.text[:300]}")
-        call = _CallContext(http=http, target=target, forms=forms, options=options, scenario=scenario, speech=speech)
+        call = _CallContext(
+            http=http,
+            target=target,
+            forms=forms,
+            options=options,
+            scenario=scenario,
+            speech=speech,
+            recordings=recordings,
+        )
         result = await _follow_twiml(call, answer.text, base)
         duration_s = time.monotonic() - rang_at
         status_form = call_status_form(**forms, duration_s=duration_s)
@@ -143,6 +157,8 @@ async def _follow_twiml(call: _CallContext, twiml: str, base: CallResult) -> Cal
             return _with_legs(
                 replace(result, outcome="webhook_failed", detail=f"TwiML Twilio could not run: {error}"), legs
             )
+        if isinstance(instruction, Voicemail) and call.recordings is not None:
+            return _with_legs(await leave_voicemail(_voicemail_call(call), instruction, result), [*legs, "voicemail"])
         if isinstance(instruction, Voicemail):
             return _with_legs(
                 replace(result, outcome="voicemail", detail=" ".join(instruction.said)), [*legs, "voicemail"]
@@ -162,6 +178,18 @@ async def _follow_twiml(call: _CallContext, twiml: str, base: CallResult) -> Cal
             detail = f"<Connect action> failed: {error}"
             return _with_legs(replace(result, outcome="webhook_failed", detail=detail), legs)
     return _with_legs(replace(result, notes=(*result.notes, f"stopped after {MAX_LEGS} legs")), legs)
+
+
+def _voicemail_call(call: _CallContext) -> VoicemailCall:
+    assert call.recordings is not None
+    return VoicemailCall(
+        http=call.http,
+        target=call.target,
+        forms=call.forms,
+        scenario=call.scenario,
+        speech=call.speech,
+        recordings=call.recordings,
+    )
 
 
 def _with_legs(result: CallResult, legs: list[str]) -> CallResult:

@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse
 from buddyhelps.simulator.callee_book import Callee
 from buddyhelps.simulator.callee_call import CalleeCall, CalleePlayer, CallRequest
 from buddyhelps.simulator.caller_voice import CallerVoice
+from buddyhelps.simulator.twilio_recordings import RecordingStore, recordings_router
 from buddyhelps.simulator.twilio_webhooks import API_VERSION, WebhookTarget, new_sid
 
 log = logging.getLogger(__name__)
@@ -159,8 +160,11 @@ def api_router() -> APIRouter:
     return router
 
 
-def create_twilio_api(twilio: SimulatedTwilio) -> FastAPI:
+def create_twilio_api(twilio: SimulatedTwilio, *, recordings: RecordingStore | None = None) -> FastAPI:
+    """The REST API; with `recordings`, also the Recordings that <Record> kept (see twilio_recordings.py)."""
     app = FastAPI(title="Simulated Twilio REST API", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.twilio = twilio
     app.include_router(api_router())
+    if recordings is not None:
+        app.include_router(recordings_router(recordings))
     return app

@@ -21,9 +21,22 @@ class ConnectStream:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RecordVerb:
+    """<Record>'s attributes, with Twilio's defaults (twilio.com/docs/voice/twiml/record)."""
+
+    action: str | None = None
+    max_length_s: int = 3600
+    timeout_s: int = 5
+    play_beep: bool = True
+    recording_status_callback: str | None = None
+    recording_status_callback_events: tuple[str, ...] = ("completed",)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Voicemail:
     said: tuple[str, ...]
     records: bool
+    record: RecordVerb | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,9 +60,10 @@ def read_twiml(text: str) -> CallInstruction:
         if verb.tag == "Connect":
             return _connect_stream(verb)
     said = tuple((verb.text or "").strip() for verb in root if verb.tag == "Say")
-    records = any(verb.tag == "Record" for verb in root)
-    if records:
-        return Voicemail(said=said, records=True)
+    record = next((verb for verb in root if verb.tag == "Record"), None)
+    if record is not None:
+        said = tuple((verb.text or "").strip() for verb in root[: list(root).index(record)] if verb.tag == "Say")
+        return Voicemail(said=said, records=True, record=_record_verb(record))
     return OtherTwiml(verbs=tuple(verb.tag for verb in root))
 
 
@@ -67,3 +81,22 @@ def _connect_stream(connect: ET.Element) -> ConnectStream:
             raise TwimlError("<Parameter> without a name")
         parameters[name] = parameter.get("value", "")
     return ConnectStream(url=url, parameters=parameters, action=connect.get("action") or None)
+
+
+def _record_verb(record: ET.Element) -> RecordVerb:
+    try:
+        max_length = int(record.get("maxLength", "3600"))
+        timeout = int(record.get("timeout", "5"))
+    except ValueError as error:
+        raise TwimlError(f"<Record> maxLength and timeout must be whole seconds: {error}") from error
+    if not 1 < max_length <= 14400 or timeout < 0:
+        raise TwimlError(f"<Record maxLength={max_length} timeout={timeout}> is out of Twilio's range")
+    events = tuple(record.get("recordingStatusCallbackEvent", "completed").replace(",", " ").split())
+    return RecordVerb(
+        action=record.get("action") or None,
+        max_length_s=max_length,
+        timeout_s=timeout,
+        play_beep=record.get("playBeep", "true").lower() != "false",
+        recording_status_callback=record.get("recordingStatusCallback") or None,
+        recording_status_callback_events=events or ("completed",),
+    )

@@ -19,6 +19,7 @@ from functions.admin import (
     campaign_api,
     campaign_pages,
     document_pages,
+    job_pages,
     keyword_api,
     keyword_pages,
     live_routes,
@@ -61,6 +62,7 @@ for _module in (
     live_routes,
     worker_pages,
     worker_api,
+    job_pages,
     token_routes,
     sign_in_lock_pages,
 ):

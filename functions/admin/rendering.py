@@ -22,6 +22,8 @@ NOTICES = {
     "drained": "Worker updated.",
     "removed": "Removed.",
     "revoked": "Token revoked.",
+    "job_sent_again": "Job sent again.",
+    "job_not_failed": "That job has not failed (it may be running or done already).",
 }
 
 _environment = Environment(

@@ -121,6 +121,7 @@ resource "aws_lambda_function" "function" {
       TURSO_DATABASE_URL     = var.turso_database_url
       BLOB_BACKEND           = "s3"
       S3_BUCKET              = aws_s3_bucket.blobs.id
+      VOICEMAIL_QUEUE_URL    = aws_sqs_queue.voicemail.url # infra/terraform/voicemail.tf
     }
   }
 

@@ -27,6 +27,8 @@ Purpose = Literal[
     "caller_booking_link",
     "person_message_sms",  # a message the agent took for a person (take_message), to their phone
     "person_message_email",
+    "voicemail_sms",  # a voicemail's words (or why they could not be had), to the owner
+    "voicemail_email",
 ]
 ERROR_TEXT_LIMIT = 500
 REDACTED_TOKEN = "[redacted]"  # noqa: S105 - what stands where a photo token was

@@ -102,7 +102,7 @@ def test_given_the_functions_then_only_those_that_handle_blobs_may_touch_the_buc
 
     assert actions("IncomingCallFunction") == {"secretsmanager:GetSecretValue"}
     assert actions("HealthzFunction") == {"secretsmanager:GetSecretValue"}
-    assert actions("CallStatusFunction") == {"secretsmanager:GetSecretValue"}
+    assert actions("CallStatusFunction") == {"secretsmanager:GetSecretValue", "sqs:SendMessage"}  # voicemail jobs
     assert actions("CallPageFunction") == {"secretsmanager:GetSecretValue", "s3:GetObject"}
     assert actions("PhotoUploadFunction") == {"secretsmanager:GetSecretValue", "s3:PutObject"}
     assert all("*" not in action for name in resources if name.endswith("Function") for action in actions(name))
