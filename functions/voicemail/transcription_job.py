@@ -119,14 +119,16 @@ async def _store(db: Database, settings: Settings, recording: VoicemailRecording
 async def _failed(
     db: Database, settings: Settings, job: Job, recording: VoicemailRecording, failure: AttemptFailed
 ) -> AttemptResult:
-    end = await job_store.fail_attempt(db, job, error=str(failure), retryable=failure.retryable, now=datetime.now(UTC))
-    if end.retry_in_s is not None:
+    if failure.retryable and job.attempts < job.max_attempts:
+        end = await job_store.fail_attempt(db, job, error=str(failure), retryable=True, now=datetime.now(UTC))
         log.warning(
             "voicemail attempt failed; will try again",
             extra={"job_id": job.id, "attempt": job.attempts, "retry_in_s": end.retry_in_s, "error": str(failure)},
         )
         return AttemptResult(status="waiting", retry_in_s=end.retry_in_s, error=str(failure))
     log.error("voicemail not transcribed", extra={"job_id": job.id, "attempts": job.attempts, "error": str(failure)})
+    # The owner first (a crash here leaves the job to its lease and a later attempt), then the job's end.
     problem = str(failure) if not failure.retryable else "no transcription after several tries"
     await _store(db, settings, recording, VoicemailOutcome(recording_sid=recording.recording_sid, problem=problem))
+    await job_store.fail_attempt(db, job, error=str(failure), retryable=False, now=datetime.now(UTC))
     return AttemptResult(status="failed", error=str(failure))
