@@ -12,7 +12,7 @@ import logging
 
 from fastapi import APIRouter, Request, Response
 
-from functions import stream_end, transfer_end, twiml, worker_pool
+from functions import keypad_menu, stream_end, transfer_end, twiml, worker_pool
 from functions.call_answers import stream_answer, voicemail_answer
 from functions.edge_app import FunctionHandler, SettingsDep, edge_state
 from functions.twilio_webhook import WebhookRejected, read_signed_form
@@ -54,6 +54,11 @@ async def _answer(db: Database, settings: Settings, *, call_sid: str, caller: st
         await calls.create_call(db, call_sid=call_sid, from_number=caller, to_number=dialled, business_id=None)
         await calls.mark_voicemail(db, call_sid)
         return voicemail_answer(settings, twiml.APOLOGY_UNKNOWN)
+    menu = await keypad_menu.menu_answer(
+        db, settings, business, call_sid=call_sid, caller=caller, dialled=dialled, mode=number.mode
+    )
+    if menu is not None:  # the menu before the agent: no worker is chosen unless the caller goes to the agent
+        return menu
     worker = await worker_pool.pick_worker(db, preferred_id=number.worker_id, ttl_s=settings.worker_health_ttl_s)
     call = await calls.create_call(
         db,
@@ -72,5 +77,5 @@ async def _answer(db: Database, settings: Settings, *, call_sid: str, caller: st
     return stream_answer(settings, call, worker, leg=1)
 
 
-# One Lambda answers both ends of the stream: /incoming-call and its <Connect action>, /stream-end.
-handler = FunctionHandler(router, stream_end.router, transfer_end.router)
+# One Lambda answers the call's webhooks: /incoming-call, its keypad menu, <Connect action> and <Dial action>.
+handler = FunctionHandler(router, stream_end.router, transfer_end.router, keypad_menu.router)

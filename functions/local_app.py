@@ -20,6 +20,7 @@ ROUTER_MODULES = (
     "functions.photo_link",
     "functions.tool_actions",
     "functions.transfer_end",
+    "functions.keypad_menu",
     "functions.call_page",
     "functions.photo_upload",
     "functions.admin",

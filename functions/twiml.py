@@ -30,10 +30,18 @@ def stream_twiml(*, websocket_url: str, parameters: Mapping[str, str], action_ur
     return str(response)
 
 
-def voicemail_twiml(*, apology: str, recording_callback_url: str) -> str:
-    """Still serve the caller when no agent can: an apology and a voicemail recording."""
+def voicemail_twiml(
+    *,
+    apology: str,
+    recording_callback_url: str,
+    voice: str = "Polly.Joanna",
+    language: str | None = None,
+    no_message: str = "We did not get a message. Goodbye.",
+) -> str:
+    """Still serve the caller when no agent can: an apology and a voicemail recording (`voice` and
+    `language` say it in another language, e.g. Polly.Mia and es-MX)."""
     response = VoiceResponse()
-    response.say(apology, voice="Polly.Joanna")
+    response.say(apology, voice=voice, language=language)
     response.record(
         max_length=120,
         play_beep=True,
@@ -42,7 +50,7 @@ def voicemail_twiml(*, apology: str, recording_callback_url: str) -> str:
         recording_status_callback=recording_callback_url,
         recording_status_callback_event="completed",
     )
-    response.say("We did not get a message. Goodbye.", voice="Polly.Joanna")
+    response.say(no_message, voice=voice, language=language)
     return str(response)
 
 

@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from buddyhelps.simulator.call_recording import CallRecording
+from buddyhelps.simulator.edge_verbs import EdgeEvent
 from buddyhelps.simulator.turns import PacingStats, Turn
 
 # agent_hung_up: the worker closed the stream (normal end); caller_hung_up: scripted hang-up;
 # linger_timeout: the agent never ended the call after the script; max_duration: the call ran out;
-# voicemail / rejected: the TwiML did not connect a stream; webhook_failed / stream_failed: errors.
+# voicemail / rejected: the TwiML did not connect a stream; webhook_failed / stream_failed: errors;
+# transferred: a person rung with <Dial> answered; edge_hung_up: the edge's TwiML ended the call (no stream).
 FAILED_OUTCOMES = frozenset({"webhook_failed", "stream_failed"})
 
 
@@ -34,6 +36,7 @@ class CallResult:
     duration_s: float = 0.0
     notes: tuple[str, ...] = ()
     legs: tuple[str, ...] = ()  # each stream's outcome, then "voicemail" if the call ended there
+    edge: tuple[EdgeEvent, ...] = ()  # what Twilio said, gathered, redirected and dialled before or between streams
     recording: CallRecording | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -77,6 +80,7 @@ class CallResult:
             "duration_s": self.duration_s,
             "notes": list(self.notes),
             "legs": list(self.legs),
+            "edge": [asdict(event) for event in self.edge],
         }
 
 
@@ -87,6 +91,9 @@ def format_report(result: CallResult) -> str:
         lines.append(f"  {result.detail}")
     if len(result.legs) > 1:
         lines.append(f"  legs: {' → '.join(result.legs)}")
+    for event in result.edge:
+        language = f" [{event.language}]" if event.language else ""
+        lines.append(f"  edge {event.verb}{language}: {event.detail or '(nothing before the timeout)'}")
     if result.turns:
         lines.append(f"{'speaker':<8} {'at s':>6} {'latency ms':>10}  text")
         for turn in result.turns:

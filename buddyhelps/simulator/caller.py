@@ -20,6 +20,8 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from buddyhelps.simulator.agent_transcriber import AgentTranscriber
 from buddyhelps.simulator.call_result import CallResult
 from buddyhelps.simulator.caller_voice import CallerVoice
+from buddyhelps.simulator.edge_twiml import read_edge_document
+from buddyhelps.simulator.edge_verbs import EdgeEvent, EdgePlayer
 from buddyhelps.simulator.media_session import MediaSession, SessionResult
 from buddyhelps.simulator.scenario import Scenario
 from buddyhelps.simulator.turns import Turn, build_turns, greeting_ms, pacing_stats
@@ -41,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 MAX_AGENT_FRAME_BYTES = 1 << 20
 MAX_LEGS = 5  # Twilio has no such cap; ours keeps a misbehaving edge from bouncing a call forever
+MAX_EDGE_DOCUMENTS = 20  # menus, redirects and dials in a row before a stream (same reason)
 # How a stream ends from the worker's side (closed, dropped, never opened): Twilio then asks <Connect action>.
 STREAM_ENDED_BY_WORKER = frozenset({"agent_hung_up", "stream_failed"})
 
@@ -56,6 +59,8 @@ class CallOptions:
     artifacts_dir: Path = Path("artifacts/calls")
     reply_gap_s: float = 0.8  # agent silence that counts as "finished speaking"
     http_timeout_s: float = 15.0  # Twilio gives the webhook 15 s in all
+    edge_time_scale: float = 1.0  # <Say>/<Gather> waits at the edge, scaled (1.0: real time; edge_verbs.py)
+    dial_answer: str = "no-answer"  # what a number rung with <Dial> does: completed | no-answer | busy | failed
 
     @classmethod
     def from_settings(
@@ -147,10 +152,25 @@ async def run_call(
 
 
 async def _follow_twiml(call: _CallContext, twiml: str, base: CallResult) -> CallResult:
-    """Run the TwiML as Twilio does, leg after leg: when a <Connect><Stream> ends from the worker's side
-    (closed, dropped, or never opened) and has an `action`, POST it and run what it answers."""
+    edge: list[EdgeEvent] = []
+    result = await _follow(call, twiml, base, edge)
+    return replace(result, edge=tuple(edge))
+
+
+async def _follow(call: _CallContext, twiml: str, base: CallResult, edge: list[EdgeEvent]) -> CallResult:
+    """Run the TwiML as Twilio does, leg after leg: what the edge answers before a stream (a keypad menu,
+    redirects, a dial) is played first; when a <Connect><Stream> ends from the worker's side (closed,
+    dropped, or never opened) and has an `action`, POST it and run what it answers."""
     result, legs, document = base, list[str](), twiml
     for _ in range(MAX_LEGS):
+        try:
+            call, played, ended = await _through_edge(call, document, edge)
+        except (TwimlError, httpx.HTTPError, ValueError) as error:
+            detail = f"at the edge: {error}"
+            return _with_legs(replace(result, outcome="webhook_failed", detail=detail), legs)
+        if played is None:
+            return _with_legs(replace(result, outcome=ended), [*legs, ended])
+        document = played
         try:
             instruction = read_twiml(document)
         except TwimlError as error:
@@ -190,6 +210,33 @@ def _voicemail_call(call: _CallContext) -> VoicemailCall:
         speech=call.speech,
         recordings=call.recordings,
     )
+
+
+async def _through_edge(
+    call: _CallContext, document: str, edge: list[EdgeEvent]
+) -> tuple[_CallContext, str | None, str]:
+    """Play edge documents until one that is not (returned), or the call ends there (None, and how); the
+    call comes back with the caller's lines the edge did not take."""
+    player = EdgePlayer(
+        http=call.http,
+        target=call.target,
+        form=incoming_call_form(**call.forms),
+        speech=call.speech,
+        time_scale=call.options.edge_time_scale,
+        dial_answer=call.options.dial_answer,
+    )
+    url = call.target.signed_url("/incoming-call")
+    for _ in range(MAX_EDGE_DOCUMENTS):
+        verbs = read_edge_document(document)
+        if verbs is None:
+            return call, document, ""
+        step = await player.play(verbs, lines=call.scenario.lines, url=url)
+        edge.extend(step.events)
+        call = replace(call, scenario=replace(call.scenario, lines=step.lines))
+        if step.next_document is None or step.ended:
+            return call, None, step.ended or "edge_hung_up"
+        document, url = step.next_document, step.document_url
+    raise ValueError(f"more than {MAX_EDGE_DOCUMENTS} edge documents in a row")
 
 
 def _with_legs(result: CallResult, legs: list[str]) -> CallResult:

@@ -31,6 +31,7 @@ from functions.admin.form_errors import error_messages
 from functions.admin.rendering import render, see_other
 from functions.admin.worker_client import WorkerUnavailable, worker_urls
 from functions.edge_app import DatabaseDep, SettingsDep
+from shared.agents.keypad_menu import KeypadMenuUnavailable, with_menu
 from shared.agents.templates import template_names
 from shared.agents.yaml_io import MAX_YAML_BYTES, definition_to_yaml
 from shared.repositories import agent_definitions
@@ -151,6 +152,21 @@ async def activate(request: Request, identity: PageIdentity, db: DatabaseDep, bu
         await agent_definitions.activate_version(db, business.id, version, identity.operator.email)
     except LookupError as error:
         return await _page(request, identity, db, business, errors=[str(error)], status_code=422)
+    return see_other(f"/admin/businesses/{business.id}/agent", "saved")
+
+
+@router.post("/keypad-menu")
+async def switch_keypad_menu(request: Request, identity: PageIdentity, db: DatabaseDep, business_id: str) -> Response:
+    """The keypad menu before the agent on or off: a new version (the default menu added when there is none)."""
+    business = await _business(db, business_id)
+    enabled = (await request.form()).get("enabled") == "1"
+    try:
+        stored = await active_or_version(db, business.id, None)
+        definition = with_menu(stored.definition, enabled=enabled)
+    except (AgentNotFound, StoredDefinitionInvalid, KeypadMenuUnavailable) as error:
+        return await _page(request, identity, db, business, errors=[str(error)], status_code=422)
+    note = "keypad menu on" if enabled else "keypad menu off"
+    await agent_definitions.save_definition(db, business.id, definition, identity.operator.email, note)
     return see_other(f"/admin/businesses/{business.id}/agent", "saved")
 
 

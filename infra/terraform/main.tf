@@ -17,8 +17,8 @@ locals {
   functions = {
     incoming_call = {
       handler    = "functions.incoming_call.handler"
-      routes     = ["POST /incoming-call", "POST /stream-end", "POST /twilio/transfer-end"] # and the <Connect>/<Dial> actions
-      timeout    = 10                                                                       # Twilio waits 15 s for TwiML in all, cold start included
+      routes     = ["POST /incoming-call", "POST /stream-end", "POST /twilio/transfer-end", "POST /twilio/menu"] # and the <Connect>/<Dial>/<Gather> actions
+      timeout    = 10                                                                                            # Twilio waits 15 s for TwiML in all, cold start included
       s3_actions = []
     }
     call_status = {

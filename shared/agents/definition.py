@@ -194,6 +194,41 @@ class Outbound(_Frozen):
     max_follow_ups: int = Field(default=1, ge=0, le=3)  # per field, when an answer is vague
 
 
+MenuAction = Literal["hours", "voicemail", "person", "agent"]
+
+
+class KeypadChoice(_Frozen):
+    """One key of the keypad menu: what pressing it (or saying one of `words`) does."""
+
+    digit: Annotated[str, StringConstraints(pattern=r"^[0-9*#]$")]
+    action: MenuAction
+    words: dict[LanguageCode, list[Annotated[str, StringConstraints(min_length=2, max_length=40)]]] = Field(
+        default_factory=dict
+    )  # spoken words that pick it, per language ("hours", "horario"); matched as whole words
+
+
+class KeypadMenu(_Frozen):
+    """Answered at the edge before the agent (a Twilio <Gather>, no worker involved): the prompt names the
+    keys; silence, or a key not listed, goes to the agent."""
+
+    enabled: bool = False
+    prompt: Localized  # said while listening, e.g. "Press 1 for our hours, 2 to leave a voicemail, ..."
+    choices: list[KeypadChoice] = Field(min_length=1, max_length=12)
+    timeout_s: int = Field(default=5, ge=1, le=15)  # silence after the prompt before the agent answers
+    person: str = Field(default="", max_length=120)  # whom "a person" rings (people page); "": the first who can
+    connecting: Localized  # said before ringing the person
+    closed: Localized  # a person was asked for outside opening hours: said before the voicemail
+    voicemail: Localized  # said before the voicemail's tone
+
+    @model_validator(mode="after")
+    def _digits_once(self) -> KeypadMenu:
+        digits = [choice.digit for choice in self.choices]
+        repeated = sorted({digit for digit in digits if digits.count(digit) > 1})
+        if repeated:
+            raise ValueError(f"keypad_menu: each key may do one thing; repeated: {', '.join(repeated)}")
+        return self
+
+
 class AgentDefinition(_Frozen):
     schema_version: Literal[1] = 1
     name: str = Field(min_length=1, max_length=100)
@@ -217,6 +252,7 @@ class AgentDefinition(_Frozen):
     # the first words are the `recording_notice` line ("This call is recorded."), before the greeting:
     # the announcement and the recording come from the same definition version, so they always agree.
     record_calls: bool = False
+    keypad_menu: KeypadMenu | None = None  # inbound: a keypad menu before the agent (functions/keypad_menu.py)
 
     @model_validator(mode="after")
     def _consistent(self) -> AgentDefinition:
@@ -235,6 +271,7 @@ class AgentDefinition(_Frozen):
                     f"safety[{index}] ({rule.name}).sets: safety rule {rule.name!r} sets unknown field(s):"
                     f" {', '.join(unknown)} (the fields are: {', '.join(names)})"
                 )
+        _check_keypad_menu(self)
         missing = sorted(_missing_translations(self))
         if missing:
             raise ValueError("text missing for an enabled language: " + "; ".join(missing[:20]))
@@ -273,6 +310,20 @@ def _check_regex(pattern: str, *, where: str) -> None:
         raise ValueError(f"{where}: invalid regular expression {pattern!r}: {error}") from error
 
 
+def _check_keypad_menu(definition: AgentDefinition) -> None:
+    menu = definition.keypad_menu
+    if menu is None:
+        return
+    if definition.direction != "inbound":
+        raise ValueError("keypad_menu: only an inbound definition answers callers with a keypad menu")
+    if definition.facts.hours is None and any(choice.action == "hours" for choice in menu.choices):
+        raise ValueError("keypad_menu: a key reads the opening hours, but facts.hours is empty")
+    for language, prompt in menu.prompt.items():
+        unnamed = [c.digit for c in menu.choices if c.action != "agent" and c.digit not in prompt]
+        if unnamed:
+            raise ValueError(f"keypad_menu.prompt.{language}: the prompt never names key(s) {', '.join(unnamed)}")
+
+
 def _missing_translations(definition: AgentDefinition) -> set[str]:
     """`where: language` for every caller-facing text that lacks an enabled language."""
     texts: list[tuple[str, Localized]] = [("persona", definition.persona), ("greeting", definition.greeting)]
@@ -290,5 +341,8 @@ def _missing_translations(definition: AgentDefinition) -> set[str]:
         texts += [("outbound.goal", out.goal), ("outbound.disclosure", out.disclosure)]
         texts += [("outbound.voicemail", out.voicemail)]
     texts += [(f"lines.{name}", line) for name, line in definition.lines.items()]
+    if (menu := definition.keypad_menu) is not None:
+        texts += [("keypad_menu.prompt", menu.prompt), ("keypad_menu.connecting", menu.connecting)]
+        texts += [("keypad_menu.closed", menu.closed), ("keypad_menu.voicemail", menu.voicemail)]
     languages = definition.languages
     return {f"{where}: {language}" for where, text in texts for language in languages if language not in text}

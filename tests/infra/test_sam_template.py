@@ -17,6 +17,7 @@ DESIGN_ROUTES = {
     "POST /incoming-call": "functions.incoming_call.handler",
     "POST /stream-end": "functions.incoming_call.handler",
     "POST /twilio/transfer-end": "functions.incoming_call.handler",
+    "POST /twilio/menu": "functions.incoming_call.handler",
     "POST /api/tool-action": "functions.call_complete.handler",
     "POST /call-status": "functions.call_status.handler",
     "POST /api/call-complete": "functions.call_complete.handler",
