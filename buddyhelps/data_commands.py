@@ -161,6 +161,9 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_local_app(settings)
     if args.notification_retry_s > 0:  # as the EventBridge schedule does on AWS
         app = with_retry_loop(app, interval_s=args.notification_retry_s)
+    from functions.recording_retention import with_retention_loop
+
+    app = with_retention_loop(app)  # hourly, as the EventBridge schedule does on AWS
     if args.outbound_queue_s > 0:  # as the outbound EventBridge Scheduler schedule does on AWS
         from functions.outbound.call_queue import with_call_queue_loop
 

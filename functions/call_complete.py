@@ -71,8 +71,9 @@ def _update_call(report: CallReport, *, business_id: str | None, marker: str) ->
     return (
         "UPDATE calls SET transcript = ?, extraction = ?, extraction_status = ?, urgency = ?, latency = ?, dtmf = ?,"
         " end_reason = ?, ended_at = COALESCE(ended_at, ?), business_id = COALESCE(business_id, ?),"
-        " goal = COALESCE(goal, ?), recording_url = COALESCE(recording_url, ?), fields = ?, language = ?,"
-        " agent_version = ?, reported_at = ? WHERE call_sid = ? AND reported_at IS NULL",
+        " goal = COALESCE(goal, ?), recording_key = COALESCE(recording_key, ?),"
+        " recording_ms = COALESCE(recording_ms, ?), fields = ?, language = ?, agent_version = ?, reported_at = ?"
+        " WHERE call_sid = ? AND reported_at IS NULL",
         (
             json.dumps([entry.model_dump() for entry in report.transcript]),
             json.dumps(report.extraction.model_dump()) if report.extraction else None,
@@ -85,6 +86,7 @@ def _update_call(report: CallReport, *, business_id: str | None, marker: str) ->
             business_id,
             report.goal,
             report.recording_key,
+            report.recording_ms if report.recording_key else None,
             json.dumps([entry.model_dump() for entry in report.fields]) if report.fields else None,
             report.language,
             report.agent_version,

@@ -1,4 +1,4 @@
-"""GET /c/{call_id}: the owner's page for one call (phone-first), and GET /blobs/{key} for local photos.
+"""GET /c/{call_id}: the owner's page for one call (phone-first), its recording, and GET /blobs/{key} for local photos.
 
 The call id is 128 random bits: the link is the credential, so the page is never indexed, cached by
 shared caches, or leaked through the Referer header.
@@ -6,9 +6,10 @@ shared caches, or leaked through the Referer header.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from functions.call_recording import not_found, recording_response
 from functions.edge_app import DatabaseDep, FunctionHandler
 from functions.owner_language import language_name, owner_words, relabel
 from functions.page_templates import render
@@ -83,8 +84,18 @@ async def call_page(call_id: str, db: DatabaseDep, blobs: BlobStorageDep) -> HTM
         has_urgency=bool(call.urgency) or not fields,
         notes=extraction.get("notes", ""),
         photos=photos,
+        recording_url=f"/c/{call.id}/recording" if call.recording_key else None,
     )
     return page(html)
+
+
+@router.get("/c/{call_id}/recording")
+async def call_recording(call_id: str, request: Request, db: DatabaseDep, blobs: BlobStorageDep) -> Response:
+    """Both sides of the call, for the page's player; the call id is the credential, as for the page."""
+    call = await get_call(db, call_id) if len(call_id) <= MAX_ID_LENGTH else None
+    if call is None or not call.recording_key:
+        return not_found()
+    return await recording_response(request, blobs, call.recording_key)
 
 
 async def _definition(db: Database, business_id: str | None, version: int | None) -> AgentDefinition | None:

@@ -38,6 +38,8 @@ class BusinessChanges(BaseModel):
     voice: str | None = None
     enabled: bool | None = None
     language: str | None = None  # the owner's messages and call page are written in it
+    # How long call recordings are kept (recorded when the agent definition has `record_calls`).
+    recording_retention_days: int | None = Field(None, ge=1, le=3650)
 
     @field_validator("language")
     @classmethod

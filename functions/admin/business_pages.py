@@ -26,7 +26,17 @@ from shared.repositories.phone_numbers import list_numbers
 
 router = APIRouter(dependencies=[Depends(page_identity)])
 REQUIRED_OR_CLEARABLE = ("name", "owner_phone", "owner_email", "opening_hours")
-FIELDS = ("name", "owner_phone", "owner_email", "timezone", "opening_hours", "greeting", "voice", "language")
+FIELDS = (
+    "name",
+    "owner_phone",
+    "owner_email",
+    "timezone",
+    "opening_hours",
+    "greeting",
+    "voice",
+    "language",
+    "recording_retention_days",
+)
 
 
 async def _form_values(request: Request) -> dict[str, Any]:

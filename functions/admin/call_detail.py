@@ -57,7 +57,10 @@ def _notification_json(notification: Notification) -> dict[str, Any]:
 
 
 def audio_url(call: Call) -> str | None:
-    """A playable URL for the call's recording (Twilio serves .mp3 when asked)."""
+    """A playable URL for the call's recording: the worker's, streamed by the console (an operator's
+    session, never a bucket URL); else a voicemail's (Twilio serves .mp3 when asked)."""
+    if call.recording_key:
+        return f"/admin/calls/{call.id}/recording"
     if not call.recording_url:
         return None
     url = call.recording_url

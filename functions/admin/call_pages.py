@@ -11,9 +11,12 @@ from functions.admin.call_detail import LATENCY_COLUMNS, load_call
 from functions.admin.call_search import PAGE_SIZE, CallFilters, search_calls
 from functions.admin.form_errors import error_messages
 from functions.admin.rendering import render, see_other
+from functions.call_recording import not_found, recording_response
 from functions.edge_app import DatabaseDep, SettingsDep
 from functions.notifications import resend_notification
+from functions.photo_storage import BlobStorageDep
 from shared.repositories.businesses import list_businesses
+from shared.repositories.calls import get_call
 from shared.repositories.notifications import get_notification
 
 router = APIRouter(prefix="/admin/calls", dependencies=[Depends(page_identity)])
@@ -62,6 +65,15 @@ async def call_page(
         call=detail.call,
         latency_columns=LATENCY_COLUMNS,
     )
+
+
+@router.get("/{call_id}/recording")
+async def call_recording(request: Request, db: DatabaseDep, blobs: BlobStorageDep, call_id: str) -> Response:
+    """The call's recording for the page's player, streamed from blob storage (an operator's session)."""
+    call = await get_call(db, call_id)
+    if call is None or not call.recording_key:
+        return not_found()
+    return await recording_response(request, blobs, call.recording_key)
 
 
 @router.post("/{call_id}/notifications/{notification_id}/resend")

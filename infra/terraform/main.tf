@@ -35,9 +35,9 @@ locals {
     }
     call_page = {
       handler    = "functions.call_page.handler"
-      routes     = ["GET /c/{call_id}"]
+      routes     = ["GET /c/{call_id}", "GET /c/{call_id}/recording"]
       timeout    = 10
-      s3_actions = ["s3:GetObject"] # presigned links to photos and recordings
+      s3_actions = ["s3:GetObject"] # presigned links to photos; the call's recording streamed in ranges
     }
     photo_upload = {
       handler    = "functions.photo_upload.handler"
@@ -62,6 +62,12 @@ locals {
       routes     = [] # no HTTP route: the EventBridge schedule of schedules.tf invokes it
       timeout    = 29
       s3_actions = []
+    }
+    recording_retention = {
+      handler    = "functions.recording_retention.handler"
+      routes     = [] # no HTTP route: the hourly schedule of recording_retention.tf invokes it
+      timeout    = 29
+      s3_actions = ["s3:DeleteObject"] # recordings past their business's retention
     }
   }
 

@@ -8,7 +8,17 @@ from typing import Any
 
 from shared.database import Database, Row, utc_now
 
-EDITABLE = ("name", "owner_phone", "owner_email", "timezone", "opening_hours", "voice", "enabled", "language")
+EDITABLE = (
+    "name",
+    "owner_phone",
+    "owner_email",
+    "timezone",
+    "opening_hours",
+    "voice",
+    "enabled",
+    "language",
+    "recording_retention_days",
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +34,7 @@ class Business:
     created_at: str
     updated_at: str
     language: str = "en"  # the owner's messages and call page are in it (migration 0110)
+    recording_retention_days: int = 90  # call recordings older than this are deleted (migration 0140)
 
 
 def _from_row(row: Row) -> Business:
@@ -41,13 +52,27 @@ async def create_business(
     voice: str = "af_heart",
     business_id: str | None = None,
     language: str = "en",
+    recording_retention_days: int = 90,
 ) -> Business:
     now = utc_now()
     new_id = business_id or "biz_" + secrets.token_hex(8)
     await db.execute(
         "INSERT INTO businesses (id, name, owner_phone, owner_email, timezone, opening_hours, voice,"
-        " enabled, created_at, updated_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-        (new_id, name, owner_phone, owner_email, timezone, opening_hours, voice, now, now, language),
+        " enabled, created_at, updated_at, language, recording_retention_days)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+        (
+            new_id,
+            name,
+            owner_phone,
+            owner_email,
+            timezone,
+            opening_hours,
+            voice,
+            now,
+            now,
+            language,
+            recording_retention_days,
+        ),
     )
     found = await get_business(db, new_id)
     assert found is not None

@@ -44,6 +44,8 @@ class Call:
     fields: list[dict[str, Any]] = field(default_factory=list)  # the definition's fields (calls/report.py)
     language: str | None = None
     agent_version: int | None = None
+    recording_key: str | None = None  # both sides of the call, a stereo WAV in blob storage (migration 0140)
+    recording_ms: int | None = None
 
 
 def new_call_id() -> str:

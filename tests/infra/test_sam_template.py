@@ -22,6 +22,7 @@ DESIGN_ROUTES = {
     "POST /call-status": "functions.call_status.handler",
     "POST /api/call-complete": "functions.call_complete.handler",
     "GET /c/{call_id}": "functions.call_page.handler",
+    "GET /c/{call_id}/recording": "functions.call_page.handler",
     "GET /photo/{token}": "functions.photo_upload.handler",
     "POST /photo/{token}": "functions.photo_upload.handler",
     "ANY /admin": "functions.admin.handler",

@@ -62,7 +62,7 @@ run "every_documented_route_reaches_its_function" {
     condition = toset(keys(aws_apigatewayv2_route.route)) == toset([
       "POST /incoming-call", "POST /call-status", "POST /api/call-complete", "GET /c/{call_id}",
       "GET /photo/{token}", "POST /photo/{token}", "ANY /admin", "ANY /admin/{proxy+}", "GET /healthz",
-      "POST /stream-end", "POST /twilio/transfer-end", "POST /api/tool-action",
+      "POST /stream-end", "POST /twilio/transfer-end", "POST /api/tool-action", "GET /c/{call_id}/recording",
     ])
     error_message = "The HTTP API must route exactly the paths of the design."
   }
@@ -84,7 +84,8 @@ run "every_documented_route_reaches_its_function" {
       admin         = "functions.admin.handler"
       healthz       = "functions.healthz.handler"
 
-      notification_retry = "functions.notification_retry.handler"
+      notification_retry  = "functions.notification_retry.handler"
+      recording_retention = "functions.recording_retention.handler"
     }
     error_message = "Each function must run its module's handler."
   }
@@ -278,7 +279,7 @@ run "alarms_notify_a_created_topic_by_default" {
     error_message = "Without a topic given, one is created and the 5xx alarm notifies it."
   }
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.function_throttles) == 8 && length(aws_cloudwatch_metric_alarm.function_errors) == 8
+    condition     = length(aws_cloudwatch_metric_alarm.function_throttles) == 9 && length(aws_cloudwatch_metric_alarm.function_errors) == 9
     error_message = "Every function has an errors alarm and a throttles alarm."
   }
   assert {
