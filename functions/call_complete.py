@@ -167,7 +167,7 @@ async def store_report(db: Database, settings: Settings, report: CallReport) -> 
         positions[notification_id] = len(statements)
         statements.append(statement)
     caller = _caller_number(report)
-    if caller and not report.photo_link_sent:
+    if caller and not report.photo_link_sent and (definition is None or definition.photos is not None):
         planned = photo_link_statements(
             settings=settings,
             call_id=call.id,
@@ -175,6 +175,7 @@ async def store_report(db: Database, settings: Settings, report: CallReport) -> 
             to=caller,
             now=datetime.now(UTC),
             only_if=reported_now,
+            language=report.language or "en",
         )
         statements.append(planned.token_statement)
         positions[planned.notification_id] = len(statements)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from functions.caller_messages import caller_words, visit_time
 from functions.owner_language import language_name, owner_words, relabel
 from functions.page_templates import local_time, render
 from shared.agents.definition import AgentDefinition
@@ -194,28 +195,27 @@ def owner_email_text(summary: CallSummary) -> str:
     return "\n".join(lines) + "\n"
 
 
-def caller_booking_sms(*, business_name: str, starts_utc: str, timezone: str, to: str) -> NewNotification:
+def caller_booking_sms(
+    *, business_name: str, starts_utc: str, timezone: str, to: str, language: str = "en"
+) -> NewNotification:
     """The confirmation of a booked visit, on the business's clock (what the agent read back)."""
-    when = local_time(starts_utc, timezone, "%A, %B %-d at %-I:%M %p %Z")
-    body = f"{business_name}: your visit is booked for {when}. To change it, call us back."
+    when = visit_time(starts_utc, timezone, language)
+    body = caller_words(language)["booked"].format(business=business_name, when=when)
     return NewNotification(purpose="caller_booking", channel="sms", recipient=to, body=body)
 
 
-def caller_booking_link_sms(*, business_name: str, booking_url: str | None, to: str) -> NewNotification:
+def caller_booking_link_sms(
+    *, business_name: str, booking_url: str | None, to: str, language: str = "en"
+) -> NewNotification:
     """Booking was not possible during the call: the link to book online, or the promise of a call back."""
+    words = caller_words(language)
     if booking_url:
-        body = f"Thanks for calling {business_name}. Pick a time for your visit here: {booking_url}"
+        body = words["book_here"].format(business=business_name, url=booking_url)
     else:
-        body = (
-            f"Thanks for calling {business_name}. We could not book your visit during the call; "
-            "we will call you back to set a time."
-        )
+        body = words["call_back"].format(business=business_name)
     return NewNotification(purpose="caller_booking_link", channel="sms", recipient=to, body=body)
 
 
-def caller_photo_sms(*, business_name: str, photo_url: str, to: str) -> NewNotification:
-    body = (
-        f"Thanks for calling {business_name}. If you can, send us photos of the problem here "
-        f"(the link works for 1 hour): {photo_url}"
-    )
+def caller_photo_sms(*, business_name: str, photo_url: str, to: str, language: str = "en") -> NewNotification:
+    body = caller_words(language)["photo"].format(business=business_name, url=photo_url)
     return NewNotification(purpose="caller_photo_link", channel="sms", recipient=to, body=body)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -41,6 +42,7 @@ class PhotoLinkRequest(BaseModel):
     from_number: str = Field(max_length=32)  # the caller
     to_number: str = Field(max_length=32)  # the business number they called
     send_to: str | None = Field(default=None, max_length=32)  # another number the caller gave
+    language: Literal["en", "es"] = "en"  # the call's language: the SMS is written in it
 
 
 @dataclass(frozen=True)
@@ -60,13 +62,17 @@ def photo_link_statements(
     to: str,
     now: datetime,
     only_if: Statement | None = None,
+    language: str = "en",
 ) -> PhotoLinkStatements:
     """Issue a photo token and queue the caller SMS, unless a link was already sent for this call."""
     condition, args = only_if or ("1 = 1", ())
     guard: Statement = (f"{condition} AND {NO_LINK_SENT_YET}", (*args, call_id))
     issued = issue_photo_token(call_id=call_id, now=now, only_if=guard)
     message = caller_photo_sms(
-        business_name=business_name, photo_url=settings.public_url(f"/photo/{issued.token}"), to=to
+        business_name=business_name,
+        photo_url=settings.public_url(f"/photo/{issued.token}"),
+        to=to,
+        language=language,
     )
     notification_id, statement = insert_statement(message, call_id=call_id, now=utc_now(), only_if=only_if)
     return PhotoLinkStatements(issued.statement, notification_id, statement)
@@ -91,6 +97,7 @@ async def send_photo_link(db: Database, settings: Settings, request: PhotoLinkRe
         business_name=business.name if business else "us",
         to=recipient,
         now=datetime.now(UTC),
+        language=request.language,
     )
     inserted = await db.batch([planned.token_statement, planned.notification_statement])
     if inserted[1] == 0:

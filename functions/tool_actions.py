@@ -62,11 +62,19 @@ async def run_tool_action(db: Database, settings: Settings, action: ToolAction) 
     elif action.kind == "booking_confirmed":
         messages = [
             caller_booking_sms(
-                business_name=name, starts_utc=action.starts_utc, timezone=action.timezone, to=action.from_number
+                business_name=name,
+                starts_utc=action.starts_utc,
+                timezone=action.timezone,
+                to=action.from_number,
+                language=action.language,
             )
         ]
     else:
-        messages = [caller_booking_link_sms(business_name=name, booking_url=action.booking_url, to=action.from_number)]
+        messages = [
+            caller_booking_link_sms(
+                business_name=name, booking_url=action.booking_url, to=action.from_number, language=action.language
+            )
+        ]
     ids = []
     for message in messages:
         notification_id, statement = insert_statement(message, call_id=call.id, now=now)

@@ -30,7 +30,6 @@ from gpu_worker.after_call.report_outbox import ReportOutbox
 from gpu_worker.conversation.agent_reply import FALLBACK_LINE
 from gpu_worker.conversation.business_config import lines_to_prepare
 from gpu_worker.conversation.call_session import CallSession, WorkerServices
-from gpu_worker.conversation.photo_link import PHOTO_LINK_LINE
 from gpu_worker.models.stage_metrics import CountedModels, count_models
 from gpu_worker.models.stages import ModelSet
 from gpu_worker.routes.live_events import LiveEvents
@@ -133,7 +132,7 @@ async def _phrases_to_prepare(state: WorkerState) -> list[Phrase]:
     except Exception:
         log.exception("could not read the agents' lines to pre-synthesize; they will be made on first use")
     voices = {state.settings.tts_voice} | {voice for _, voice, _ in phrases}
-    return phrases + [(line, voice, False) for voice in sorted(voices) for line in (FALLBACK_LINE, PHOTO_LINK_LINE)]
+    return phrases + [(line, voice, False) for voice in sorted(voices) for line in (FALLBACK_LINE,)]
 
 
 async def _prepare_phrases(state: WorkerState, phrases: list[Phrase], *, between_calls: bool = False) -> None:

@@ -31,3 +31,4 @@ class ToolAction(BaseModel):
     starts_utc: str = Field(default="", max_length=40)
     timezone: str = Field(default="", max_length=64)
     booking_url: str | None = Field(default=None, max_length=500)
+    language: Literal["en", "es"] = "en"  # the call's language: what the caller is texted is written in it

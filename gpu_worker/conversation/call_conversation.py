@@ -123,7 +123,13 @@ class CallConversation:
             transcript=self.transcript,
             on_change=lambda language, voice: self.tasks.spawn(self._prepare_lines(language, voice), "prepare-lines"),
         )
-        self.photo = PhotoOffer(settings=services.settings, record=record, spawn=self.tasks.spawn)
+        self.photo = PhotoOffer(
+            settings=services.settings,
+            record=record,
+            definition=config.definition,
+            language=lambda: self.language.language,
+            spawn=self.tasks.spawn,
+        )
         self.caller = CallerTurns(
             services=services,
             voice=self.voice,

@@ -1,6 +1,7 @@
 """Asking functions to text the caller a photo-upload link now, during the call (POST /api/photo-link).
 
-The session calls `request_photo_link` when the caller describes something visible. It is signed like
+The session calls `request_photo_link` when the caller describes something the agent definition's
+`photos` words say a photo would show (a leak, a scorch mark; none for a front desk). It is signed like
 the call report; on success the session sets `photo_link_sent` on the call record so the final report
 does not ask for a second link (functions also refuses to send two).
 """
@@ -17,22 +18,23 @@ import httpx
 
 from gpu_worker.after_call.call_record import CallRecord
 from gpu_worker.after_call.report_outbox import signed_headers
+from gpu_worker.conversation.planning.spoken_composition import CallLines
+from shared.agents.definition import AgentDefinition
 from shared.settings import Settings
 from shared.signatures import PHOTO_LINK_PATH
 from shared.structured_logging import mask_phone
 
 log = logging.getLogger(__name__)
 PHOTO_LINK_TIMEOUT_S = 8.0
-PHOTO_LINK_LINE = "I've also texted you a link where you can send us photos of it."
-_VISIBLE = re.compile(
-    r"\b(leak\w*|drip\w*|flood\w*|burst|water (?:everywhere|on the floor|damage)|stain\w*|crack\w*|mou?ld|"
-    r"rust\w*|overflow\w*|puddle\w*|damag\w*|sewage|back(?:ed|ing)? up)\b",
-    re.IGNORECASE,
-)
 
 
-def shows_in_a_photo(caller_text: str) -> bool:
-    return bool(_VISIBLE.search(caller_text))
+def shows_in_a_photo(definition: AgentDefinition, caller_text: str, language: str) -> bool:
+    """The definition's photo words (in the call's language) are in what the caller said."""
+    photos = definition.photos
+    if photos is None:
+        return False
+    patterns = photos.patterns.get(language) or photos.patterns.get(definition.default_language) or []
+    return any(re.search(pattern, caller_text, re.IGNORECASE) for pattern in patterns)
 
 
 def photo_link_url(settings: Settings) -> str:
@@ -48,6 +50,7 @@ async def request_photo_link(
     to_number: str,
     business_id: str | None,
     send_to: str | None = None,
+    language: str = "en",
     client: httpx.AsyncClient | None = None,
 ) -> bool:
     """True when the link was sent (or had already been sent for this call); never raises."""
@@ -57,6 +60,7 @@ async def request_photo_link(
         "from_number": from_number,
         "to_number": to_number,
         "send_to": send_to,
+        "language": language,  # the SMS is written in the call's language
     }
     body = json.dumps(payload).encode()
     own_client = client is None
@@ -80,17 +84,31 @@ async def request_photo_link(
 
 
 class PhotoOffer:
-    """Once per call: the caller described something visible, so text them the upload link now."""
+    """Once per call: the caller described something the definition says a photo would show, so text them
+    the upload link now and say so, in the call's language."""
 
     def __init__(
-        self, *, settings: Settings, record: CallRecord, spawn: Callable[[Coroutine[Any, Any, None], str], object]
+        self,
+        *,
+        settings: Settings,
+        record: CallRecord,
+        definition: AgentDefinition,
+        language: Callable[[], str],
+        spawn: Callable[[Coroutine[Any, Any, None], str], object],
     ) -> None:
         self._settings, self._record, self._spawn = settings, record, spawn
+        self._definition, self._language = definition, language
+        self._lines = CallLines(definition, business="", caller_id="")
         self._requested = False
-        self.line = PHOTO_LINK_LINE
+
+    @property
+    def line(self) -> str:
+        return self._lines.raw("photo_link", self._language())
 
     def wanted(self, caller_text: str) -> bool:
-        return not (self._record.photo_link_sent or self._requested) and shows_in_a_photo(caller_text)
+        if self._record.photo_link_sent or self._requested:
+            return False
+        return shows_in_a_photo(self._definition, caller_text, self._language())
 
     def offer(self) -> str:
         """Send the link (in the background) and return the line that tells the caller; "" if already done."""
@@ -109,4 +127,5 @@ class PhotoOffer:
             from_number=record.from_number,
             to_number=record.to_number,
             business_id=record.business_id,
+            language=self._language(),
         )

@@ -47,9 +47,9 @@ class VisitArguments(BaseModel):
 
 
 class CallerTexts(Protocol):
-    async def booking_confirmed(self, *, starts_utc: str, timezone: str) -> bool: ...
+    async def booking_confirmed(self, *, starts_utc: str, timezone: str, language: str) -> bool: ...
 
-    async def booking_link(self, *, url: str | None) -> bool: ...
+    async def booking_link(self, *, url: str | None, language: str) -> bool: ...
 
 
 class BookVisitTool:
@@ -72,7 +72,7 @@ class BookVisitTool:
             return await self._book(chosen, args.about, words, language, now)
         offer = await self._desk.offer(args.wish or args.choice, language=language, now=now)
         if isinstance(offer, BookingLinkFallback):
-            return await self._link(offer, words)
+            return await self._link(offer, words, language)
         # Always offered first, even an exact match: a misheard day or time must not be booked unheard.
         return self._offer(offer, words, language)
 
@@ -92,19 +92,20 @@ class BookVisitTool:
             slot, title=title, description=about, attendee_phone=self._context.caller_number, now=now
         )
         if isinstance(done, BookingLinkFallback):
-            return await self._link(done, words)
+            return await self._link(done, words, language)
         if isinstance(done, SlotGone):
             if not done.alternatives:
-                return await self._link(BookingLinkFallback("no_free_slot", None, "no alternative left"), words)
+                gone = BookingLinkFallback("no_free_slot", None, "no alternative left")
+                return await self._link(gone, words, language)
             return self._offer(done, words, language)
         self.booked, self.offered = done, ()
         starts = slot.start.astimezone(ZoneInfo("UTC")).isoformat()
-        await self._texts.booking_confirmed(starts_utc=starts, timezone=str(self._zone))
+        await self._texts.booking_confirmed(starts_utc=starts, timezone=str(self._zone), language=language)
         when = read_back(slot, language=language, zone=self._zone)
         return ToolResult(words["booked"].format(when=when), {"booking": "booked", "starts": starts})
 
-    async def _link(self, fallback: BookingLinkFallback, words: dict[str, str]) -> ToolResult:
-        sent = await self._texts.booking_link(url=fallback.url)
+    async def _link(self, fallback: BookingLinkFallback, words: dict[str, str], language: str) -> ToolResult:
+        sent = await self._texts.booking_link(url=fallback.url, language=language)
         line = words["link"] if fallback.url and sent else words["no_link"]
         return ToolResult(line, {"booking": "link", "reason": fallback.reason, "sent": "yes" if sent else "no"})
 

@@ -49,11 +49,11 @@ class FunctionsActions:
             message=message.message,
         )
 
-    async def booking_confirmed(self, *, starts_utc: str, timezone: str) -> bool:
-        return await self._post(kind="booking_confirmed", starts_utc=starts_utc, timezone=timezone)
+    async def booking_confirmed(self, *, starts_utc: str, timezone: str, language: str) -> bool:
+        return await self._post(kind="booking_confirmed", starts_utc=starts_utc, timezone=timezone, language=language)
 
-    async def booking_link(self, *, url: str | None) -> bool:
-        return await self._post(kind="booking_link", booking_url=url)
+    async def booking_link(self, *, url: str | None, language: str) -> bool:
+        return await self._post(kind="booking_link", booking_url=url, language=language)
 
     async def _post(self, **fields: str | None) -> bool:
         action = ToolAction.model_validate({**self._call.model_dump(), **fields})

@@ -174,6 +174,23 @@ class SafetyRule(_Frozen):
         return value
 
 
+class PhotoRequest(_Frozen):
+    """What the caller says that a photo would show → the upload link is texted during the call, and the
+    agent says so (the `photo_link` line). Trades want it; a front desk or a clinic leaves it out."""
+
+    patterns: dict[LanguageCode, list[str]]  # regular expressions on the caller's words
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        if not any(value.values()):
+            raise ValueError("a photo request needs at least one pattern")
+        for language, patterns in value.items():
+            for pattern in patterns:
+                _check_regex(pattern, where=f"photos.patterns[{language}]")
+        return value
+
+
 class Closing(_Frozen):
     read_back: bool = True
     goodbye: Localized
@@ -241,6 +258,7 @@ class AgentDefinition(_Frozen):
     facts: Facts = Field(default_factory=Facts)
     safety: list[SafetyRule] = Field(default_factory=list)
     tools: list[ToolName] = Field(default_factory=list)
+    photos: PhotoRequest | None = None  # text the caller a photo-upload link when they describe these
     closing: Closing
     outbound: Outbound | None = None
     # Fixed lines by purpose (acknowledgement, still_there, callback_promise, not_understood, fallback,

@@ -163,6 +163,8 @@ class GuidedPlanner:
         lines += [self._lines.line(purpose, language, fields) for purpose in purposes]
         if self._definition.facts.hours is not None:
             lines.append(self._facts.hours_answer(self._definition.facts.hours, language, self._now(), about_now=False))
+        if self._definition.photos is not None:
+            lines.append(self._lines.line("photo_link", language, fields))
         if self._definition.tools:  # the hold and failure lines play from the cache, not after a synthesis
             lines += [tool_line(self._definition, name, language) for name in ("one_moment", "tool_failed")]
         return [line for line in dict.fromkeys(lines) if line and "{" not in line]

@@ -36,6 +36,7 @@ DEFAULT_LINES: dict[str, dict[str, str]] = {
         "refused": "No problem, I'll skip that one.",
         "callback_at": "and we'll call you at {callback}",
         "at_place": "at",  # "Bob Smith at 12 Oak Street" in the read-back
+        "photo_link": "I've also texted you a link where you can send us photos of it.",
         "recording_notice": "This call is recorded.",  # said first when the definition has record_calls
     },
     "es": {
@@ -60,6 +61,7 @@ DEFAULT_LINES: dict[str, dict[str, str]] = {
         "refused": "No hay problema, lo dejamos.",
         "callback_at": "y le llamaremos al {callback}",
         "at_place": "en",
+        "photo_link": "También le he enviado un mensaje con un enlace para mandarnos fotos.",
         "recording_notice": "Esta llamada se graba.",
     },
 }

@@ -147,7 +147,11 @@ async def test_pressing_two_answers_in_spanish(spanish_call: Any) -> None:
     assert stt.asked == ["es"]
     assert any(e.speaker == "system" and "keypad" in e.text for e in record.transcript)
     agent = [e.text for e in record.transcript if e.speaker == "agent"][1:]
-    assert agent == ["Lamento oír eso. ¿Me puede dar su nombre, por favor?"]
+    # (a leak shows in a photo: the upload link is texted, and the caller is told so in Spanish too)
+    assert agent == [
+        "Lamento oír eso. ¿Me puede dar su nombre, por favor? "
+        "También le he enviado un mensaje con un enlace para mandarnos fotos."
+    ]
     assert record.language == "es"
 
 

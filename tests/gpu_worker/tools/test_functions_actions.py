@@ -67,8 +67,10 @@ async def test_the_caller_is_texted_the_booking_confirmation_and_a_link_when_boo
 ) -> None:
     async with httpx.AsyncClient() as client:
         actions = _actions(settings, served, client)
-        assert await actions.booking_confirmed(starts_utc="2026-12-02T15:00:00+00:00", timezone="America/Chicago")
-        assert await actions.booking_link(url="https://book.example/front")
+        assert await actions.booking_confirmed(
+            starts_utc="2026-12-02T15:00:00+00:00", timezone="America/Chicago", language="en"
+        )
+        assert await actions.booking_link(url="https://book.example/front", language="en")
     call = await get_call_by_sid(db, CALL_SID)
     assert call is not None
     bodies = {n.purpose: n.body for n in await list_for_call(db, call.id)}
@@ -76,6 +78,27 @@ async def test_the_caller_is_texted_the_booking_confirmation_and_a_link_when_boo
         "Front Desk Co: your visit is booked for Wednesday, December 2 at 9:00 AM"
     )
     assert bodies["caller_booking_link"].endswith("https://book.example/front")
+
+
+async def test_a_spanish_call_texts_the_caller_in_spanish(served: ServedApp, settings: Settings, db: Database) -> None:
+    # GIVEN a call held in Spanish WHEN its booking is confirmed and a link is sent
+    async with httpx.AsyncClient() as client:
+        actions = _actions(settings, served, client)
+        assert await actions.booking_confirmed(
+            starts_utc="2026-12-05T16:00:00+00:00", timezone="America/Chicago", language="es"
+        )
+        assert await actions.booking_link(url="https://book.example/front", language="es")
+    # THEN both texts are in Spanish, the day and month named in Spanish on the business's clock
+    call = await get_call_by_sid(db, CALL_SID)
+    assert call is not None
+    bodies = {n.purpose: n.body for n in await list_for_call(db, call.id)}
+    assert bodies["caller_booking"] == (
+        "Front Desk Co: su visita está reservada para el sábado 5 de diciembre a las 10:00 (CST). "
+        "Para cambiarla, llámenos."
+    )
+    assert bodies["caller_booking_link"] == (
+        "Gracias por llamar a Front Desk Co. Elija una hora para su visita aquí: https://book.example/front"
+    )
 
 
 async def test_a_wrong_secret_is_false_not_an_error(served: ServedApp, settings: Settings) -> None:
@@ -89,4 +112,4 @@ async def test_a_wrong_secret_is_false_not_an_error(served: ServedApp, settings:
             called=BUSINESS_NUMBER,
             client=client,
         )
-        assert await wrong.booking_link(url=None) is False
+        assert await wrong.booking_link(url=None, language="en") is False

@@ -37,10 +37,10 @@ class SentMessages(MessageDelivery):
 class SentTexts(CallerTexts):
     texts: list[tuple[str, str | None]] = field(default_factory=list)
 
-    async def booking_confirmed(self, *, starts_utc: str, timezone: str) -> bool:
+    async def booking_confirmed(self, *, starts_utc: str, timezone: str, language: str = "en") -> bool:
         self.texts.append(("confirmed", starts_utc))
         return True
 
-    async def booking_link(self, *, url: str | None) -> bool:
+    async def booking_link(self, *, url: str | None, language: str = "en") -> bool:
         self.texts.append(("link", url))
         return True
