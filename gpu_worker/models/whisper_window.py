@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from gpu_worker.models.stages import FloatAudio
+from shared.agents.fields.lexicons import lexicon_for
 
 SAMPLE_RATE = 16000
 FRAMES_PER_SECOND = 100  # Whisper's mel frames (10 ms hop)
@@ -38,8 +39,20 @@ def token_budget(audio_s: float) -> int:
     return min(448, 24 + int(8 * audio_s))
 
 
-def cut_repetition(text: str) -> str:
-    """'My name is Ana. My name is Ana. My name…' → 'My name is Ana.' (a decoder loop, not speech)."""
+_WORD_LOOP = re.compile(r"\b([^\W\d]+(?:\s+[^\W\d]+){0,2}?)(?:[\s,]+\1\b){3,}", re.IGNORECASE)
+
+
+def cut_repetition(text: str, language: str = "en") -> str:
+    """'My name is Ana. My name is Ana. My name…' → 'My name is Ana.'; 'i i i i i i' → 'i' (decoder loops,
+    not speech). Numbers may repeat ("five five five, five five five" is a phone number): never collapsed."""
+    lexicon = lexicon_for(language)
+    numbers = set(lexicon.numbers) | set(lexicon.zero_letters)
+
+    def collapse(loop: re.Match[str]) -> str:
+        unit = loop.group(1)
+        return loop.group(0) if numbers & set(unit.lower().split()) else unit
+
+    text = _WORD_LOOP.sub(collapse, text)
     sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
     seen: set[str] = set()
     kept: list[str] = []
@@ -118,4 +131,4 @@ def transcribe_short(
         suppress_tokens=get_suppressed_tokens(tokenizer, (-1,)),  # non-speech symbols, as faster-whisper does
     )
     ids = [token for token in result[0].sequences_ids[0] if token < tokenizer.eot]
-    return ShortResult(cut_repetition(tokenizer.decode(ids).strip()), language, probability)
+    return ShortResult(cut_repetition(tokenizer.decode(ids).strip(), language), language, probability)

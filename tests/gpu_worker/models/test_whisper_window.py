@@ -31,6 +31,10 @@ def test_a_short_clip_gets_a_small_token_budget() -> None:
         ("Yes. Yes.", "Yes. Yes."),  # one-word sentences repeat in real speech
         ("It's 42 Oak Street. Call me at 555 0123.", "It's 42 Oak Street. Call me at 555 0123."),
         ("Hi, a pipe burst. Hi, a pipe burst. Hi, a", "Hi, a pipe burst."),
+        ("i i i i i i i i i you can call me back at 555 0123.", "i you can call me back at 555 0123."),
+        ("thank you thank you thank you thank you thank you", "thank you"),
+        ("It's 555 555 5555 and bye bye.", "It's 555 555 5555 and bye bye."),  # numbers and a real "bye bye" stay
+        ("Five five five, five five five, zero one two three.", "Five five five, five five five, zero one two three."),
     ],
 )
 def test_a_decoder_loop_is_cut_at_the_first_repeated_sentence(decoded: str, kept: str) -> None:
