@@ -62,7 +62,8 @@ run "every_documented_route_reaches_its_function" {
     condition = toset(keys(aws_apigatewayv2_route.route)) == toset([
       "POST /incoming-call", "POST /call-status", "POST /api/call-complete", "GET /c/{call_id}",
       "GET /photo/{token}", "POST /photo/{token}", "ANY /admin", "ANY /admin/{proxy+}", "GET /healthz",
-      "POST /stream-end", "POST /twilio/transfer-end", "POST /api/tool-action", "GET /c/{call_id}/recording",
+      "POST /stream-end", "POST /twilio/transfer-end", "POST /twilio/menu", "POST /api/tool-action",
+      "GET /c/{call_id}/recording",
     ])
     error_message = "The HTTP API must route exactly the paths of the design."
   }
