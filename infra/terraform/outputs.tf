@@ -47,3 +47,8 @@ output "alarm_topic_arn" {
   description = "SNS topic the alarms notify."
   value       = local.alarm_topic_arn
 }
+
+output "worker_recordings_user" {
+  description = "IAM user the GPU worker uploads call recordings as (create its access key outside Terraform)."
+  value       = aws_iam_user.worker_recordings.name
+}

@@ -48,13 +48,15 @@ resource "aws_s3_bucket_versioning" "blobs" {
 resource "aws_s3_bucket_lifecycle_configuration" "blobs" {
   bucket = aws_s3_bucket.blobs.id
 
-  # Every blob is under calls/{call_id}/ (photos: calls/{call_id}/photos/...). Voicemail
-  # recordings stay with Twilio (the call keeps their URL), so nothing else is stored here.
+  # Photos are under calls/photos/. Call recordings (calls/recordings/) are not expired here: each
+  # business keeps them for its own retention days, and the hourly recording_retention function deletes
+  # them (an S3 rule on calls/ would cut a 2-year retention to photo_retention_days). Voicemail
+  # recordings stay with Twilio (the call keeps their URL).
   rule {
-    id     = "expire-call-blobs"
+    id     = "expire-call-photos"
     status = "Enabled"
     filter {
-      prefix = "calls/"
+      prefix = "calls/photos/"
     }
     expiration {
       days = var.photo_retention_days
@@ -107,4 +109,28 @@ resource "aws_s3_bucket_policy" "blobs" {
   })
 
   depends_on = [aws_s3_bucket_public_access_block.blobs]
+}
+
+# The GPU worker (RunPod or Modal, outside AWS) uploads each call's stereo recording after the call. It
+# gets an IAM user that may only put objects under calls/recordings/. Terraform creates no access key
+# (its secret would sit in the state): create one with `aws iam create-access-key --user-name <output
+# worker_recordings_user>` and give it to the worker as S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY with
+# BLOB_BACKEND=s3, S3_BUCKET and AWS_REGION (docs/deploy.md, "The GPU worker").
+resource "aws_iam_user" "worker_recordings" {
+  # checkov:skip=CKV_AWS_273: the worker runs outside AWS (RunPod/Modal), so it cannot assume a role through SSO
+  name = "${local.name}-worker-recordings"
+}
+
+resource "aws_iam_user_policy" "worker_recordings" {
+  # checkov:skip=CKV_AWS_40: one narrowly scoped inline policy for one machine user
+  name = "put-call-recordings"
+  user = aws_iam_user.worker_recordings.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["s3:PutObject"]
+      Resource = "${aws_s3_bucket.blobs.arn}/calls/recordings/*"
+    }]
+  })
 }

@@ -241,9 +241,9 @@ run "the_bucket_is_private_encrypted_and_expires_blobs" {
   }
   assert {
     condition = { for r in aws_s3_bucket_lifecycle_configuration.blobs.rule : r.id => [r.filter[0].prefix, r.expiration[0].days] if r.id != "cleanup" } == {
-      "expire-call-blobs" = ["calls/", 365]
+      "expire-call-photos" = ["calls/photos/", 365]
     }
-    error_message = "Call photos (calls/{call_id}/photos/...) must expire after their retention."
+    error_message = "Call photos (calls/photos/...) must expire after their retention; recordings follow each business's own retention."
   }
   assert {
     condition     = one([for r in aws_s3_bucket_lifecycle_configuration.blobs.rule : r.abort_incomplete_multipart_upload[0].days_after_initiation if r.id == "cleanup"]) == 1
@@ -331,5 +331,16 @@ run "notifications_retry_on_a_schedule" {
   assert {
     condition     = aws_apigatewayv2_route.route["POST /stream-end"].target == "integrations/${aws_apigatewayv2_integration.function["incoming_call"].id}"
     error_message = "The stream's <Connect action> is answered by the incoming_call function."
+  }
+}
+
+run "the_worker_may_only_put_call_recordings" {
+  assert {
+    condition = jsondecode(aws_iam_user_policy.worker_recordings.policy).Statement[0].Action == ["s3:PutObject"]
+    error_message = "The GPU worker's user may only put objects."
+  }
+  assert {
+    condition     = endswith(jsondecode(aws_iam_user_policy.worker_recordings.policy).Statement[0].Resource, "/calls/recordings/*")
+    error_message = "The GPU worker's user may only write under calls/recordings/."
   }
 }
