@@ -336,7 +336,7 @@ run "notifications_retry_on_a_schedule" {
 
 run "the_worker_may_only_put_call_recordings" {
   assert {
-    condition = jsondecode(aws_iam_user_policy.worker_recordings.policy).Statement[0].Action == ["s3:PutObject"]
+    condition     = jsondecode(aws_iam_user_policy.worker_recordings.policy).Statement[0].Action == ["s3:PutObject"]
     error_message = "The GPU worker's user may only put objects."
   }
   assert {
