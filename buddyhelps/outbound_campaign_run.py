@@ -4,6 +4,8 @@ serve` (functions with the call-queue loop, and the worker) as a child process p
 
 The campaign rings through the real path — queue pass, twilio SDK, signed webhooks, media stream to the
 real worker, AMD and status callbacks, the worker's report — and the results are read from the database.
+It is queued paused and made active once the stack is ready with its agents' lines synthesized: the worker
+makes those only between calls, so a campaign ringing from the start kept it from ever getting ready.
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ async def _queue(db: Database, numbers: Sequence[tuple[str, str]], options: RunO
     queued, rejected = await campaigns.add_numbers(db, campaign, numbers)
     for line in rejected:
         log.warning("number not queued", extra={"reason": line.reason})
+    await campaigns.set_status(db, campaign.id, "paused")  # until the stack is ready (see the module's note)
     log.info("campaign queued", extra={"campaign": campaign.id, "queued": queued})
     return campaign
 
@@ -131,6 +134,7 @@ async def _with_stack(
     stack.start()
     try:
         await stack.wait_ready(timeout_s=options.ready_timeout_s)
+        await campaigns.set_status(db, campaign.id, "active")
         async with asyncio.timeout(options.timeout_s):
             while not await _all_ended(db, campaign):
                 await twilio.wait_finished(twilio.finished_count() + 1)

@@ -18,7 +18,7 @@ from shared.agents.definition import AgentDefinition
 from shared.call_fields import parse_fields
 from shared.database import open_database
 from shared.outbound.calling_rules import CallingHours
-from shared.repositories import businesses
+from shared.repositories import agent_definitions, businesses
 from shared.settings import Settings
 
 EXPECTED_END = {"person": "completed", "machine": "voicemail", "busy": "gave_up", "no-answer": "gave_up"}
@@ -85,8 +85,8 @@ def _row(definition: AgentDefinition, callee: Callee | None, job: Any, run: Simu
 
 
 async def evaluate_books(settings: Settings, names: list[str]) -> dict[str, Any]:
-    """Each book through its own simulated campaign (one business per template, calling all day). The
-    template is the campaign's agent; the business's own line stays its receptionist, as in production."""
+    """Each book through its own simulated campaign (one business per template, calling all day), the
+    template given as the campaign's agent (kept as the campaign's own definition)."""
     per_book = {}
     for name in names:
         book = load_book(name)
@@ -134,6 +134,10 @@ async def _business_for(settings: Settings, book: CalleeBook) -> str:
                 owner_email="eval@buddyhelps.example",
                 timezone="America/New_York",
             )
+            # Its own line is the template too: the worker prepares one set of lines, not a receptionist's as
+            # well (on a loaded 2-core machine those took longer than the stack's 15 min to get ready).
+            definition = from_template(book.template)
+            await agent_definitions.save_definition(db, business_id, definition, "campaign eval", book.template)
     finally:
         await db.close()
     return business_id

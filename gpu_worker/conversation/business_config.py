@@ -145,10 +145,11 @@ async def lines_to_prepare(db: Database, *, llm: LanguageModel) -> list[tuple[st
 
 
 async def _campaign_definitions(db: Database, business_id: str) -> list[AgentDefinition]:
-    """The agents of the business's active campaigns that are not its own line (those are prepared above)."""
+    """The agents of the business's unfinished campaigns (active, or paused and to resume) that are not its
+    own line (that one is prepared with the business)."""
     found: dict[str, AgentDefinition] = {}
     for campaign in await campaigns.list_campaigns(db, business_id=business_id):
-        if campaign.status != "active" or campaign.agent_purpose == agent_definitions.INBOUND:
+        if campaign.status == "finished" or campaign.agent_purpose == agent_definitions.INBOUND:
             continue
         try:
             stored = await campaign_agents.definition_of(db, campaign.agent)

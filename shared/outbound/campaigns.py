@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from shared.agents.definition import AgentDefinition
 from shared.database import Database, Row, utc_now
@@ -97,6 +98,11 @@ async def create_campaign(
 async def get_campaign(db: Database, campaign_id: str) -> Campaign | None:
     row = await db.fetch_one("SELECT * FROM outbound_campaigns WHERE id = ?", (campaign_id,))
     return _from_row(row) if row else None
+
+
+async def set_status(db: Database, campaign_id: str, status: Literal["active", "paused", "finished"]) -> None:
+    """Only an active campaign's numbers are rung (`call_jobs.claim_due`)."""
+    await db.execute("UPDATE outbound_campaigns SET status = ? WHERE id = ?", (status, campaign_id))
 
 
 async def list_campaigns(db: Database, *, business_id: str | None = None) -> list[Campaign]:

@@ -139,10 +139,16 @@ async def test_a_campaign_whose_agent_is_gone_is_refused_not_answered_by_another
         await load_business_config(world.db, business_id=world.plumber, mode="live", call_sid=GYM_CALL)
 
 
-async def test_an_active_campaigns_lines_are_prepared_before_its_first_call(world: World) -> None:
+async def test_an_unfinished_campaigns_lines_are_prepared_before_its_first_call(world: World) -> None:
+    # GIVEN the gym campaign paused (it will resume) THEN the worker prepares its opening with the receptionist's
+    await campaigns.set_status(world.db, world.gym_campaign.id, "paused")
     phrases = {text for text, _, _ in await lines_to_prepare(world.db, llm=FakeLlm())}
     assert any(DISCLOSURE in text and GYM_QUESTION in text.lower() for text in phrases)
     assert any(RECEPTIONIST in text for text in phrases)
+    # WHEN it has finished THEN its lines are no longer made
+    await campaigns.set_status(world.db, world.gym_campaign.id, "finished")
+    phrases = {text for text, _, _ in await lines_to_prepare(world.db, llm=FakeLlm())}
+    assert not any(DISCLOSURE in text for text in phrases)
 
 
 class Line(TwilioLine):
