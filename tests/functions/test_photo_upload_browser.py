@@ -91,7 +91,9 @@ async def test_caller_uploads_two_photos_and_owner_sees_both(
     # WHEN the owner opens the call page on their phone
     await page.goto(f"{served_functions.base_url}/c/{call_id}")
     # THEN both photos are displayed (loaded, not broken), with the emergency badge and tap-to-call
-    await page.wait_for_function("[...document.images].length === 2 && [...document.images].every(i => i.complete)")
+    # (goto waits for the load event, which waits for the images; wait_for_function would need eval, which
+    # the page's CSP forbids whenever the first check fails)
+    assert await page.evaluate("[...document.images].length === 2 && [...document.images].every(i => i.complete)")
     widths = await page.eval_on_selector_all(".photos img", "imgs => imgs.map(i => i.naturalWidth)")
     assert len(widths) == 2
     assert all(width > 0 for width in widths)
