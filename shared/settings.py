@@ -114,6 +114,11 @@ class Settings(BaseSettings):
     tts_backend: Literal["kokoro-onnx", "kokoro-torch"] = Field("kokoro-onnx", alias="TTS_BACKEND")
     tts_voice: str = Field("af_heart", alias="TTS_VOICE")
     cpu_threads: int = Field(2, alias="BUDDYHELPS_CPU_THREADS")
+    # How a knowledge answer is worded: by the LLM from the best chunks ("model", with the document's own
+    # sentence as the fallback), or the document's own best sentence ("extract": no model time; the CPU
+    # 0.5B model refused or ran past its limit on most questions, and its prompt kept 2 cores busy for
+    # seconds). "auto": model with vLLM, extract with llama.cpp.
+    knowledge_phrasing: Literal["auto", "model", "extract"] = Field("auto", alias="KNOWLEDGE_PHRASING")
     # The CPU default's 0.5B model phrases questions badly (refusals, invented prices): ask the next
     # missing detail word for word and keep the LLM for off-script turns. Turn off with a larger model.
     scripted_questions: bool = Field(True, alias="SCRIPTED_QUESTIONS")
@@ -182,6 +187,13 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def knowledge_uses_model(self) -> bool:
+        """Whether knowledge answers are worded by the LLM (see knowledge_phrasing)."""
+        if self.knowledge_phrasing == "auto":
+            return self.llm_backend == "vllm"
+        return self.knowledge_phrasing == "model"
 
     @property
     def database_url(self) -> str:

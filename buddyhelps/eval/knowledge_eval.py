@@ -39,7 +39,12 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 
 async def evaluate(
-    db: Database, *, embedder: TextEmbedder, llm: LanguageModel, questions: Sequence[EvalQuestion] = QUESTIONS
+    db: Database,
+    *,
+    embedder: TextEmbedder,
+    llm: LanguageModel,
+    questions: Sequence[EvalQuestion] = QUESTIONS,
+    use_model: bool = True,
 ) -> dict[str, Any]:
     started = time.perf_counter()
     await seed_demo_business(db, worker_url="http://127.0.0.1:8001", worker_capacity=1)
@@ -49,7 +54,7 @@ async def evaluate(
     async def database() -> Database:
         return db
 
-    answerer = KnowledgeAnswerer(embedder=embedder, llm=llm, database=database)
+    answerer = KnowledgeAnswerer(embedder=embedder, llm=llm, database=database, use_model=use_model)
     rows: list[dict[str, Any]] = []
     for item in questions:
         # As in a call: retrieval during the caller's pause (prefetch), then the answer once the turn
@@ -60,7 +65,9 @@ async def evaluate(
         retrieval_ms = (time.perf_counter() - started) * 1000
         answer = await answerer.answer(business_id=DEMO_BUSINESS_ID, question=item.question, language=item.language)
         rows.append(_row(item, answer, retrieval_ms))
-    return _summary(rows, indexed_s=indexed_s, embedder=embedder, llm=llm)
+    await answerer.aclose()
+    summary = _summary(rows, indexed_s=indexed_s, embedder=embedder, llm=llm)
+    return {"phrasing": "model" if use_model else "extract", **summary}
 
 
 def exact_search_ms(dim: int, *, sizes: Sequence[int] = (400, 5000), repeats: int = 50) -> dict[str, float]:
@@ -146,7 +153,7 @@ async def run_async(settings: Settings) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="knowledge-eval-") as folder:
         db = await open_database(f"file:{Path(folder) / 'eval.db'}")
         try:
-            return await evaluate(db, embedder=embedder, llm=llm)
+            return await evaluate(db, embedder=embedder, llm=llm, use_model=settings.knowledge_uses_model)
         finally:
             await db.close()
             close = getattr(llm, "close", None)  # llama.cpp holds a server thread

