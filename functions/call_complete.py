@@ -25,12 +25,12 @@ from functions.notification_messages import owner_email, owner_sms, summarize
 from functions.notifications import dispatch, dispatch_pending
 from functions.photo_link import photo_link_statements
 from functions.signed_request import parse_json_model, read_signed_body
+from shared.agents.call_definition import definition_for_call
 from shared.agents.definition import AgentDefinition
 from shared.call_fields import first_value, report_urgency
 from shared.call_report import CallReport
 from shared.database import Database, Statement, utc_now
 from shared.phone_format import is_e164
-from shared.repositories import agent_definitions
 from shared.repositories.businesses import Business, get_business
 from shared.repositories.calls import create_call
 from shared.repositories.notifications import NewNotification, insert_statement
@@ -132,15 +132,9 @@ async def _call_definition(db: Database, report: CallReport, business: Business 
     """The agent definition the call ran (its labels in the owner's language), if it can still be read."""
     if business is None or not report.fields:
         return None
-    try:
-        if report.agent_version is not None:
-            stored = await agent_definitions.get_version(db, business.id, report.agent_version)
-        else:
-            stored = await agent_definitions.current_definition(db, business.id)
-    except agent_definitions.StoredDefinitionInvalid:
-        log.warning("the call's agent definition does not validate; owner labels as the call gave them")
-        return None
-    return stored.definition if stored is not None else None
+    return await definition_for_call(
+        db, business_id=business.id, call_sid=report.call_sid, version=report.agent_version
+    )
 
 
 async def store_report(db: Database, settings: Settings, report: CallReport) -> StoredReport:

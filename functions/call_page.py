@@ -15,11 +15,9 @@ from functions.owner_language import language_name, owner_words, relabel
 from functions.page_templates import render
 from functions.photo_storage import BlobStorageDep
 from functions.security_headers import CSP_HEADER, new_nonce, page_policy
-from shared.agents.definition import AgentDefinition
+from shared.agents.call_definition import definition_for_call
 from shared.blob_storage import BlobNotFound, InvalidBlobKey, LocalBlobStorage, validate_key
 from shared.call_fields import display_rows, first_of, national_format, parse_fields
-from shared.database import Database
-from shared.repositories import agent_definitions
 from shared.repositories.businesses import get_business
 from shared.repositories.calls import get_call
 from shared.repositories.photos import get_photo_by_key, list_photos
@@ -60,7 +58,11 @@ async def call_page(call_id: str, db: DatabaseDep, blobs: BlobStorageDep) -> HTM
     extraction = call.extraction if call.extraction_status == "ok" and call.extraction else {}
     language = business.language if business else "en"
     words = owner_words(language)
-    fields = relabel(parse_fields(call.fields), await _definition(db, call.business_id, call.agent_version), language)
+    fields = relabel(
+        parse_fields(call.fields),
+        await definition_for_call(db, business_id=call.business_id, call_sid=call.call_sid, version=call.agent_version),
+        language,
+    )
     callback = first_of(fields, "phone")
     callback = callback or extraction.get("callback_phone") or call.from_number
     photos = [
@@ -96,17 +98,6 @@ async def call_recording(call_id: str, request: Request, db: DatabaseDep, blobs:
     if call is None or not call.recording_key:
         return not_found()
     return await recording_response(request, blobs, call.recording_key)
-
-
-async def _definition(db: Database, business_id: str | None, version: int | None) -> AgentDefinition | None:
-    """The agent the call ran, for its labels in the owner's language (None: the labels as stored)."""
-    if not business_id or version is None:
-        return None
-    try:
-        stored = await agent_definitions.get_version(db, business_id, version)
-    except agent_definitions.StoredDefinitionInvalid:
-        return None
-    return stored.definition if stored else None
 
 
 def _language_row(call_language: str | None, owner_language: str) -> list[tuple[str, str]]:
