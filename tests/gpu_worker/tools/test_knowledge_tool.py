@@ -3,44 +3,24 @@ documents, a language model that takes realistic time per word, the call's citat
 
 from __future__ import annotations
 
-import pytest
-
 from gpu_worker.knowledge.knowledge_answerer import KnowledgeAnswerer
 from gpu_worker.knowledge.knowledge_lines import lines_for
 from gpu_worker.tools.call_tools import CallParties, open_call_tools
 from gpu_worker.tools.tool_lines import tool_line
 from shared.agents.templates import load_template
 from shared.database import Database
-from shared.demo_business import DEMO_BUSINESS_ID, seed_demo_business
-from shared.knowledge.demo_library import load_demo_documents
-from shared.knowledge.indexing import LocalPassageEmbedding
+from shared.demo_business import DEMO_BUSINESS_ID
 from shared.repositories.businesses import create_business
 from shared.repositories.knowledge_answers import answers_for_call
 from shared.settings import Settings
 from tests.gpu_worker.fake_stages import FakeLlm
-from tests.shared.knowledge.memo_embedder import MemoEmbedder, shared_embedder
+from tests.gpu_worker.knowledge.test_knowledge_answerer import _answerer, demo_db, embedder
+from tests.shared.knowledge.memo_embedder import MemoEmbedder
+
+__all__ = ["demo_db", "embedder"]  # fixtures shared with the answerer's tests
 
 CALL_SID = "CA" + "5" * 32
 WORD_S = 0.15  # a CPU model's pace: the answer takes longer than the hold threshold
-
-
-@pytest.fixture
-def embedder() -> MemoEmbedder:
-    return shared_embedder()
-
-
-@pytest.fixture
-async def demo_db(db: Database, embedder: MemoEmbedder) -> Database:
-    await seed_demo_business(db, worker_url="http://127.0.0.1:8001", worker_capacity=1)
-    await load_demo_documents(db, LocalPassageEmbedding(embedder), business_id=DEMO_BUSINESS_ID)
-    return db
-
-
-def _answerer(db: Database, embedder: MemoEmbedder, llm: FakeLlm) -> KnowledgeAnswerer:
-    async def database() -> Database:
-        return db
-
-    return KnowledgeAnswerer(embedder=embedder, llm=llm, database=database)
 
 
 def _parties(business_id: str) -> CallParties:
