@@ -30,7 +30,10 @@ class WorkerHealth:
     body: dict[str, Any] | None
 
 
-NO_ROOM_RECHECK_S = 1.0  # a cached "no room" older than this is asked again before a caller gets voicemail
+NO_ROOM_RECHECK_S = 1.0  # a cached failed check older than this is asked again before a caller gets voicemail
+# A live worker's cached "full" is asked again unless it was asked during this very webhook: in the soak a
+# seat freed 0.2 s after the cached answer sent the next caller to voicemail.
+FULL_RECHECK_S = 0.1
 
 
 def _age_s(timestamp: str | None) -> float:
@@ -118,12 +121,16 @@ async def pick_worker(
 async def _choose_fresh(
     db: Database, *, preferred_id: str | None, ttl_s: float, client: httpx.AsyncClient
 ) -> Worker | None:
-    """A worker with room by the cached health; when none, the "no" is re-checked unless it is under
-    NO_ROOM_RECHECK_S old: a worker that just became ready or freed a seat must not send callers to
-    voicemail for a whole TTL."""
+    """A worker with room by the cached health; when none, the live-but-full workers are asked again, and
+    failed ones once their failure is NO_ROOM_RECHECK_S old: a worker that just freed a seat or became ready
+    must not send callers to voicemail for a whole TTL (nor a dead one make every caller wait on it)."""
     await refresh_stale(db, await worker_repo.list_workers(db), ttl_s=ttl_s, client=client)
     chosen = choose_worker(await worker_repo.list_workers(db), preferred_id=preferred_id)
     if chosen is None:
-        await refresh_stale(db, await worker_repo.list_workers(db), ttl_s=NO_ROOM_RECHECK_S, client=client)
+        workers = await worker_repo.list_workers(db)
+        full = [w for w in workers if w.healthy and not w.draining]
+        failed = [w for w in workers if not (w.healthy and not w.draining)]
+        await refresh_stale(db, full, ttl_s=FULL_RECHECK_S, client=client)
+        await refresh_stale(db, failed, ttl_s=NO_ROOM_RECHECK_S, client=client)
         chosen = choose_worker(await worker_repo.list_workers(db), preferred_id=preferred_id)
     return chosen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import ExitStack
 from typing import Any
 
@@ -127,3 +128,17 @@ async def test_the_capacity_a_worker_reports_limits_it(db: Database) -> None:
 
 async def test_no_worker_registered_means_no_worker(db: Database) -> None:
     assert await pick_worker(db, preferred_id=None, ttl_s=TTL_S) is None
+
+
+async def test_a_full_worker_is_asked_again_before_a_caller_gets_voicemail(db: Database) -> None:
+    with health_server(200, ready(active_calls=2, capacity=2)) as worker:
+        # GIVEN a worker whose cached health, fresh within the TTL, says it is full
+        await _register(db, worker, capacity=2)
+        assert await pick_worker(db, preferred_id=None, ttl_s=TTL_S) is None
+        # WHEN one of its calls ends and the next caller arrives a moment later
+        await asyncio.sleep(0.15)  # longer than one webhook's own check: the cached "full" is from a past one
+        worker.answer(200, ready(active_calls=1, capacity=2))
+        chosen = await pick_worker(db, preferred_id=None, ttl_s=TTL_S)
+        # THEN it was asked again and takes the call, instead of the caller getting voicemail
+        assert chosen is not None
+        assert worker.requests == 2
