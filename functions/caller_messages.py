@@ -18,7 +18,6 @@ CALLER_WORDS: dict[str, dict[str, str]] = {
         "we will call you back to set a time.",
         "when": "{weekday}, {month} {day} at {time} {zone}",
         "clock": "%-I:%M %p",
-        "us": "us",
     },
     "es": {
         "photo": "Gracias por llamar a {business}. Si puede, envíenos fotos del problema aquí "
@@ -29,7 +28,6 @@ CALLER_WORDS: dict[str, dict[str, str]] = {
         "le llamaremos para acordar la hora.",
         "when": "{weekday} {day} de {month} a las {time} ({zone})",
         "clock": "%H:%M",
-        "us": "nosotros",
     },
 }
 

@@ -84,25 +84,34 @@ async def _with_documents(harness: Any, db: Database, *, uploaded: bool = True) 
     harness.services = dataclasses.replace(harness.services, knowledge=answerer)
 
 
-async def test_a_question_the_documents_answer_is_answered_in_the_call_with_its_source(
-    harness_factory: Any, seeded: Database
-) -> None:
-    # GIVEN the demo plumber on the plumbing template (knowledge among its tools) with its documents
+async def _ask_the_plumber(
+    harness_factory: Any, db: Database, question: str, reply: str, *, uploaded: bool = True
+) -> tuple[Any, Any, str]:
+    """The demo plumber on its template (knowledge among its tools), its documents uploaded or not; one
+    caller question heard through to the answer. Returns the harness, the call record and what was said."""
     plumbing = from_template("plumbing", timezone=DEMO_TIMEZONE)
-    await agent_definitions.save_definition(seeded, DEMO_BUSINESS_ID, plumbing, "test", "the plumbing template")
-    harness = harness_factory(
-        caller_lines=["Hi, do you folks do tankless water heaters?"],
-        replies=["Yes, we install and service tankless water heaters."],
-    )
-    await _with_documents(harness, seeded)
+    await agent_definitions.save_definition(db, DEMO_BUSINESS_ID, plumbing, "test", "the plumbing template")
+    harness = harness_factory(caller_lines=[question], replies=[reply])
+    await _with_documents(harness, db, uploaded=uploaded)
     await harness.start()
     await harness.wait_until_played()
-    # WHEN the caller asks
     await harness.say(1000)
     await _hear_reply(harness)
     record = await harness.end()
+    return harness, record, " ".join(line["text"] for line in harness.agent_lines())
+
+
+async def test_a_question_the_documents_answer_is_answered_in_the_call_with_its_source(
+    harness_factory: Any, seeded: Database
+) -> None:
+    # GIVEN the demo plumber with its documents WHEN the caller asks something the service list answers
+    _, record, said = await _ask_the_plumber(
+        harness_factory,
+        seeded,
+        "Hi, do you folks do tankless water heaters?",
+        "Yes, we install and service tankless water heaters.",
+    )
     # THEN they hear the answer with the document it came from, and the call logs the citation
-    said = " ".join(line["text"] for line in harness.agent_lines())
     assert "tankless water heaters" in said
     assert "That's from our service list." in said
     [tool] = record.tools
@@ -119,21 +128,11 @@ async def test_a_question_the_documents_answer_is_answered_in_the_call_with_its_
 async def test_a_question_the_documents_do_not_answer_gets_the_fallback_in_the_call(
     harness_factory: Any, seeded: Database
 ) -> None:
-    # GIVEN the same plumber and documents
-    plumbing = from_template("plumbing", timezone=DEMO_TIMEZONE)
-    await agent_definitions.save_definition(seeded, DEMO_BUSINESS_ID, plumbing, "test", "the plumbing template")
-    harness = harness_factory(
-        caller_lines=["Do you also sell car insurance?"], replies=["Yes, car insurance is twenty dollars."]
+    # GIVEN the same plumber and documents WHEN the caller asks something no document covers
+    _, _, said = await _ask_the_plumber(
+        harness_factory, seeded, "Do you also sell car insurance?", "Yes, car insurance is twenty dollars."
     )
-    await _with_documents(harness, seeded)
-    await harness.start()
-    await harness.wait_until_played()
-    # WHEN the caller asks something no document covers
-    await harness.say(1000)
-    await _hear_reply(harness)
-    await harness.end()
     # THEN nothing is invented: the "I don't have that" line, and the plumber goes on with its questions
-    said = " ".join(line["text"] for line in harness.agent_lines())
     assert lines_for("en").not_found in said
     assert "twenty dollars" not in said
 
@@ -141,20 +140,14 @@ async def test_a_question_the_documents_do_not_answer_gets_the_fallback_in_the_c
 async def test_a_business_with_no_documents_answers_questions_from_its_facts_as_before(
     harness_factory: Any, seeded: Database
 ) -> None:
-    # GIVEN the plumber with knowledge among its tools but no document uploaded yet
-    plumbing = from_template("plumbing", timezone=DEMO_TIMEZONE)
-    await agent_definitions.save_definition(seeded, DEMO_BUSINESS_ID, plumbing, "test", "the plumbing template")
-    harness = harness_factory(
-        caller_lines=["Do you folks do tankless water heaters?"], replies=["We handle most water heater work."]
+    # GIVEN the plumber with knowledge among its tools but no document uploaded yet WHEN the caller asks
+    _, _, said = await _ask_the_plumber(
+        harness_factory,
+        seeded,
+        "Do you folks do tankless water heaters?",
+        "We handle most water heater work.",
+        uploaded=False,
     )
-    await _with_documents(harness, seeded, uploaded=False)
-    await harness.start()
-    await harness.wait_until_played()
-    # WHEN the caller asks
-    await harness.say(1000)
-    await _hear_reply(harness)
-    await harness.end()
     # THEN the model's facts-only answer is said, not "I don't have that information"
-    said = " ".join(line["text"] for line in harness.agent_lines())
     assert "We handle most water heater work." in said
     assert lines_for("en").not_found not in said
