@@ -91,8 +91,11 @@ async def test_caller_uploads_two_photos_and_owner_sees_both(
     # WHEN the owner opens the call page on their phone
     await page.goto(f"{served_functions.base_url}/c/{call_id}")
     # THEN both photos are displayed (loaded, not broken), with the emergency badge and tap-to-call
-    # (goto waits for the load event, which waits for the images; wait_for_function would need eval, which
-    # the page's CSP forbids whenever the first check fails)
+    # (the photos load lazily: each is scrolled into view, then the network goes quiet; wait_for_function
+    # would need eval, which the page's CSP forbids whenever its first check fails)
+    for photo in await page.locator(".photos img").all():
+        await photo.scroll_into_view_if_needed()
+    await page.wait_for_load_state("networkidle")
     assert await page.evaluate("[...document.images].length === 2 && [...document.images].every(i => i.complete)")
     widths = await page.eval_on_selector_all(".photos img", "imgs => imgs.map(i => i.naturalWidth)")
     assert len(widths) == 2
