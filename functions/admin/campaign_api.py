@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
-from functions.admin.auth import api_identity
+from functions.admin.auth import ApiIdentity, api_identity
 from functions.admin.campaign_input import CampaignError, NewCampaign, create_campaign
 from functions.admin.form_errors import error_messages
 from functions.edge_app import DatabaseDep
@@ -20,12 +20,15 @@ router = APIRouter(prefix="/admin/api/campaigns", dependencies=[Depends(api_iden
 
 
 @router.post("")
-async def create(body: dict[str, Any], db: DatabaseDep) -> JSONResponse:
+async def create(body: dict[str, Any], identity: ApiIdentity, db: DatabaseDep) -> JSONResponse:
+    """`agent`: an outbound template's name (e.g. "preop_reminder"); left out, the business's own line."""
     numbers = body.get("numbers")
     if isinstance(numbers, list):  # "+1212…" or {"number": …, "label": …}
         body = {**body, "numbers": [_entry(item) for item in numbers]}
     try:
-        campaign, rejected = await create_campaign(db, NewCampaign.model_validate(body))
+        campaign, rejected = await create_campaign(
+            db, NewCampaign.model_validate(body), created_by=identity.operator.email
+        )
     except ValidationError as error:
         return JSONResponse({"errors": error_messages(error)}, status_code=422)
     except CampaignError as error:
@@ -57,7 +60,9 @@ async def read(db: DatabaseDep, campaign_id: str) -> JSONResponse:
         }
         for row in await campaign_rows(db, campaign)
     ]
-    return JSONResponse({"id": campaign.id, "name": campaign.name, "business_id": campaign.business_id, "calls": calls})
+    agent = {"purpose": campaign.agent_purpose, "version": campaign.agent_version}
+    body = {"id": campaign.id, "name": campaign.name, "business_id": campaign.business_id, "agent": agent}
+    return JSONResponse({**body, "calls": calls})
 
 
 @router.get("/{campaign_id}/results.csv")

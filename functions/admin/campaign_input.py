@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.database import Database
 from shared.outbound import campaigns
+from shared.outbound.agent_choice import OWN_LINE, AgentChoiceError, chosen_agent
 from shared.outbound.calling_rules import BadNumber, CallingHours, normalized_number
-from shared.repositories import agent_definitions
 
 _HOURS = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 MAX_NUMBERS = 10_000
@@ -32,6 +32,7 @@ class NewCampaign(BaseModel):
     max_attempts: int = Field(default=3, ge=1, le=10)
     retry_base_s: int = Field(default=900, ge=1, le=86400)
     calls_per_minute: int = Field(default=6, ge=1, le=600)
+    agent: str = Field(default=OWN_LINE, max_length=100)  # an outbound template's name; "": the business's own
     numbers: list[tuple[str, str]] = Field(min_length=1, max_length=MAX_NUMBERS)
 
     @field_validator("calling_from", "calling_until")
@@ -56,21 +57,27 @@ class NewCampaign(BaseModel):
         return CallingHours(start, end)
 
 
-async def create_campaign(db: Database, new: NewCampaign) -> tuple[campaigns.Campaign, list[campaigns.RejectedNumber]]:
-    stored = await agent_definitions.current_definition(db, new.business_id)
-    if stored is None:
-        raise CampaignError(f"no business {new.business_id!r}", status=404)
-    if stored.definition.direction != "outbound":
-        raise CampaignError("this business's agent answers inbound calls; give it an outbound agent (a goal) first")
+async def create_campaign(
+    db: Database, new: NewCampaign, *, created_by: str
+) -> tuple[campaigns.Campaign, list[campaigns.RejectedNumber]]:
+    """The campaign, its agent pinned (`new.agent`: an outbound template, or the business's own outbound
+    line), and the numbers of the list that were not queued."""
+    try:
+        agent = await chosen_agent(db, new.business_id, new.agent)
+    except AgentChoiceError as error:
+        raise CampaignError(str(error), status=error.status) from error
+    hours = new.hours()
     campaign = await campaigns.create_campaign(
         db,
         business_id=new.business_id,
         name=new.name,
         from_number=new.from_number,
-        hours=new.hours(),
+        hours=hours,
         max_attempts=new.max_attempts,
         retry_base_s=new.retry_base_s,
         calls_per_minute=new.calls_per_minute,
+        agent=agent,
+        created_by=created_by,
     )
     _, rejected = await campaigns.add_numbers(db, campaign, new.numbers)
     return campaign, rejected
