@@ -19,7 +19,7 @@ from buddyhelps.local_stack import LocalStack, StackFailed
 from buddyhelps.simulator.agent_transcriber import AgentTranscriber
 from buddyhelps.simulator.call_result import CallResult, format_report
 from buddyhelps.simulator.caller import CallOptions, run_call
-from buddyhelps.simulator.caller_voice import PiperCallerVoice
+from buddyhelps.simulator.kokoro_caller_voice import caller_voice_for
 from buddyhelps.simulator.scenario import load_scenario
 from shared.database import Database, open_database
 from shared.demo_business import DEMO_BUSINESS_ID, DEMO_NUMBER, seed_demo_business
@@ -98,8 +98,11 @@ async def _place_call(settings: Settings, stack: LocalStack, scenario_name: str)
     _step(f"3/5 Placing a simulated call: {scenario.name} (real time, about a minute)")
     print(scenario.description)
     options = CallOptions.from_settings(settings, functions_url=stack.functions_url)
-    voice = PiperCallerVoice(cache_dir=settings.data_dir / "caller-voice-cache")
-    transcriber = AgentTranscriber(model_dir=settings.models_dir / "whisper-base", cpu_threads=settings.cpu_threads)
+    # The scenario's own caller voice: a Spanish scenario read by the English Piper voice is not Spanish speech.
+    voice = caller_voice_for(scenario.voice, settings=settings, cache_dir=settings.data_dir / "caller-voice-cache")
+    transcriber = AgentTranscriber(
+        model_dir=settings.models_dir / "whisper-base", cpu_threads=settings.cpu_threads, language=scenario.language
+    )
     result = await run_call(scenario=scenario, options=options, voice=voice, transcriber=transcriber)
     print(format_report(result))
     if result.wav_path:
