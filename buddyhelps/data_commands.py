@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from buddyhelps.cli_database import Action, with_database
-from shared.agents.business_definition import from_template
 from shared.agents.templates import TemplateError
+from shared.business_from_template import add_business_from_template
 from shared.database import Database
 from shared.phone_format import InvalidPhoneNumber, normalize_e164
 from shared.repositories import agent_definitions, businesses, keyword_corrections, phone_numbers, prompts
@@ -40,16 +40,15 @@ async def _migrate(db: Database, args: argparse.Namespace, settings: Settings) -
 
 
 async def _business_add(db: Database, args: argparse.Namespace, settings: Settings) -> int:
-    definition = from_template(args.template, timezone=args.timezone)  # an unknown template stops here
-    business = await businesses.create_business(
+    business = await add_business_from_template(
         db,
+        template=args.template,
         name=args.name,
         owner_phone=normalize_e164(args.owner_phone),
         owner_email=args.owner_email,
         timezone=args.timezone,
         opening_hours=args.opening_hours,
     )
-    await agent_definitions.save_definition(db, business.id, definition, "cli", f"from the {args.template} template")
     print(f"created business {business.id} ({business.name}) with the {args.template} agent")
     return 0
 

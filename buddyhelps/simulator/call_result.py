@@ -8,6 +8,7 @@ from typing import Any
 
 from buddyhelps.simulator.call_recording import CallRecording
 from buddyhelps.simulator.edge_verbs import EdgeEvent
+from buddyhelps.simulator.heard_clauses import HeardClause
 from buddyhelps.simulator.turns import PacingStats, Turn
 
 # agent_hung_up: the worker closed the stream (normal end); caller_hung_up: scripted hang-up;
@@ -38,6 +39,13 @@ class CallResult:
     legs: tuple[str, ...] = ()  # each stream's outcome, then "voicemail" if the call ended there
     edge: tuple[EdgeEvent, ...] = ()  # what Twilio said, gathered, redirected and dialled before or between streams
     recording: CallRecording | None = field(default=None, repr=False, compare=False)
+    clauses: tuple[HeardClause, ...] = ()  # the agent's clauses as heard on this stream (heard_clauses.py)
+    previous_legs: tuple[CallResult, ...] = ()  # earlier streams of the call (before a transfer, a failover)
+
+    @property
+    def all_legs(self) -> tuple[CallResult, ...]:
+        """Every stream of the call in order, this one last."""
+        return (*self.previous_legs, self)
 
     @property
     def failed(self) -> bool:
@@ -81,6 +89,7 @@ class CallResult:
             "notes": list(self.notes),
             "legs": list(self.legs),
             "edge": [asdict(event) for event in self.edge],
+            "previous_legs": [leg.to_dict() for leg in self.previous_legs],
         }
 
 
@@ -94,12 +103,10 @@ def format_report(result: CallResult) -> str:
     for event in result.edge:
         language = f" [{event.language}]" if event.language else ""
         lines.append(f"  edge {event.verb}{language}: {event.detail or '(nothing before the timeout)'}")
-    if result.turns:
-        lines.append(f"{'speaker':<8} {'at s':>6} {'latency ms':>10}  text")
-        for turn in result.turns:
-            latency = "" if turn.latency_ms is None else f"{turn.latency_ms:.0f}"
-            text = turn.text or ("(not transcribed)" if turn.speaker == "agent" else "")
-            lines.append(f"{turn.speaker:<8} {turn.start_ms / 1000:>6.1f} {latency:>10}  {text}")
+    for number, leg in enumerate(result.all_legs, start=1):
+        if result.previous_legs:
+            lines.append(f"stream {number} ({leg.outcome}; times from its start):")
+        lines += _turn_lines(leg)
     lines.append(
         f"greeting {_ms(result.greeting_ms)}  barge-in {_ms(result.barge_in_ms)}  "
         f"frames {result.frames_sent}  marks echoed {result.marks_echoed}  duration {result.duration_s:.1f} s"
@@ -112,6 +119,17 @@ def format_report(result: CallResult) -> str:
     lines += [f"protocol error: {error}" for error in result.protocol_errors]
     lines += [f"note: {note}" for note in result.notes]
     return "\n".join(lines)
+
+
+def _turn_lines(result: CallResult) -> list[str]:
+    if not result.turns:
+        return []
+    lines = [f"{'speaker':<8} {'at s':>6} {'latency ms':>10}  text"]
+    for turn in result.turns:
+        latency = "" if turn.latency_ms is None else f"{turn.latency_ms:.0f}"
+        text = turn.text or ("(not transcribed)" if turn.speaker == "agent" else "")
+        lines.append(f"{turn.speaker:<8} {turn.start_ms / 1000:>6.1f} {latency:>10}  {text}")
+    return lines
 
 
 def _ms(value: float | None) -> str:

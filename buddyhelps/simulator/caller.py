@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from buddyhelps.simulator.call_result import CallResult
 from buddyhelps.simulator.caller_voice import CallerVoice
 from buddyhelps.simulator.edge_twiml import read_edge_document
 from buddyhelps.simulator.edge_verbs import EdgeEvent, EdgePlayer
+from buddyhelps.simulator.heard_clauses import heard_clauses
+from buddyhelps.simulator.live_redirects import LiveRedirects
 from buddyhelps.simulator.media_session import MediaSession, SessionResult
 from buddyhelps.simulator.scenario import Scenario
 from buddyhelps.simulator.turns import Turn, build_turns, greeting_ms, pacing_stats
@@ -94,6 +97,14 @@ class _CallContext:
     scenario: Scenario
     speech: dict[str, bytes]
     recordings: RecordingStore | None = None
+    redirects: LiveRedirects | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class _StreamLeg:
+    result: CallResult
+    redirect_twiml: str = ""  # the call was redirected (a transfer): what it runs next
+    lines_done: int = 0  # the scenario's lines begun on this stream
 
 
 async def run_call(
@@ -103,9 +114,11 @@ async def run_call(
     voice: CallerVoice,
     transcriber: AgentTranscriber | None = None,
     recordings: RecordingStore | None = None,
+    redirects: LiveRedirects | None = None,
 ) -> CallResult:
     """`recordings`: where a <Record> keeps the caller's message (served by the simulated REST API); without
-    it a voicemail answer ends the call there, nothing recorded."""
+    it a voicemail answer ends the call there, nothing recorded. `redirects`: the simulated REST API's live
+    inbound calls (a transfer redirects the call there); without it a redirect finds no call."""
     speech = {text: await voice.speak(text) for text in scenario.spoken_texts}
     call_sid = new_sid("CA")
     target = WebhookTarget(
@@ -134,6 +147,7 @@ async def run_call(
             scenario=scenario,
             speech=speech,
             recordings=recordings,
+            redirects=redirects,
         )
         result = await _follow_twiml(call, answer.text, base)
         duration_s = time.monotonic() - rang_at
@@ -146,8 +160,9 @@ async def run_call(
         except httpx.HTTPError as error:
             notes.append(f"/call-status unreachable: {error!r}")
     result = replace(result, duration_s=round(duration_s, 2), notes=tuple(notes))
-    if transcriber is not None and result.turns:
-        result = replace(result, turns=await _transcribed(result, transcriber))
+    if transcriber is not None:
+        legs = [replace(leg, turns=await _transcribed(leg, transcriber)) for leg in result.previous_legs]
+        result = replace(result, turns=await _transcribed(result, transcriber), previous_legs=tuple(legs))
     return result
 
 
@@ -160,8 +175,10 @@ async def _follow_twiml(call: _CallContext, twiml: str, base: CallResult) -> Cal
 async def _follow(call: _CallContext, twiml: str, base: CallResult, edge: list[EdgeEvent]) -> CallResult:
     """Run the TwiML as Twilio does, leg after leg: what the edge answers before a stream (a keypad menu,
     redirects, a dial) is played first; when a <Connect><Stream> ends from the worker's side (closed,
-    dropped, or never opened) and has an `action`, POST it and run what it answers."""
+    dropped, or never opened) and has an `action`, POST it and run what it answers; when the call is redirected
+    through the REST API (a transfer), run the TwiML it was redirected to, the caller's lines going on."""
     result, legs, document = base, list[str](), twiml
+    streamed: list[CallResult] = []  # each stream leg's result, in order
     for _ in range(MAX_LEGS):
         try:
             call, played, ended = await _through_edge(call, document, edge)
@@ -188,8 +205,15 @@ async def _follow(call: _CallContext, twiml: str, base: CallResult, edge: list[E
                 return _with_legs(result, legs)  # the stream's end ended the call: it stays as the stream left it
             verbs = ", ".join(instruction.verbs) or "none"
             return _with_legs(replace(result, outcome="rejected", detail=f"TwiML verbs: {verbs}"), legs)
-        result = await _stream_leg(call, instruction, base)
+        leg = await _stream_leg(call, instruction, base)
+        result = replace(leg.result, previous_legs=tuple(streamed))
+        streamed.append(leg.result)
         legs.append(result.outcome)
+        if leg.redirect_twiml:
+            document = leg.redirect_twiml
+            lines = call.scenario.lines[leg.lines_done :]
+            call = replace(call, scenario=replace(call.scenario, lines=lines))
+            continue
         if result.outcome not in STREAM_ENDED_BY_WORKER or instruction.action is None:
             return _with_legs(result, legs)
         try:
@@ -255,29 +279,38 @@ async def _ask_action(call: _CallContext, action_url: str) -> str:
     return answer.text
 
 
-async def _stream_leg(call: _CallContext, instruction: ConnectStream, base: CallResult) -> CallResult:
+async def _stream_leg(call: _CallContext, instruction: ConnectStream, base: CallResult) -> _StreamLeg:
     options = call.options
     stream_sid = new_sid("MZ")
     base = replace(base, stream_sid=stream_sid)
     frames = TwilioFrameBuilder(stream_sid=stream_sid, call_sid=base.call_sid, account_sid=options.account_sid)
     # Twilio signs the WebSocket upgrade too (over the stream URL, no parameters).
     headers = {"X-Twilio-Signature": twilio_signature(auth_token=options.auth_token, url=instruction.url, params={})}
+    watching = call.redirects.watching(base.call_sid) if call.redirects is not None else nullcontext(None)
     try:
-        async with connect(
-            instruction.url, additional_headers=headers, open_timeout=10, max_size=MAX_AGENT_FRAME_BYTES
-        ) as websocket:
-            session = MediaSession(
-                websocket=websocket,
-                frames=frames,
-                scenario=call.scenario,
-                speech=call.speech,
-                reply_gap_s=options.reply_gap_s,
-            )
-            outcome = await session.run(instruction.parameters)
+        with watching as redirected:
+            async with connect(
+                instruction.url, additional_headers=headers, open_timeout=10, max_size=MAX_AGENT_FRAME_BYTES
+            ) as websocket:
+                session = MediaSession(
+                    websocket=websocket,
+                    frames=frames,
+                    scenario=call.scenario,
+                    speech=call.speech,
+                    reply_gap_s=options.reply_gap_s,
+                    redirected=redirected,
+                )
+                outcome = await session.run(instruction.parameters)
     except (OSError, InvalidHandshake, TimeoutError, ConnectionClosed) as error:
-        return replace(base, outcome="stream_failed", detail=f"could not open {instruction.url}: {error!r}")
-    wav_path = outcome.recording.write_wav(options.artifacts_dir / f"{base.call_sid}.wav")
-    return _from_session(base, outcome, wav_path)
+        failed = replace(base, outcome="stream_failed", detail=f"could not open {instruction.url}: {error!r}")
+        return _StreamLeg(result=failed)
+    name = f"{base.call_sid}-{stream_sid}.wav" if outcome.redirect_twiml else f"{base.call_sid}.wav"
+    wav_path = outcome.recording.write_wav(options.artifacts_dir / name)
+    return _StreamLeg(
+        result=_from_session(base, outcome, wav_path),
+        redirect_twiml=outcome.redirect_twiml,
+        lines_done=outcome.lines_done,
+    )
 
 
 def _from_session(base: CallResult, session: SessionResult, wav_path: Path) -> CallResult:
@@ -295,10 +328,12 @@ def _from_session(base: CallResult, session: SessionResult, wav_path: Path) -> C
         pacing=pacing_stats(session.lateness_s),
         notes=session.notes,
         recording=session.recording,
+        clauses=heard_clauses(session),
     )
 
 
 async def _transcribed(result: CallResult, transcriber: AgentTranscriber) -> tuple[Turn, ...]:
+    """The agent's turns with the words Whisper hears in them."""
     turns = []
     for turn in result.turns:
         if turn.speaker == "agent" and result.recording is not None:

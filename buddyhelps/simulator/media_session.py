@@ -55,6 +55,9 @@ class SessionResult:
     protocol_errors: tuple[str, ...]
     lateness_s: tuple[float, ...]  # per tick: send time minus its deadline
     notes: tuple[str, ...]
+    lines_done: int = 0  # the scenario's lines begun on this stream (the rest go to the next leg)
+    clause_starts: tuple[int, ...] = ()  # ticks where an agent clause (audio between marks) began to play
+    redirect_twiml: str = ""  # outcome redirected: what the call runs next
 
 
 class MediaSession:
@@ -67,8 +70,11 @@ class MediaSession:
         speech: Mapping[str, bytes],
         reply_gap_s: float = 0.8,
         clock: Callable[[], float] = time.monotonic,
+        redirected: asyncio.Future[str] | None = None,
     ) -> None:
+        """`redirected`: resolves with new TwiML when the call is redirected (the stream then ends)."""
         self._ws = websocket
+        self._redirected = redirected
         self._frames = frames
         self._scenario = scenario
         self._speech = speech
@@ -96,6 +102,9 @@ class MediaSession:
         self._protocol_errors: list[str] = []
         self._lateness: list[float] = []
         self._notes: list[str] = []
+        self._lines_done = 0
+        self._clause_starts: list[int] = []
+        self._agent_was_playing = False
 
     async def run(self, custom_parameters: Mapping[str, str]) -> SessionResult:
         await self._ws.send(self._frames.connected())
@@ -104,9 +113,10 @@ class MediaSession:
         ticker = asyncio.create_task(self._tick(), name="twilio-ticker")
         receiver = asyncio.create_task(self._receive(), name="twilio-receiver")
         script = asyncio.create_task(self._run_script(), name="caller-script")
+        redirect = asyncio.create_task(self._wait_redirect(), name="twilio-redirect")
         try:
             done, _ = await asyncio.wait(
-                {ticker, receiver, script},
+                {ticker, receiver, script, redirect},
                 timeout=self._scenario.max_duration_s,
                 return_when=asyncio.FIRST_COMPLETED,
             )
@@ -115,15 +125,24 @@ class MediaSession:
                 if error is not None:
                     raise error
             outcome = self._outcome(done, script)
+            script.cancel()  # the caller says nothing more on this stream while it closes
             if not self._worker_closed.is_set():
                 await self._hang_up()
         finally:
-            for task in (ticker, receiver, script):
+            for task in (ticker, receiver, script, redirect):
                 task.cancel()
-            await asyncio.gather(ticker, receiver, script, return_exceptions=True)
+            await asyncio.gather(ticker, receiver, script, redirect, return_exceptions=True)
         return self._result(outcome)
 
+    async def _wait_redirect(self) -> str:
+        if self._redirected is None:
+            await asyncio.Event().wait()  # never redirected: wait with the others until the call ends
+        assert self._redirected is not None
+        return await asyncio.shield(self._redirected)
+
     def _outcome(self, done: set[asyncio.Task[Any]], script: asyncio.Task[str]) -> str:
+        if self._redirected is not None and self._redirected.done() and not self._redirected.cancelled():
+            return "redirected"
         if script in done:
             return script.result()
         if self._worker_closed.is_set():
@@ -162,7 +181,15 @@ class MediaSession:
             protocol_errors=tuple(self._protocol_errors),
             lateness_s=tuple(self._lateness),
             notes=tuple(self._notes),
+            lines_done=self._lines_done,
+            clause_starts=tuple(self._clause_starts),
+            redirect_twiml=self._redirect_twiml(),
         )
+
+    def _redirect_twiml(self) -> str:
+        if self._redirected is None or not self._redirected.done() or self._redirected.cancelled():
+            return ""
+        return self._redirected.result()
 
     # --- ticker: caller media out, agent audio played --------------------------------------------
 
@@ -205,6 +232,9 @@ class MediaSession:
         played = self._playback.play_frame()
         for name in played.marks_done:
             await self._echo_mark(name)
+        if played.agent_audio and (played.marks_done or not self._agent_was_playing):
+            self._clause_starts.append(self._recording.ticks)  # audio after a mark or a silence: a new clause
+        self._agent_was_playing = played.agent_audio
         self._recording.add_tick(caller=caller_frame, agent=played.audio, agent_tag=played.tag, sent_at=now)
         if played.agent_audio:
             self._last_agent_played_at = now
@@ -259,6 +289,7 @@ class MediaSession:
     async def _run_script(self) -> str:
         for index, line in enumerate(self._scenario.lines):
             await self._before_line(index, line)
+            self._lines_done = index + 1
             if line.pause_before_s:
                 await asyncio.sleep(line.pause_before_s)
             if line.dtmf:

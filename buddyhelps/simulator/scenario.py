@@ -10,9 +10,14 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from buddyhelps.simulator.scenario_business import ScenarioBusiness, ScenarioExpect, parse_business, parse_expect
+from buddyhelps.simulator.scenario_fields import ScenarioError, refuse_unknown_keys, string
+
+__all__ = ["CallerLine", "Scenario", "ScenarioError", "available_scenarios", "load_scenario", "parse_scenario"]
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 DTMF_DIGITS = frozenset("0123456789*#")
@@ -20,14 +25,21 @@ MAX_CALL_S = 1800.0
 
 _LINE_KEYS = frozenset({"text", "pause_before_s", "wait_for_agent", "barge_in_after_s", "dtmf", "hangup_after_s"})
 _SCENARIO_KEYS = frozenset(
-    {"name", "description", "max_duration_s", "linger_s", "agent_reply_timeout_s", "lines", "voice", "language"}
+    {
+        "name",
+        "description",
+        "max_duration_s",
+        "linger_s",
+        "agent_reply_timeout_s",
+        "lines",
+        "voice",
+        "language",
+        "business",
+        "expect",
+    }
 )
 # The caller's voice: "" is Piper's joe; "kokoro:NAME" a Kokoro voice the agent never uses (em_santa...).
 _VOICE = re.compile(r"^(|piper:joe|kokoro:[a-z]{2}_[a-z0-9]+)$")
-
-
-class ScenarioError(ValueError):
-    """A scenario file that cannot be used; the message names the file, line and field."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,6 +67,8 @@ class Scenario:
     agent_reply_timeout_s: float = 20.0
     voice: str = ""  # see _VOICE
     language: str = "en"  # the language the caller speaks (what the agent should answer in)
+    business: ScenarioBusiness | None = None  # None: the demo plumbing business
+    expect: ScenarioExpect = field(default_factory=ScenarioExpect)
 
     @property
     def spoken_texts(self) -> tuple[str, ...]:
@@ -81,7 +95,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
 
 
 def parse_scenario(data: Mapping[str, Any], *, source: str, default_name: str = "scenario") -> Scenario:
-    _refuse_unknown_keys(data, _SCENARIO_KEYS, where=source)
+    refuse_unknown_keys(data, _SCENARIO_KEYS, where=source)
     raw_lines = data.get("lines", [])
     if not isinstance(raw_lines, list):
         raise ScenarioError(f"{source}: 'lines' must be an array of tables ([[lines]])")
@@ -89,15 +103,18 @@ def parse_scenario(data: Mapping[str, Any], *, source: str, default_name: str = 
     for index, line in enumerate(lines[:-1]):
         if line.hangup_after_s is not None:
             raise ScenarioError(f"{source}: line {index + 1}: hangup_after_s is only allowed on the last line")
+    name = string(data, "name", default_name, where=source)
     scenario = Scenario(
-        name=_string(data, "name", default_name, where=source),
-        description=_string(data, "description", "", where=source),
+        name=name,
+        description=string(data, "description", "", where=source),
         lines=lines,
         max_duration_s=_seconds(data, "max_duration_s", 120.0, where=source),
         linger_s=_seconds(data, "linger_s", 20.0, where=source),
         agent_reply_timeout_s=_seconds(data, "agent_reply_timeout_s", 20.0, where=source),
-        voice=_string(data, "voice", "", where=source),
-        language=_string(data, "language", "en", where=source),
+        voice=string(data, "voice", "", where=source),
+        language=string(data, "language", "en", where=source),
+        business=parse_business(data.get("business"), source=source, scenario_name=name),
+        expect=parse_expect(data.get("expect"), source=source),
     )
     if not _VOICE.match(scenario.voice):
         raise ScenarioError(f"{source}: voice must be empty, 'piper:joe' or 'kokoro:VOICE' (e.g. kokoro:em_santa)")
@@ -109,16 +126,16 @@ def parse_scenario(data: Mapping[str, Any], *, source: str, default_name: str = 
 def _parse_line(raw: object, *, where: str) -> CallerLine:
     if not isinstance(raw, dict):
         raise ScenarioError(f"{where}: must be a table with at least 'text'")
-    _refuse_unknown_keys(raw, _LINE_KEYS, where=where)
+    refuse_unknown_keys(raw, _LINE_KEYS, where=where)
     wait = raw.get("wait_for_agent", True)
     if not isinstance(wait, bool):
         raise ScenarioError(f"{where}: wait_for_agent must be true or false")
     line = CallerLine(
-        text=_string(raw, "text", "", where=where).strip(),
+        text=string(raw, "text", "", where=where).strip(),
         pause_before_s=_seconds(raw, "pause_before_s", 0.0, where=where),
         wait_for_agent=wait,
         barge_in_after_s=_optional_seconds(raw, "barge_in_after_s", where=where),
-        dtmf=_string(raw, "dtmf", "", where=where),
+        dtmf=string(raw, "dtmf", "", where=where),
         hangup_after_s=_optional_seconds(raw, "hangup_after_s", where=where),
     )
     if bad := sorted(set(line.dtmf) - DTMF_DIGITS):
@@ -128,19 +145,6 @@ def _parse_line(raw: object, *, where: str) -> CallerLine:
     if line.barge_in_after_s is not None and not line.text:
         raise ScenarioError(f"{where}: barge_in_after_s needs text to barge in with")
     return line
-
-
-def _refuse_unknown_keys(data: Mapping[str, Any], allowed: frozenset[str], *, where: str) -> None:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise ScenarioError(f"{where}: unknown field(s) {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})")
-
-
-def _string(data: Mapping[str, Any], key: str, default: str, *, where: str) -> str:
-    value = data.get(key, default)
-    if not isinstance(value, str):
-        raise ScenarioError(f"{where}: {key} must be a string")
-    return value
 
 
 def _seconds(data: Mapping[str, Any], key: str, default: float, *, where: str) -> float:

@@ -3,7 +3,8 @@
 `POST /2010-04-01/Accounts/{sid}/Calls.json` creates an outbound call and plays the callee found for the
 `To` number in a callee book (buddyhelps/simulator/callees/) — a person, an answering machine, busy, no
 answer or failed — exactly as Twilio would: signed webhooks, the media stream, async AMD, status callbacks.
-`POST .../Calls/{CallSid}.json` updates a live call (`Twiml=`: redirect it; `Status=completed`: hang up).
+`POST .../Calls/{CallSid}.json` updates a live call (`Twiml=`: redirect it; `Status=completed`: hang up),
+whether placed here or an inbound call the caller simulator is on (`inbound`: a transfer's <Dial>).
 
 Routes are small functions on one APIRouter built by `api_router`, so another REST resource (say a
 transfer's `<Dial>`) is one more route beside these.
@@ -25,10 +26,12 @@ from fastapi.responses import JSONResponse
 from buddyhelps.simulator.callee_book import Callee
 from buddyhelps.simulator.callee_call import CalleeCall, CalleePlayer, CallRequest
 from buddyhelps.simulator.caller_voice import CallerVoice
+from buddyhelps.simulator.live_redirects import LiveRedirects
 from buddyhelps.simulator.twilio_recordings import RecordingStore, recordings_router
 from buddyhelps.simulator.twilio_webhooks import API_VERSION, WebhookTarget, new_sid
 
 log = logging.getLogger(__name__)
+HANG_UP = "<Response><Hangup/></Response>"  # what an update without TwiML does to a live call here
 
 
 class SimulatedTwilio:
@@ -41,6 +44,7 @@ class SimulatedTwilio:
         self.account_sid = account_sid
         self.callees = dict(callees)
         self.voice = voice
+        self.inbound = LiveRedirects()  # the caller simulator's own calls, which a transfer redirects
         self.calls: dict[str, CalleeCall] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._finished = asyncio.Condition()
@@ -147,13 +151,15 @@ def api_router() -> APIRouter:
     @router.post("/Calls/{call_sid}.json")
     async def update_call(call_sid: str, request: Request, twilio: Twilio) -> JSONResponse:
         call = twilio.calls.get(call_sid)
+        form = await request.form()
+        if call is None and twilio.inbound.redirect(call_sid, str(form.get("Twiml", "")) or HANG_UP):
+            return JSONResponse(status_code=200, content={"sid": call_sid, "status": "in-progress"})
         if call is None:
             return _error(404, 20404, f"The requested resource /Calls/{call_sid}.json was not found")
-        form = await request.form()
         if call.status != "in-progress":
             return _error(400, 21220, "Call is not in-progress. Cannot redirect.")
         twiml = str(form.get("Twiml", ""))
-        call.redirect_twiml = twiml or "<Response><Hangup/></Response>"
+        call.redirect_twiml = twiml or HANG_UP
         call.redirected.set()
         return JSONResponse(status_code=200, content=_resource(call))
 
