@@ -41,16 +41,21 @@ async def test_a_transfer_scenario_gets_its_template_people_and_a_clock_where_it
     business_id = await seed(db, business)
     # THEN the dialled number reaches a business whose agent is the front desk template's
     number = await phone_numbers.get_number(db, business.number)
-    assert number is not None and number.business_id == business_id
+    assert number is not None
+    assert number.business_id == business_id
     stored = await agent_definitions.current_definition(db, business_id)
-    assert stored is not None and stored.definition.template == "front_desk"
+    assert stored is not None
+    assert stored.definition.template == "front_desk"
     # AND its hours are on a clock where the office is open at that moment (a transfer is possible)
     hours = stored.definition.facts.hours
-    assert hours is not None and hours.timezone != "America/New_York"
+    assert hours is not None
+    assert hours.timezone != "America/New_York"
     assert hours_now(hours, SUNDAY_EVENING_IN_NEW_YORK).open_now
     # AND Dana is on its people page with the number a transfer rings
     dana = (await load_directory(db, business_id)).find("Dana")
-    assert dana is not None and dana.phone == "+15550107701" and dana.transfers
+    assert dana is not None
+    assert dana.phone == "+15550107701"
+    assert dana.transfers
 
 
 async def test_the_booking_link_scenario_has_no_calendar_and_its_own_link(db: Database, settings: Settings) -> None:
@@ -59,7 +64,8 @@ async def test_the_booking_link_scenario_has_no_calendar_and_its_own_link(db: Da
     assert choice.provider == "none"
     assert choice.booking_link_url == "https://book.summit-electric.example/visit"
     stored = await agent_definitions.current_definition(db, business_id)
-    assert stored is not None and "book_visit" in stored.definition.tools
+    assert stored is not None
+    assert "book_visit" in stored.definition.tools
 
 
 async def test_a_caldav_business_books_into_the_calendar_it_is_given(db: Database, settings: Settings) -> None:

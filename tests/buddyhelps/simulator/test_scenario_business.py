@@ -38,17 +38,21 @@ def test_each_tool_scenario_calls_a_business_from_its_template_and_expects_its_t
 
 def test_the_transfer_scenarios_ring_a_person_who_answers_or_not_while_the_business_is_open() -> None:
     answered, unanswered = load_scenario("front-desk-transfer-answered"), load_scenario("hvac-transfer-unanswered")
-    assert answered.business is not None and unanswered.business is not None
+    assert answered.business is not None
+    assert unanswered.business is not None
     assert (answered.business.dial_answer, answered.expect.dial) == ("completed", "completed")
     assert (unanswered.business.dial_answer, unanswered.expect.dial) == ("no-answer", "no-answer")
-    assert answered.business.open_now and unanswered.business.open_now
+    assert answered.business.open_now
+    assert unanswered.business.open_now
     assert all(person.phone for person in (*answered.business.people, *unanswered.business.people))
 
 
 def test_the_booking_scenarios_book_into_caldav_or_text_the_link() -> None:
     caldav, link = load_scenario("hvac-booking-caldav"), load_scenario("electrician-booking-link")
-    assert caldav.business is not None and caldav.business.calendar == "caldav"
-    assert link.business is not None and link.business.calendar == "none"
+    assert caldav.business is not None
+    assert caldav.business.calendar == "caldav"
+    assert link.business is not None
+    assert link.business.calendar == "none"
     assert link.expect.outbox_contains in link.business.booking_link
 
 
@@ -68,7 +72,8 @@ def test_people_and_defaults_are_read(tmp_path: Path) -> None:
     business = load_scenario(path).business
     # THEN the defaults apply: a number of its own, no calendar, nobody answering a transfer
     assert business is not None
-    assert business.number.startswith("+1555020") and len(business.number) == 12
+    assert business.number.startswith("+1555020")
+    assert len(business.number) == 12
     assert (business.calendar, business.dial_answer, business.open_now) == ("none", "no-answer", False)
     assert business.people[0].kind == "department"
     assert business.people[0].aliases == ("billing",)
@@ -93,6 +98,6 @@ def test_people_and_defaults_are_read(tmp_path: Path) -> None:
     ],
 )
 def test_a_wrong_business_or_expectation_is_refused_saying_where(tmp_path: Path, toml: str, message: str) -> None:
-    with pytest.raises(ScenarioError, match="mine.toml") as refused:
+    with pytest.raises(ScenarioError, match=r"mine\.toml") as refused:
         load_scenario(write(tmp_path, toml))
     assert message in str(refused.value)
