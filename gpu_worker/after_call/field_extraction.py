@@ -103,7 +103,7 @@ async def complete_fields(
             _fill(spec, entry, answers, context, said=said, agent=agent)
             for spec, entry in zip(definition.fields, fields, strict=True)
         ]
-        notes = _not_parroted(_one_line(answers.get("notes", "")), agent)
+        notes = _grounded(_not_parroted(_one_line(answers.get("notes", "")), agent), said)
         return FieldsOutcome(tuple(filled), notes, "ok", None, attempt, _ms(started))
     log.warning("field extraction failed", extra={"error": error, "elapsed_ms": _ms(started)})
     return FieldsOutcome(
@@ -211,6 +211,20 @@ def _not_parroted(value: str, agent_text: str) -> str:
     """`value`, or "" when it only repeats the agent's own words (the small model copies them)."""
     squashed = _squashed(value)
     return "" if squashed and len(squashed) > 12 and squashed in _squashed(agent_text) else value
+
+
+_CONTENT_WORD = re.compile(r"[^\W\d_]{5,}")
+
+
+def _grounded(notes: str, said: str) -> str:
+    """`notes`, or "" when none of a third of its longer words were said by the caller: the small model
+    sometimes writes a refusal there ("No puedo ayudar con esa llamada"), which the owner must not read
+    as something the caller said. Words are compared on their first five letters (llame/llamó, mornings)."""
+    stems = {word[:5] for word in _CONTENT_WORD.findall(notes.casefold())}
+    if not stems:
+        return notes
+    heard = {word[:5] for word in _CONTENT_WORD.findall(said.casefold())}
+    return notes if 3 * len(stems & heard) >= len(stems) else ""
 
 
 def _now(definition: AgentDefinition) -> datetime:

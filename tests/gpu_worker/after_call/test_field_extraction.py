@@ -280,3 +280,22 @@ def _templates() -> list[str]:
     from shared.agents.templates import template_names
 
     return template_names()
+
+
+@pytest.mark.parametrize(
+    ("notes", "kept"),
+    [
+        ("No puedo ayudar con esa llamada.", False),
+        ("I cannot assist with that request.", False),
+        ("The gate code is 4411 and the dog stays in the yard.", True),
+        ("Caller prefers mornings.", True),
+    ],
+)
+async def test_notes_the_caller_never_said_are_dropped(notes: str, kept: bool) -> None:
+    # GIVEN a caller who mentioned a gate code, a dog and mornings, and notes the model wrote
+    said = "This is Sam, my sink is blocked. Mornings are best, the gate code is 4411 and the dog stays in the yard."
+    model = ScriptedModel(json.dumps({**GOOD, "notes": notes}))
+    # WHEN extracted
+    outcome = await extract(model, [_entry("caller", said, 0)])
+    # THEN notes about what the caller said reach the owner; a refusal or invention does not
+    assert (outcome.notes == notes) is kept
