@@ -87,7 +87,7 @@ async def run_case(
     heard = [entry.value for entry in state.fields if entry.value]  # what the caller gave may be read back
     for said in replies_said:
         result.invented += inventions(said, " ".join([*case.turns, *heard]), facts)
-    result.fields = field_results(case, definition, state.fields)
+    result.fields = field_results(case, definition, state.fields, language=language)
     return result
 
 

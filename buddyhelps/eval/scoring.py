@@ -11,6 +11,8 @@ from buddyhelps.eval.eval_cases import EvalCase, ExpectedStatus
 from gpu_worker.conversation.planning.facts_answer import FactsAnswer
 from gpu_worker.conversation.planning.planner import FieldEntry
 from shared.agents.definition import AgentDefinition, FieldKind
+from shared.agents.fields.clock_text import clock_text
+from shared.agents.fields.lexicons import Lexicon, lexicon_for
 
 _AMOUNT = re.compile(r"[$£€]\s?(\d+(?:\.\d{1,2})?)|\b(\d+(?:\.\d{1,2})?)\s?(?:dollars?|bucks)\b", re.IGNORECASE)
 _CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s?(am|pm|a\.m\.|p\.m\.)(?=\W|$)", re.IGNORECASE)
@@ -28,13 +30,18 @@ class FieldResult:
     right: bool
 
 
-def field_results(case: EvalCase, definition: AgentDefinition, entries: tuple[FieldEntry, ...]) -> list[FieldResult]:
+def field_results(
+    case: EvalCase, definition: AgentDefinition, entries: tuple[FieldEntry, ...], *, language: str = "en"
+) -> list[FieldResult]:
+    """Each truth against the field's value; `language`: the callers', whose clock words are read."""
+    lex = lexicon_for(language)
     by_name = {entry.name: entry for entry in entries}
     results = []
     for name, truth in case.truth.items():
         entry = by_name[name]
         kind = definition.field(name).kind
-        results.append(FieldResult(name, _shown(truth), entry.value, entry.status, _matches(kind, truth, entry)))
+        right = _matches(kind, truth, entry, lex)
+        results.append(FieldResult(name, _shown(truth), entry.value, entry.status, right))
     return results
 
 
@@ -44,12 +51,13 @@ def _shown(truth: str | list[str] | ExpectedStatus) -> str:
     return " + ".join(truth) if isinstance(truth, list) else truth
 
 
-def _matches(kind: FieldKind, truth: str | list[str] | ExpectedStatus, entry: FieldEntry) -> bool:
+def _matches(kind: FieldKind, truth: str | list[str] | ExpectedStatus, entry: FieldEntry, lex: Lexicon) -> bool:
     if isinstance(truth, ExpectedStatus):
         return entry.status == truth.status
     value = entry.value.lower()
-    if isinstance(truth, list):
-        return bool(value) and all(word.lower() in value for word in truth)
+    if isinstance(truth, list):  # words the value must hold; clock times in either written the one way
+        value = clock_text(entry.value, lex).lower()
+        return bool(value) and all(clock_text(word, lex).lower() in value for word in truth)
     if kind == FieldKind.MONEY:
         return _amount(entry.value.split(" ")[0]) == _amount(truth)
     if kind == FieldKind.ADDRESS:

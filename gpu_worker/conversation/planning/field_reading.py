@@ -22,6 +22,7 @@ from shared.agents.fields import (
     lexicon_for,
     normalize_phone,
 )
+from shared.agents.fields.spoken import spoken_clock_text
 
 # "I'd like to leave a message for Sarah" → "Sarah": the request is not the value.
 _REQUEST_LEAD = re.compile(
@@ -53,10 +54,12 @@ def read_field(spec: FieldSpec, text: str, ctx: FieldContext, *, asked: bool) ->
     found = extract_field(spec, text, ctx, asked=asked)
     if found is None or spec.kind != FieldKind.FREE_TEXT:
         return found
+    lex = lexicon_for(ctx.language)
     value = _REQUEST_LEAD.sub("", found.value).strip(" .!?,;")
-    if not value or (len(value.split()) <= 4 and extract_yes_no(value, lexicon_for(ctx.language)) is not None):
+    if not value or (len(value.split()) <= 4 and extract_yes_no(value, lex) is not None):
         return None  # "yes, all correct" answers no free-text question
-    return FieldValue(value, _told_back(value) if ctx.language == "en" else value)
+    spoken = spoken_clock_text(value, lex)  # "5 AM–11 PM" said "5 AM to 11 PM"
+    return FieldValue(value, _told_back(spoken) if ctx.language == "en" else spoken)
 
 
 def residue(text: str, taken: list[str]) -> str:

@@ -13,7 +13,7 @@ from shared.agents.fields.money import extract_money
 from shared.agents.fields.names import extract_name
 from shared.agents.fields.options import extract_option
 from shared.agents.fields.phones import find_phone, normalize_phone
-from shared.agents.fields.spoken import spoken_date, spoken_money, spoken_phone, spoken_time
+from shared.agents.fields.spoken import spoken_clock_text, spoken_date, spoken_money, spoken_phone, spoken_time
 from shared.agents.fields.times import extract_time
 from shared.agents.fields.values import FieldContext, FieldValue
 from shared.agents.fields.yes_no import extract_yes_no
@@ -84,7 +84,7 @@ def _yes_no(spec: FieldSpec, text: str, ctx: FieldContext, lex: Lexicon, asked: 
 
 def _free_text(spec: FieldSpec, text: str, ctx: FieldContext, lex: Lexicon, asked: bool) -> FieldValue | None:
     said = extract_free_text(text, lex, answering=asked)
-    return FieldValue(said, said) if said else None
+    return FieldValue(said, spoken_clock_text(said, lex)) if said else None
 
 
 _EXTRACTORS: dict[FieldKind, Extractor] = {

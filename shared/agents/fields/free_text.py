@@ -1,9 +1,11 @@
-"""Free text: the substance of what the caller said in answer, without fillers or other details."""
+"""Free text: the substance of what the caller said in answer, without fillers or other details; clock
+times in it written one way ("5 a, to 11 p," → "5 AM–11 PM", clock_text.py)."""
 
 from __future__ import annotations
 
 import re
 
+from shared.agents.fields.clock_text import clock_text
 from shared.agents.fields.lexicons import Lexicon
 from shared.agents.fields.names import extract_name
 
@@ -21,7 +23,7 @@ def extract_free_text(text: str, lex: Lexicon, *, answering: bool) -> str:
     otherwise nothing — free text is only taken as an answer."""
     if not answering or text.rstrip().endswith("?"):
         return ""
-    parts = re.split(r"(?<=[.!?;,])\s+", text)
+    parts = re.split(r"(?<=[.!?;,])\s+", clock_text(text, lex))
     clauses = [lex.name_intro_then.sub("", _FILLER.sub("", part)).strip() for part in parts]
     kept = [c.strip(" ,.;") for c in clauses if c and not _only_a_name(c, lex) and len(c.split()) >= 2]
     joined = ", ".join(kept)

@@ -6,6 +6,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
+from shared.agents.fields.clock_text import RANGE_SIGN, WRITTEN_TIME
 from shared.agents.fields.lexicons import Lexicon
 
 
@@ -33,6 +34,17 @@ def spoken_time(hour: int, minute: int, lex: Lexicon) -> str:
     twelve = hour % 12 or 12
     minutes = f":{minute:02d}" if minute else ""
     return lex.time_format.format(hour=twelve, minutes=minutes, period=period)
+
+
+def spoken_clock_text(text: str, lex: Lexicon) -> str:
+    """Free text with its written times ("5 AM–11 PM", clock_text.py) as the agent says them in the call's
+    language: "5 AM to 11 PM"; "las 5 de la mañana a las 11 de la noche"."""
+
+    def spoken(match: re.Match[str]) -> str:
+        hour = int(match.group(1)) % 12 + (12 if match.group(3) == "P" else 0)
+        return spoken_time(hour, int(match.group(2) or 0), lex)
+
+    return WRITTEN_TIME.sub(spoken, text).replace(RANGE_SIGN, f" {lex.range_words[0]} ")
 
 
 def spoken_money(amount: Decimal, currency: str, lex: Lexicon) -> str:

@@ -1,28 +1,41 @@
 """Times of day as people say them: "2pm", "2:30", "two thirty", "half past two", "quarter to three",
-"noon", "a las dos y media de la tarde". Returns (hour, minute) on the 24-hour clock."""
+"noon", "a las dos y media de la tarde", and as Whisper writes them ("5 a,", "11 p", "5 de la mañana":
+clock_text.py reads those first). Returns (hour, minute) on the 24-hour clock."""
 
 from __future__ import annotations
 
 import re
 
+from shared.agents.fields.clock_text import clock_text
 from shared.agents.fields.lexicons import Lexicon
 from shared.agents.fields.number_words import cardinals, tokens
 
 _CLOCK = re.compile(r"\b(\d{1,2})(?::|\.|h)(\d{2})\b")
-_HOUR_MARK = re.compile(r"\b(\d{1,2})\s*(a\.?m\.?|p\.?m\.?)(?!\w)", re.IGNORECASE)
+_MARKED = re.compile(r"(?<![\w:.])(\d{1,2})(?::(\d{2}))? ([ap])m(?!\w)")  # clock_text's form, lowered
 
 
 def extract_time(text: str, lex: Lexicon, *, answering: bool) -> tuple[int, int] | None:
-    lowered = text.lower()
-    if any(re.search(rf"(?<!\w){word}(?!\w)", lowered) for word in lex.noon):
-        return 12, 0
-    if any(re.search(rf"(?<!\w){word}(?!\w)", lowered) for word in lex.midnight):
-        return 0, 0
-    clock = _clock(lowered) or _spoken(lowered, lex, answering=answering)
+    lowered = clock_text(text, lex).lower()
+    clock = _marked(lowered, lex) or _clock(lowered) or _spoken(lowered, lex, answering=answering)
     if clock is None:
         return None
     hour, minute, explicit = clock
     return _with_period(hour, minute, lowered, lex, explicit_24h=explicit), minute
+
+
+def _marked(text: str, lex: Lexicon) -> tuple[int, int, bool] | None:
+    """The first time that says its own half of the day ("5 am", "11:30 pm"); in a range, its start."""
+    match = _MARKED.search(text)
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if minute == 0 and lex.half.search(text):  # "half past 7 am" (en); "y media" (es) is read by _spoken
+        minute = 30
+    elif minute == 0 and lex.quarter_past.search(text):
+        minute = 15
+    elif minute == 0 and lex.quarter_to.search(text):
+        hour, minute = (hour - 1) or 12, 45
+    return hour % 12 + (12 if match.group(3) == "p" else 0), minute, True
 
 
 def _clock(text: str) -> tuple[int, int, bool] | None:
@@ -30,9 +43,6 @@ def _clock(text: str) -> tuple[int, int, bool] | None:
         hour, minute = int(match.group(1)), int(match.group(2))
         if hour < 24 and minute < 60:
             return hour, minute, hour > 12 or match.group(1).startswith("0")
-    if match := _HOUR_MARK.search(text):
-        hour = int(match.group(1))
-        return (hour, 0, False) if 1 <= hour <= 12 else None
     return None
 
 

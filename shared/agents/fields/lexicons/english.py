@@ -26,6 +26,10 @@ _COMMON = """a an the and or but so if at in on of to for from with by about as 
     evening january february march july august september october november december
     street st avenue ave road rd lane drive dr court way boulevard blvd place number phone name"""
 
+# Words just before a spoken hour that make it a time ("at six in the morning"): clock_text.py
+_HOUR_LEADS = """at from to till til until through thru by around about after before between
+    open opens close closes opening closing"""
+
 ENGLISH = Lexicon(
     language="en",
     numbers=_NUMBERS,
@@ -157,4 +161,12 @@ ENGLISH = Lexicon(
     time_format="{hour}{minutes} {period}",
     periods=("AM", "PM", "PM"),
     and_word="and",
+    hour_periods={
+        "in the morning": "AM",
+        "in the afternoon": "PM",
+        "in the evening": "PM",
+        "at night": "night",
+    },
+    hour_leads=frozenset(_HOUR_LEADS.split()),
+    range_words=("to", "till", "til", "'til", "until", "through", "thru"),  # the first is said between two times
 )

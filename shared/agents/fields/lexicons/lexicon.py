@@ -48,3 +48,9 @@ class Lexicon:
     time_format: str  # "{hour}{minutes} {period}": minutes is ":30" or "" (spoken.py fills it)
     periods: tuple[str, str, str]  # morning, afternoon, evening ("AM", "PM", "PM")
     and_word: str
+    # Clock times written one way (clock_text.py): words after an hour naming its half of the day ("in the
+    # morning": "AM", "at night": "night", which makes 12 midnight), words that may come just before a
+    # spoken hour ("at six in the morning"), and words joining two times into a range ("5 AM to 11 PM").
+    hour_periods: dict[str, str]
+    hour_leads: frozenset[str]
+    range_words: tuple[str, ...]

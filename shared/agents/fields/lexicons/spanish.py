@@ -29,6 +29,9 @@ _COMMON = """a al el la los las un una unos unas y o pero si en de del con por p
     enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre
     calle avenida camino carretera número teléfono nombre llamo"""
 
+# Words just before a spoken hour that make it a time ("a las seis de la mañana"): clock_text.py
+_HOUR_LEADS = "a las la de desde hasta entre sobre hacia abrimos cerramos abre cierra"
+
 SPANISH = Lexicon(
     language="es",
     numbers=_NUMBERS,
@@ -130,4 +133,15 @@ SPANISH = Lexicon(
     time_format="las {hour}{minutes} {period}",
     periods=("de la mañana", "de la tarde", "de la noche"),
     and_word="y",
+    hour_periods={
+        "de la mañana": "AM",
+        "por la mañana": "AM",
+        "de la madrugada": "AM",
+        "de la tarde": "PM",
+        "por la tarde": "PM",
+        "de la noche": "night",
+        "por la noche": "night",
+    },
+    hour_leads=frozenset(_HOUR_LEADS.split()),
+    range_words=("a", "a las", "a la", "hasta", "hasta las", "hasta la"),  # the first is said between two times
 )
