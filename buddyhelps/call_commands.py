@@ -8,6 +8,7 @@ import asyncio
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from buddyhelps.simulator.call_result import format_report
 from buddyhelps.simulator.caller import CallOptions, run_call
 from buddyhelps.simulator.kokoro_caller_voice import caller_voice_for
 from buddyhelps.simulator.scenario import ScenarioError, available_scenarios, load_scenario
+from shared.demo_business import DEMO_NUMBER
 from shared.settings import Settings, load_settings
 from shared.structured_logging import configure_logging
 
@@ -31,7 +33,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     call.add_argument("--scenario", help="a shipped scenario name or a path to a TOML file (required)")
     call.add_argument("--functions-url", help="where the functions listen (default: PUBLIC_BASE_URL)")
-    call.add_argument("--to", default="+15550100001", help="the business number dialled")
+    call.add_argument(
+        "--to", help="the business number dialled (default: the scenario's [business] number, else the demo's)"
+    )
     call.add_argument("--from", dest="from_number", default="+15555550123", help="the caller's number")
     call.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     call.add_argument("--no-transcribe", action="store_true", help="skip Whisper on the agent's audio")
@@ -52,13 +56,16 @@ def _call(args: argparse.Namespace) -> int:
     except ScenarioError as error:
         print(f"call: {error}", file=sys.stderr)
         return 2
+    business = scenario.business
     options = CallOptions.from_settings(
         settings,
         functions_url=args.functions_url,
-        to_number=args.to,
+        to_number=args.to or (business.number if business is not None else DEMO_NUMBER),
         from_number=args.from_number,
         artifacts_dir=args.artifacts_dir,
     )
+    if business is not None:  # the person a transfer rings answers as the scenario says
+        options = replace(options, dial_answer=business.dial_answer)
     voice = caller_voice_for(scenario.voice, settings=settings, cache_dir=settings.data_dir / "caller-voice-cache")
     transcriber = None
     if not args.no_transcribe:  # a Spanish agent needs the multilingual Whisper base to be heard

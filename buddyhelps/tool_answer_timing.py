@@ -10,6 +10,7 @@ import asyncio
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from buddyhelps.simulator.call_result import CallResult
 from buddyhelps.simulator.heard_clauses import HeardClause
@@ -17,6 +18,7 @@ from functions.intent_log import IntentEntry
 from gpu_worker.telephony.audio_codec import FloatAudio
 
 MATCH_SHARE = 0.5  # the share of a clause's words that must be in the tool's answer
+MATCH_RUN = 2  # words in a row that the clause and the answer share
 _WORD = re.compile(r"[a-z0-9áéíóúñü']+")
 
 
@@ -55,12 +57,16 @@ async def tool_answer_timings(
 
 
 def carries(heard: str, answer: str) -> bool:
-    """Whether a clause heard as `heard` is (part of) the tool's `answer`."""
+    """Whether a clause heard as `heard` is (part of) the tool's `answer`: most of its words are the answer's,
+    and at least two of them in the answer's order (a question that shares words with the answer is not it:
+    "What message would you like me to pass on?" is not "I'll pass your message on to Dana")."""
     heard_words = _WORD.findall(heard.lower())
-    answer_words = set(_WORD.findall(answer.lower()))
+    answer_words = _WORD.findall(answer.lower())
     if len(heard_words) < 2:
         return False
-    return sum(word in answer_words for word in heard_words) / len(heard_words) >= MATCH_SHARE
+    share = sum(word in set(answer_words) for word in heard_words) / len(heard_words)
+    run = SequenceMatcher(None, heard_words, answer_words, autojunk=False).find_longest_match().size
+    return share >= MATCH_SHARE and run >= MATCH_RUN
 
 
 def _timing(entry: IntentEntry, found: tuple[CallResult, HeardClause, str] | None) -> ToolAnswerTiming:

@@ -19,6 +19,7 @@ from buddyhelps.demo_services import demo_services
 from buddyhelps.local_stack import LocalStack
 from buddyhelps.scenario_expectations import wait_for_expectations
 from buddyhelps.scenario_runs import place_scenario_call, stack_environment, whisper_for
+from buddyhelps.simulator.call_result import CallResult, format_report
 from buddyhelps.simulator.scenario import Scenario, available_scenarios, load_scenario
 from buddyhelps.tool_answer_timing import ToolAnswerTiming, tool_answer_timings
 from functions.intent_log import intent_log
@@ -47,10 +48,11 @@ async def run_tool_timings(settings: Settings, args: argparse.Namespace, *, twil
                         transcriber = transcribers[scenario.language]
                         target = services.targets[scenario.name]
                         result = await place_scenario_call(settings, stack, scenario, target, services, transcriber)
+                        print(format_report(result), file=sys.stderr, flush=True)
                         unmet = await wait_for_expectations(db, scenario.expect, result)
                         entries = await intent_log(db, result.call_sid)
                         timings = await tool_answer_timings(result, entries, transcriber.transcribe)
-                        calls.append(_call_record(scenario, result.call_sid, result.outcome, unmet, timings))
+                        calls.append(_call_record(scenario, result, unmet, timings))
     finally:
         await db.close()
     report = {"runs": args.runs, "wall_s": round(time.monotonic() - started, 1), **summarise(calls), "calls": calls}
@@ -91,13 +93,15 @@ def _figures(values: list[float]) -> dict[str, float | int]:
 
 
 def _call_record(
-    scenario: Scenario, call_sid: str, outcome: str, unmet: list[str], timings: list[ToolAnswerTiming]
+    scenario: Scenario, result: CallResult, unmet: list[str], timings: list[ToolAnswerTiming]
 ) -> dict[str, Any]:
     expected = [t for t in timings if t.tool == scenario.expect.tool]
     return {
         "scenario": scenario.name,
-        "call_sid": call_sid,
-        "outcome": outcome,
+        "call_sid": result.call_sid,
+        "outcome": result.outcome,
+        "legs": list(result.legs),
         "unmet": unmet,
+        "agent_said": [turn.text for leg in result.all_legs for turn in leg.turns if turn.speaker == "agent"],
         "timings": [{**asdict(t), "arguments": list(t.arguments)} for t in expected],
     }

@@ -76,3 +76,6 @@ def test_a_clause_carries_the_answer_when_most_of_its_words_are_the_answers() ->
     assert carries("On Saturday were open 9 am to 1 pm", ANSWER)
     assert not carries("One moment, let me check.", ANSWER)
     assert not carries("Open.", ANSWER)  # one word proves nothing
+    assert carries("your book for Monday.", "You're booked for Monday, November 30, 7 AM.")  # as Whisper hears it
+    # a field question sharing words with a message tool's answer is not the answer
+    assert not carries("What message would you like me to pass on?", "I'll pass your message on to Dana Whitfield.")
