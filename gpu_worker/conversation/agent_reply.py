@@ -159,15 +159,34 @@ class AgentReply:
         return 1
 
     async def _consume(self, clauses: asyncio.Queue[str | None]) -> None:
-        while (text := await clauses.get()) is not None:
-            frames = await self._synthesize(text)
-            if not frames:
-                continue
-            await self.gate.wait()
-            self._send(text, frames)
+        # Synthesis runs one clause ahead of the line: the next clause is made while this one waits at the
+        # gate (a speculative reply during the caller's pause) or plays, so a short fixed "Entendido." is not
+        # followed by a silence the caller takes for the end of the reply while the question is synthesized.
+        ready: asyncio.Queue[tuple[str, list[bytes]] | None] = asyncio.Queue(maxsize=1)
+        ahead = asyncio.create_task(self._synthesize_ahead(clauses, ready), name=f"reply-{self.reply_id}-tts")
+        try:
+            while (clause := await ready.get()) is not None:
+                await self.gate.wait()
+                self._send(*clause)
+        finally:
+            ahead.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ahead
         if not self.spoken:
             # Nothing could be said (every clause failed): the caller must still hear something.
             self._send(FALLBACK_LINE, await self._context.phrases.frames(FALLBACK_LINE, self._context.voice))
+
+    async def _synthesize_ahead(
+        self, clauses: asyncio.Queue[str | None], ready: asyncio.Queue[tuple[str, list[bytes]] | None]
+    ) -> None:
+        try:
+            while (text := await clauses.get()) is not None:
+                frames = await self._synthesize(text)
+                if frames:
+                    await ready.put((text, frames))
+        except Exception:
+            log.exception("a reply's synthesis stopped early; what was made is still said")
+        await ready.put(None)  # not reached when cancelled: then the line is gone and nobody waits
 
     async def _synthesize(self, text: str) -> list[bytes]:
         context = self._context

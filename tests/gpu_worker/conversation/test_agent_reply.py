@@ -1,0 +1,87 @@
+"""A reply's clauses reach the line without a gap the caller would take for the end of the reply."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from gpu_worker.conversation.agent_reply import AgentReply, SpeechContext
+from gpu_worker.conversation.planning.planner import ReplyPlan
+from gpu_worker.models.stages import ModelSet, SpeechAudio
+from gpu_worker.telephony.media_socket import OutboundAudio
+from gpu_worker.telephony.playback import PlaybackTracker
+from gpu_worker.telephony.voice_output import PhraseCache
+from tests.gpu_worker.fake_stages import FakeLlm, FakeStt, FakeTts, FakeTurn, FakeVad
+
+SYNTHESIS_S = 0.3  # a CPU Kokoro clause takes about this long; the fake must not answer at once
+
+
+class SlowTts(FakeTts):
+    def __init__(self) -> None:
+        super().__init__()
+        self.started: dict[str, float] = {}
+
+    async def synthesize(self, text: str, *, voice: str | None = None) -> SpeechAudio:
+        self.started[text] = time.monotonic()
+        await asyncio.sleep(SYNTHESIS_S)
+        return await super().synthesize(text, voice=voice)
+
+
+class SilentSocket:
+    async def receive(self) -> str | bytes | None:
+        return None
+
+    async def send(self, text: str) -> None:
+        return None
+
+    async def close(self, code: int = 1000) -> None:
+        return None
+
+
+async def _reply(tts: SlowTts, plan: ReplyPlan) -> AgentReply:
+    phrases = PhraseCache(tts=FakeTts())
+    await phrases.prepare("Got it.", "af_heart")
+    models = ModelSet(stt=FakeStt([]), llm=FakeLlm([]), tts=tts, vad=FakeVad(), turn=FakeTurn())
+    context = SpeechContext(
+        models=models,
+        voice="af_heart",
+        phrases=phrases,
+        playback=PlaybackTracker(),
+        outbound=OutboundAudio(socket=SilentSocket(), stream_sid="MZ1"),
+        stream_ms=lambda: 0,
+        allows=lambda clause: True,
+    )
+    return AgentReply(reply_id=1, plan=plan, context=context)
+
+
+async def test_the_clause_after_a_held_fixed_one_is_made_while_the_reply_waits_for_the_turn_to_end() -> None:
+    # GIVEN a speculative reply: a fixed "Got it." (ready at once), then a question with the caller's digits
+    tts = SlowTts()
+    plan = ReplyPlan(kind="scripted", lines=("Got it.", "Is 555 0123 the best number to reach you?"))
+    reply = await _reply(tts, plan)
+    reply.gate.clear()  # held until the caller's turn is confirmed over
+    task = asyncio.create_task(reply.run())
+    # WHEN the turn is confirmed over a little later
+    await asyncio.sleep(SYNTHESIS_S + 0.1)
+    opened = time.monotonic()
+    reply.gate.set()
+    await asyncio.wait_for(task, timeout=5)
+    # THEN the question was synthesized during the wait, so both clauses went out together
+    assert tts.started["Is 555 0123 the best number to reach you?"] < opened
+    assert reply.spoken == ["Got it.", "Is 555 0123 the best number to reach you?"]
+
+
+async def test_a_cancelled_reply_stops_its_synthesis_ahead() -> None:
+    # GIVEN a reply with several clauses still to synthesize
+    tts = SlowTts()
+    plan = ReplyPlan(kind="scripted", lines=("First thing.", "Second thing.", "Third thing."))
+    reply = await _reply(tts, plan)
+    task = asyncio.create_task(reply.run())
+    await asyncio.sleep(SYNTHESIS_S / 2)
+    # WHEN the caller barges in and the reply is cancelled
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await asyncio.sleep(SYNTHESIS_S * 2)
+    # THEN nothing more is synthesized or said
+    assert set(tts.started) == {"First thing."}
+    assert reply.spoken == []
