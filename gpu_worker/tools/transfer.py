@@ -24,12 +24,14 @@ RING_TIMEOUT_S = 20
 TRANSFER_END_PATH = "/twilio/transfer-end"
 LINES = {
     "en": {
-        "connecting": "I'm connecting you to {name} now. Please hold.",
+        # One sentence without a comma: one clause, so no silence inside it where the caller may start talking
+        # (that cancels the reply, and the redirect waits for all of it to be heard: seen with the real models).
+        "connecting": "Please hold while I connect you to {name}.",
         "unknown": "I can't put you through to {name}, but I can take a message for them.",
         "closed": "{name} isn't available right now, as we're closed. I can take a message for them.",
     },
     "es": {
-        "connecting": "Le paso con {name} ahora. No cuelgue, por favor.",
+        "connecting": "Espere un momento mientras le paso con {name}.",
         "unknown": "No puedo pasarle con {name}, pero puedo tomarle un mensaje.",
         "closed": "{name} no está disponible ahora, estamos cerrados. Puedo tomarle un mensaje.",
     },

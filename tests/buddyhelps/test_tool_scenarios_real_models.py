@@ -3,7 +3,7 @@
 GIVEN the answered-transfer scenario's front desk (made from its template, open at the time of the call) and
 `buddyhelps serve` with the real models, WHEN the demo places the call, THEN the agent's transfer tool redirects
 the live call through the simulated REST API, Dana's phone is rung and answers, and the demo's end check finds
-what the scenario expects (the transfer tool, "connecting you" heard, the dial completed, the call transferred).
+what the scenario expects (the transfer tool, "connect you to Dana" heard, the dial completed, the call transferred).
 `buddyhelps demo --tool-timings --runs 1` runs all six tool scenarios the same way (about 15 minutes).
 """
 

@@ -81,7 +81,7 @@ async def test_a_transfer_says_it_is_connecting_then_redirects_the_call_to_a_dia
         context = context_for("front_desk", MONDAY_AFTERNOON)
         tool = TransferTool(context, OFFICE, redirector, functions_url="http://127.0.0.1:8000/")
         result = await tool.run(TransferArguments(to="accounts"), language="en")
-        assert result.spoken == "I'm connecting you to Billing now. Please hold."
+        assert result.spoken == "Please hold while I connect you to Billing."
         assert updates == []  # nothing happens until the caller has heard that
         assert result.follow_up is not None
         await result.follow_up()
