@@ -15,10 +15,13 @@ from shared.database import Database
 from shared.repositories import calls, notifications
 
 _NOT_WORD = re.compile(r"[^a-z0-9áéíóúñü ]+")
+# The tools used are stored with the call report, which waits for the after-call extraction (its model call may
+# take its whole 120 s limit on a busy CPU, as it did in a real-model run): wait longer than that.
+REPORT_WAIT_S = 180.0
 
 
 async def wait_for_expectations(
-    db: Database, expect: ScenarioExpect, result: CallResult, *, timeout_s: float = 60.0
+    db: Database, expect: ScenarioExpect, result: CallResult, *, timeout_s: float = REPORT_WAIT_S
 ) -> list[str]:
     """The expectations still unmet once they all hold or `timeout_s` has passed (the worker reports the
     call to the functions in another process, and the outbox is written then)."""
