@@ -48,6 +48,9 @@ def register(subparsers: Any) -> None:
         help="instead: run every tool scenario (--runs times each) and print request-to-heard times per tool",
     )
     parser.add_argument("--runs", type=int, default=3, help="with --tool-timings: calls per scenario")
+    parser.add_argument(
+        "--only", action="append", metavar="SCENARIO", help="with --tool-timings: just these tool scenarios"
+    )
     parser.add_argument("--json", type=Path, help="with --tool-timings: also write the figures to this file")
     parser.set_defaults(func=_demo)
 

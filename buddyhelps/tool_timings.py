@@ -10,6 +10,7 @@ import json
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -20,19 +21,25 @@ from buddyhelps.local_stack import LocalStack
 from buddyhelps.scenario_expectations import wait_for_expectations
 from buddyhelps.scenario_runs import place_scenario_call, stack_environment, whisper_for
 from buddyhelps.simulator.call_result import CallResult, format_report
-from buddyhelps.simulator.scenario import Scenario, available_scenarios, load_scenario
+from buddyhelps.simulator.scenario import Scenario, ScenarioError, available_scenarios, load_scenario
 from buddyhelps.tool_answer_timing import ToolAnswerTiming, tool_answer_timings
 from functions.intent_log import intent_log
 from shared.database import open_database
 from shared.settings import Settings
 
 
-def tool_scenarios() -> list[Scenario]:
-    return [s for s in (load_scenario(name) for name in available_scenarios()) if s.expect.tool]
+def tool_scenarios(only: Sequence[str] = ()) -> list[Scenario]:
+    """The shipped scenarios whose [expect] names a tool (`only`: those of these names)."""
+    found = [s for s in (load_scenario(name) for name in available_scenarios()) if s.expect.tool]
+    unknown = sorted(set(only) - {s.name for s in found})
+    if unknown:
+        known = ", ".join(s.name for s in found)
+        raise ScenarioError(f"not a tool scenario: {', '.join(unknown)} (tool scenarios: {known})")
+    return [s for s in found if not only or s.name in only]
 
 
 async def run_tool_timings(settings: Settings, args: argparse.Namespace, *, twilio_port: int) -> int:
-    scenarios = tool_scenarios()
+    scenarios = tool_scenarios(getattr(args, "only", None) or ())
     started = time.monotonic()
     db = await open_database(settings.database_url, auth_token=settings.turso_auth_token)
     calls: list[dict[str, Any]] = []

@@ -101,3 +101,9 @@ def test_a_wrong_business_or_expectation_is_refused_saying_where(tmp_path: Path,
     with pytest.raises(ScenarioError, match=r"mine\.toml") as refused:
         load_scenario(write(tmp_path, toml))
     assert message in str(refused.value)
+
+
+def test_tool_timings_can_run_a_few_tool_scenarios_and_refuse_one_that_is_not() -> None:
+    assert [s.name for s in tool_scenarios(["hvac-transfer-unanswered"])] == ["hvac-transfer-unanswered"]
+    with pytest.raises(ScenarioError, match="not a tool scenario: plumbing-emergency"):
+        tool_scenarios(["plumbing-emergency"])
