@@ -22,7 +22,7 @@ from gpu_worker.conversation.planning.planner import ReplyPlan
 from gpu_worker.models.stages import ModelSet
 from gpu_worker.telephony.media_socket import OutboundAudio
 from gpu_worker.telephony.playback import PlaybackTracker
-from gpu_worker.telephony.voice_output import PhraseCache, speech_to_frames
+from gpu_worker.telephony.voice_output import Phrases, speech_to_frames
 from gpu_worker.tools.tool_desk import ToolDesk
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class SpeechContext:
 
     models: ModelSet
     voice: str
-    phrases: PhraseCache
+    phrases: Phrases
     playback: PlaybackTracker
     outbound: OutboundAudio
     stream_ms: Callable[[], int]  # the call's clock: inbound audio time

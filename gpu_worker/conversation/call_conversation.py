@@ -36,6 +36,7 @@ from gpu_worker.conversation.turn_taking import Paused, Resumed, SpeechStarted, 
 from gpu_worker.models.stages import ChatMessage, FloatAudio
 from gpu_worker.telephony.media_socket import OutboundAudio
 from gpu_worker.telephony.playback import PlaybackTracker
+from gpu_worker.telephony.voice_output import CallPhrases
 from gpu_worker.tools.call_tools import CallParties, open_call_tools
 from gpu_worker.tools.tool_desk import ToolDesk
 from shared.call_report import ReportField, ToolCallEntry
@@ -89,10 +90,11 @@ class CallConversation:
         self.dialogue = Dialogue(planner=planner, language=config.definition.default_language)
         record.definition, record.agent_version = config.definition, config.agent_version
         record.language = self.dialogue.language
+        self._phrases = CallPhrases(services.phrases)
         speech = SpeechContext(
             models=services.models,
             voice=config.definition.voice_for(self.dialogue.language, business_voice=config.voice),
-            phrases=services.phrases,
+            phrases=self._phrases,
             playback=playback,
             outbound=outbound,
             stream_ms=lambda: taker.now_ms,
@@ -225,11 +227,13 @@ class CallConversation:
         self.tasks.spawn(self._prepare_lines(self.dialogue.language, self.voice.speech.voice), "prepare-lines")
 
     async def _prepare_lines(self, language: str, voice: str) -> None:
-        """Synthesize this definition's fixed lines not cached yet (a business saved after start-up, or
-        the language the call just switched to)."""
-        phrases = self.services.phrases
-        for line in self.dialogue.planner.fixed_lines(language):
-            await phrases.prepare(line, voice)
+        """Synthesize this caller's own lines, then the definition's fixed lines not cached yet (a business
+        saved after start-up, or the language the call just switched to)."""
+        planner, tts = self.dialogue.planner, self.services.models.tts
+        for line in planner.call_lines(language):
+            await self._phrases.prepare_own(line, voice, tts)
+        for line in planner.fixed_lines(language):
+            await self.services.phrases.prepare(line, voice)
 
     async def aclose(self) -> None:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Protocol
 
 from gpu_worker.models.stages import SpeechAudio, TextToSpeech
 from gpu_worker.telephony.audio_codec import TELEPHONE_RATE, mulaw_frames, resample
@@ -15,6 +16,14 @@ log = logging.getLogger(__name__)
 def speech_to_frames(audio: SpeechAudio) -> list[bytes]:
     samples = resample(audio.samples, audio.sample_rate, TELEPHONE_RATE)
     return mulaw_frames(samples)
+
+
+class Phrases(Protocol):
+    """Where a reply looks for a clause's frames before synthesizing it."""
+
+    def cached(self, text: str, voice: str) -> list[bytes] | None: ...
+
+    async def frames(self, text: str, voice: str) -> list[bytes]: ...
 
 
 class PhraseCache:
@@ -55,3 +64,27 @@ class PhraseCache:
                     extra={"chars": len(text), "ms": round((time.perf_counter() - started) * 1000)},
                 )
         return found
+
+
+class CallPhrases:
+    """One call's own lines (its caller-ID question) over the worker's shared cache of fixed lines. Kept
+    apart so that a stream of calls never pushes the fixed lines out of the shared cache."""
+
+    def __init__(self, shared: PhraseCache, *, max_entries: int = 16) -> None:
+        self._shared = shared
+        self._own: dict[tuple[str, str], list[bytes]] = {}
+        self._max_entries = max_entries
+
+    def cached(self, text: str, voice: str) -> list[bytes] | None:
+        return self._own.get((text, voice)) or self._shared.cached(text, voice)
+
+    async def frames(self, text: str, voice: str) -> list[bytes]:
+        return self.cached(text, voice) or await self._shared.frames(text, voice)
+
+    async def prepare_own(self, line: str, voice: str, tts: TextToSpeech) -> None:
+        """Synthesize this call's line clause by clause (clauses the shared cache has are not made again)."""
+        from gpu_worker.conversation.clause_splitter import clauses_of
+
+        for clause in clauses_of(line):
+            if self.cached(clause, voice) is None and len(self._own) < self._max_entries:
+                self._own[(clause, voice)] = speech_to_frames(await tts.synthesize(clause, voice=voice))

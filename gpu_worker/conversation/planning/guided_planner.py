@@ -169,6 +169,12 @@ class GuidedPlanner:
             lines += [tool_line(self._definition, name, language) for name in ("one_moment", "tool_failed")]
         return [line for line in dict.fromkeys(lines) if line and "{" not in line]
 
+    def call_lines(self, language: str) -> list[str]:
+        specs = self._definition.fields
+        if not (self._caller_id and any(spec.kind == FieldKind.PHONE and spec.confirm_caller_id for spec in specs)):
+            return []
+        return [self._lines.line("confirm_caller_id", language, CallFields(self._definition))]
+
     def allows(self, clause: str) -> bool:
         """The guard, and no question of its own: the definition's next question follows the LLM's words."""
         return self.guard_allows(clause) and not clause.rstrip().endswith("?")

@@ -137,6 +137,9 @@ class LedPlanner:
     def fixed_lines(self, language: str) -> list[str]:
         return self._guided.fixed_lines(language)
 
+    def call_lines(self, language: str) -> list[str]:
+        return self._guided.call_lines(language)
+
     def allows(self, clause: str) -> bool:
         return self._guided.guard_allows(clause)  # the led reply asks its own question
 

@@ -114,6 +114,11 @@ class Planner(Protocol):
         """Every line this planner may speak word for word in `language` (to synthesize before calls)."""
         ...
 
+    def call_lines(self, language: str) -> list[str]:
+        """Lines only this call says, known when it starts (the caller-ID question with its last four
+        digits): synthesized while the greeting plays, so they need no synthesis mid-reply."""
+        ...
+
     def allows(self, clause: str) -> bool:
         """The reply guard with this definition's facts: False for a clause the LLM must not say."""
         ...

@@ -540,3 +540,15 @@ async def test_a_short_real_interruption_stops_the_agent_once_its_words_are_hear
     record = await harness.end()
     assert any(e.speaker == "agent" and e.interrupted for e in record.transcript)
     assert any(e.speaker == "caller" and e.text == "Wait, stop." for e in record.transcript)
+
+
+async def test_the_callers_own_number_question_is_synthesized_while_the_greeting_plays(harness_factory: Any) -> None:
+    # GIVEN a call from +1 555 555 0123 WHEN the greeting starts, before the caller says anything
+    harness = harness_factory(caller_lines=[])
+    await harness.start()
+    await harness.line.frames(SILENCE, 25)
+    await settle()
+    # THEN the caller-ID question with this caller's last four digits is already made (never mid-reply)
+    said = harness.models.tts.texts
+    assert any("ending in 0 1 2 3" in text for text in said), said
+    await harness.end()

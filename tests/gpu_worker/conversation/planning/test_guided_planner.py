@@ -240,3 +240,15 @@ async def test_with_a_knowledge_base_an_open_question_asks_it_and_carries_the_fa
     assert call.last.tool is not None
     assert call.last.tool.arguments["question"] == "Do you work on tankless water heaters?"
     assert reply == "We service all the usual brands. Could I get your name, please?"
+
+
+@pytest.mark.parametrize("mode", ["guided", "led"])
+@pytest.mark.parametrize(("language", "words"), [("en", "ending in 0 1 2 3"), ("es", "termina en 0 1 2 3")])
+def test_the_caller_id_question_is_known_when_the_call_starts(mode: str, language: str, words: str) -> None:
+    # GIVEN a plumbing call from a number ending 0123 WHEN the call starts
+    lines = new_call(PLUMBING, mode=mode).planner.call_lines(language)  # type: ignore[arg-type]
+    # THEN the one line only this caller hears is ready to be synthesized while the greeting plays
+    assert len(lines) == 1
+    assert words in lines[0]
+    # AND a caller with no caller ID has none
+    assert new_call(PLUMBING, caller_id="").planner.call_lines(language) == []
