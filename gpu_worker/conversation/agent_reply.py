@@ -15,17 +15,20 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gpu_worker.conversation.clause_splitter import ClauseSplitter, clauses_of
 from gpu_worker.conversation.planning.planner import ReplyPlan
 from gpu_worker.models.stages import ModelSet
+from gpu_worker.telephony.audio_codec import FRAME_MS
 from gpu_worker.telephony.media_socket import OutboundAudio
 from gpu_worker.telephony.playback import PlaybackTracker
 from gpu_worker.telephony.voice_output import Phrases, speech_to_frames
 from gpu_worker.tools.tool_desk import ToolDesk
 
 log = logging.getLogger(__name__)
+FRAME_S = FRAME_MS / 1000
+MAX_HOLD_S = 2.0  # the longest a ready clause waits so that the next one follows it without a gap
 FALLBACK_LINE = "Sorry, I didn't catch that. Could you say it again?"
 
 
@@ -35,6 +38,18 @@ class ReplyMetrics:
     llm_first_token_s: float | None = None
     tts_first_audio_s: float | None = None  # synthesis time of the first clause
     first_audio_at: float | None = None  # monotonic, when the first frame was queued to the socket
+
+
+class SynthesisPace:
+    """Seconds of synthesis per character, learnt from this call's own clauses (a moving average): it
+    says when a clause being synthesized will be ready."""
+
+    def __init__(self, seconds_per_char: float = 0.04) -> None:
+        self.seconds_per_char = seconds_per_char
+
+    def learn(self, chars: int, seconds: float) -> None:
+        if chars >= 8:
+            self.seconds_per_char = 0.7 * self.seconds_per_char + 0.3 * seconds / chars
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,7 @@ class SpeechContext:
     allows: Callable[[str], bool]  # the reply guard with the definition's facts: may the LLM say this clause?
     tools: ToolDesk | None = None  # the tools this call's agent may use (None: tool plans say their fallback)
     language: Callable[[], str] = lambda: "en"  # the call's language now (tools answer in it)
+    pace: SynthesisPace = field(default_factory=lambda: SynthesisPace())  # how fast this call's clauses are made
 
 
 class AgentReply:
@@ -75,6 +91,9 @@ class AgentReply:
         self.played: set[int] = set()  # indices of clauses whose marks came back
         self.heard_reported = False  # the planner was told what the caller heard of it
         self.follow_up: Callable[[], Awaitable[None]] | None = None  # a tool's action once all is heard
+        self._synthesizing: tuple[int, float] | None = None  # (chars, monotonic start) of the clause in synthesis
+        self._next_ready = asyncio.Event()
+        self._line_free_at = 0.0  # monotonic: when everything sent so far will have played
 
     @property
     def text(self) -> str:
@@ -166,6 +185,7 @@ class AgentReply:
         ahead = asyncio.create_task(self._synthesize_ahead(clauses, ready), name=f"reply-{self.reply_id}-tts")
         try:
             while (clause := await ready.get()) is not None:
+                await self._pace(len(clause[1]) * FRAME_S, ready)
                 await self.gate.wait()
                 self._send(*clause)
         finally:
@@ -176,6 +196,24 @@ class AgentReply:
             # Nothing could be said (every clause failed): the caller must still hear something.
             self._send(FALLBACK_LINE, await self._context.phrases.frames(FALLBACK_LINE, self._context.voice))
 
+    async def _pace(self, duration_s: float, ready: asyncio.Queue[tuple[str, list[bytes]] | None]) -> None:
+        """Hold the clause that starts the line's audio when it would finish before the clause after it can be
+        made ("Let me read that back:" before a long read-back): the caller would hear a silence and take the
+        reply for over. It goes out when the next clause is ready, or when it will end just as that one is
+        predicted to be."""
+        busy = self._synthesizing
+        if busy is None or not ready.empty() or time.monotonic() < self._line_free_at:
+            return  # nothing in synthesis, the next clause is ready, or audio plays: holding would cut a gap
+        chars, started = busy
+        predicted_ready = started + chars * self._context.pace.seconds_per_char
+        slack = predicted_ready - (time.monotonic() + duration_s)
+        if slack <= 0:
+            return
+        self._next_ready.clear()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(min(slack, MAX_HOLD_S)):
+                await self._next_ready.wait()
+
     async def _synthesize_ahead(
         self, clauses: asyncio.Queue[str | None], ready: asyncio.Queue[tuple[str, list[bytes]] | None]
     ) -> None:
@@ -184,6 +222,7 @@ class AgentReply:
                 frames = await self._synthesize(text)
                 if frames:
                     await ready.put((text, frames))
+                    self._next_ready.set()
         except Exception:
             log.exception("a reply's synthesis stopped early; what was made is still said")
         await ready.put(None)  # not reached when cancelled: then the line is gone and nobody waits
@@ -196,10 +235,14 @@ class AgentReply:
             if cached is not None:
                 frames = cached  # a fixed clause (question, safety line) synthesized before the call
             else:
+                self._synthesizing = (len(text), started)
                 frames = speech_to_frames(await context.models.tts.synthesize(text, voice=context.voice))
+                context.pace.learn(len(text), time.monotonic() - started)
         except Exception:
             log.exception("speech synthesis failed for a clause", extra={"chars": len(text)})
             return []
+        finally:
+            self._synthesizing = None
         if self.metrics.tts_first_audio_s is None:
             self.metrics.tts_first_audio_s = time.monotonic() - started
         return frames
@@ -211,6 +254,7 @@ class AgentReply:
         context.outbound.mark(clause.mark)
         self.spoken.append(text)
         self.audio_ms += clause.duration_ms
+        self._line_free_at = max(time.monotonic(), self._line_free_at) + clause.duration_ms / 1000
         if self.metrics.first_audio_at is None:
             self.metrics.first_audio_at = time.monotonic()
             self.first_audio_stream_ms = context.stream_ms()

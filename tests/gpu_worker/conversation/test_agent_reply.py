@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
+from typing import Any
 
 from gpu_worker.conversation.agent_reply import AgentReply, SpeechContext
 from gpu_worker.conversation.planning.planner import ReplyPlan
@@ -38,9 +40,10 @@ class SilentSocket:
         return None
 
 
-async def _reply(tts: SlowTts, plan: ReplyPlan) -> AgentReply:
+async def _reply(tts: SlowTts, plan: ReplyPlan, *, cached: tuple[str, ...] = ("Got it.",)) -> AgentReply:
     phrases = PhraseCache(tts=FakeTts())
-    await phrases.prepare("Got it.", "af_heart")
+    for line in cached:
+        await phrases.prepare(line, "af_heart")
     models = ModelSet(stt=FakeStt([]), llm=FakeLlm([]), tts=tts, vad=FakeVad(), turn=FakeTurn())
     context = SpeechContext(
         models=models,
@@ -85,3 +88,38 @@ async def test_a_cancelled_reply_stops_its_synthesis_ahead() -> None:
     # THEN nothing more is synthesized or said
     assert set(tts.started) == {"First thing."}
     assert reply.spoken == []
+
+
+class TimedPlayback(PlaybackTracker):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[tuple[str, float, float]] = []  # (text, monotonic when sent, seconds of audio)
+
+    def queue(self, *, reply_id: int, text: str, frames: list[bytes]) -> Any:
+        self.sent.append((text, time.monotonic(), len(frames) * 0.02))
+        return super().queue(reply_id=reply_id, text=text, frames=frames)
+
+
+async def test_a_short_fixed_intro_waits_so_the_long_clause_after_it_follows_without_a_silence() -> None:
+    # GIVEN "Let me read that back:" (ready at once, 0.3 s of audio) before a long read-back that takes
+    # 0.8 s to synthesize
+    tts = SlowTts()
+    tts_delay = 0.8
+    body = "Maria Lopez at 42 Oak Street, a burst pipe under the kitchen sink, and we'll call you at 555 0123."
+
+    async def slow(text: str, *, voice: str | None = None) -> SpeechAudio:
+        tts.started[text] = time.monotonic()
+        await asyncio.sleep(tts_delay)
+        return await FakeTts.synthesize(tts, text, voice=voice)
+
+    tts.synthesize = slow  # type: ignore[method-assign]
+    plan = ReplyPlan(kind="scripted", lines=("Let me read that back:", body))
+    reply = await _reply(tts, plan, cached=("Let me read that back:",))
+    playback = TimedPlayback()
+    reply._context = dataclasses.replace(reply._context, playback=playback)
+    # WHEN the reply is spoken
+    await asyncio.wait_for(reply.run(), timeout=5)
+    # THEN the read-back starts before the intro has finished playing: no silence between them
+    (_, intro_at, intro_s), (_, body_at, _) = playback.sent[:2]
+    assert body_at - (intro_at + intro_s) < 0.1
+    assert " ".join(reply.spoken) == f"Let me read that back: {body}"
