@@ -19,7 +19,8 @@ class Signals:
     stop: re.Pattern[str]  # outbound: the person wants the call to end
     who_is_calling: re.Pattern[str]
     vague: re.Pattern[str]  # "it depends", "sometimes": worth one follow-up
-    message_for: re.Pattern[str]  # "can I leave a message for…"
+    message_for: re.Pattern[str]  # "can I leave a message for…", "can I speak to…": asks for someone
+    wh_question: re.Pattern[str]  # "who handles billing?": a question, not a name
 
 
 ENGLISH = Signals(
@@ -45,7 +46,12 @@ ENGLISH = Signals(
     ),
     who_is_calling=re.compile(r"\b(who(?:'s| is) (?:this|calling)|who are you|what company|is this a robot)\b", _I),
     vague=re.compile(r"\b(it depends|depends|sometimes|varies|it varies|kind of|sort of|maybe)\b", _I),
-    message_for=re.compile(r"\b(leave (?:a )?message|pass (?:on )?a message|speak (?:to|with)|talk to|reach)\b", _I),
+    message_for=re.compile(
+        r"\b(leave (?:a )?message|pass (?:on )?a message|message (?:for|to)|speak (?:to|with)|talk (?:to|with)|reach"
+        r"|get hold of)\b",
+        _I,
+    ),
+    wh_question=re.compile(r"^\s*(which|what|where|when|how|why|who)\b", _I),
 )
 SPANISH = Signals(
     goodbye=re.compile(
@@ -67,7 +73,12 @@ SPANISH = Signals(
         r"\b(qui[eé]n (?:habla|llama|es)|qu[eé] compa[nñ][ií]a|es un robot|es una m[aá]quina)\b", _I
     ),
     vague=re.compile(r"\b(depende|a veces|var[ií]a|m[aá]s o menos|tal vez|quiz[aá]s?)\b", _I),
-    message_for=re.compile(r"\b(dejar (?:un )?(?:mensaje|recado)|hablar con|comunicarme con|pasar un mensaje)\b", _I),
+    message_for=re.compile(
+        r"\b(dejar (?:un )?(?:mensaje|recado)|(?:mensaje|recado) (?:para|a)|hablar con|comunicarme con"
+        r"|pasar(?:le)? un mensaje|p[aá]seme con|pasarme con|ponerme en contacto con)\b",
+        _I,
+    ),
+    wh_question=re.compile(r"^\s*¿?\s*(cu[aá]l|qu[eé]|d[oó]nde|cu[aá]ndo|c[oó]mo|por qu[eé]|qui[eé]n)\b", _I),
 )
 SIGNALS: dict[str, Signals] = {"en": ENGLISH, "es": SPANISH}
 

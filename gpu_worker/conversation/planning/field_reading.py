@@ -25,12 +25,21 @@ from shared.agents.fields import (
 from shared.agents.fields.spoken import spoken_clock_text
 
 # "I'd like to leave a message for Sarah" → "Sarah": the request is not the value.
-_REQUEST_LEAD = re.compile(
-    r"^(?:(?:hi|hello|yes|yeah|um|uh|oh|so|well)\b[\s,]*)*(?:(?:i'?d like|i would like|i want|i need|i'?m trying|"
-    r"i was hoping|can i|could i|may i)\s+(?:to\s+)?)?(?:leave (?:a )?message for|speak (?:to|with)|talk (?:to|with)|"
-    r"reach|get (?:hold of|a message to)|pass (?:on )?a message to)\s+",
-    re.IGNORECASE,
-)
+# "Can I speak to David Cohen" as the answer to "who is it for?": the person, without the asking.
+_REQUEST_LEAD = {
+    "en": re.compile(
+        r"^(?:(?:hi|hello|yes|yeah|um|uh|oh|so|well)\b[\s,]*)*(?:(?:i'?d like|i would like|i want|i need|i'?m trying|"
+        r"i was hoping|can i|could i|may i)\s+(?:to\s+)?)?(?:leave (?:a )?message for|speak (?:to|with)|"
+        r"talk (?:to|with)|reach|get (?:hold of|a message to)|pass (?:on )?a message to)\s+",
+        re.IGNORECASE,
+    ),
+    "es": re.compile(
+        r"^(?:(?:hola|buenas(?: tardes| noches)?|buenos d[ií]as|s[ií]|bueno|pues|eh|mire)\b[\s,]*)*"
+        r"(?:(?:quisiera|quiero|necesito|querr[ií]a|me gustar[ií]a|puedo|podr[ií]a)\s+)?(?:dejar (?:un )?"
+        r"(?:mensaje|recado) (?:para|a)|hablar con|comunicarme con|pasarle un mensaje a|ponerme en contacto con)\s+",
+        re.IGNORECASE,
+    ),
+}
 _CLOCK_AM = re.compile(r"(\b\d{1,2}(?::\d{2})?\s?(?:am|a\.m\.)(?!\w))", re.IGNORECASE)
 _FORGOT = re.compile(r"\b(i )?(don'?t|do not) remember\b|\bi forget\b|\bi forgot\b", re.IGNORECASE)
 _HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Dr|St)\.")
@@ -55,7 +64,8 @@ def read_field(spec: FieldSpec, text: str, ctx: FieldContext, *, asked: bool) ->
     if found is None or spec.kind != FieldKind.FREE_TEXT:
         return found
     lex = lexicon_for(ctx.language)
-    value = _REQUEST_LEAD.sub("", found.value).strip(" .!?,;")
+    request_lead = _REQUEST_LEAD.get(ctx.language, _REQUEST_LEAD["en"])
+    value = request_lead.sub("", found.value).strip(" .!?,;")
     if not value or (len(value.split()) <= 4 and extract_yes_no(value, lex) is not None):
         return None  # "yes, all correct" answers no free-text question
     spoken = spoken_clock_text(value, lex)  # "5 AM–11 PM" said "5 AM to 11 PM"
@@ -73,7 +83,7 @@ def residue(text: str, taken: list[str]) -> str:
         for value in taken:
             if value and value.lower() in rest.lower():
                 rest = _DANGLING.sub("", " ".join(re.sub(re.escape(value), " ", rest, flags=re.IGNORECASE).split()))
-        if len(rest.split()) >= 2:
+        if len(re.findall(r"\w+", rest)) >= 2:  # "Soy ." once the name is taken out is one word, not two
             kept.append(rest.strip(" ,"))
     return ", ".join(kept)
 

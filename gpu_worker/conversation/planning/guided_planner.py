@@ -46,11 +46,6 @@ READBACK = "readback"
 CORRECTION = "correction"
 _NO_LEAD = re.compile(r"^(?:(?:no|nope|not quite|not really|actually|wait|sorry)\b[\s,.!]*)+", re.IGNORECASE)
 _NOT_A_NO = re.compile(r"\bno (rush|hurry|problem|worries)\b|\bno,? (that's|thats|it's) (right|correct|fine)\b", re.I)
-_ASKING_FOR = re.compile(
-    r"\b(leave (a )?message|pass (on )?a message|message (for|to)|speak (to|with)|talk (to|with)|reach|get hold of)\b",
-    re.I,
-)
-_WH = re.compile(r"^\s*(which|what|where|when|how|why|who)\b", re.I)
 RULES = (
     "Speak as on a phone call: one or two short sentences, no lists, no markdown. Answer only from the facts "
     "below; if they do not say, say the business will call back about it. Never invent prices, times, "
@@ -236,8 +231,9 @@ class GuidedPlanner:
             source = text if is_asked else statements
             if spec.kind == FieldKind.FREE_TEXT:
                 # "Can I speak to Sarah?" asks for someone: as an answer it names them
-                asking_for = is_asked and _ASKING_FOR.search(text) and not _WH.match(text)
-                source = residue(text.replace("?", ".") if asking_for else text, taken)
+                asking = signals.signals_for(language)
+                asking_for = is_asked and asking.message_for.search(text) and not asking.wh_question.match(text)
+                source = residue(text.replace("?", ".").replace("¿", "") if asking_for else text, taken)
             found = read_field(spec, source, context, asked=is_asked)
             if found is None:
                 if is_asked and dont_know(text, language) and not slot.value:

@@ -252,3 +252,27 @@ def test_the_caller_id_question_is_known_when_the_call_starts(mode: str, languag
     assert words in lines[0]
     # AND a caller with no caller ID has none
     assert new_call(PLUMBING, caller_id="").planner.call_lines(language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "asks", "introduces"),
+    [
+        ("en", "Hello, can I speak to David Cohen please?", "It's Laura Castillo."),
+        ("es", "Buenas, ¿puedo hablar con David Cohen?", "Soy Laura Castillo."),
+        ("es", "Hola, quisiera dejar un recado para David Cohen.", "Habla Laura Castillo."),
+    ],
+)
+async def test_a_front_desk_caller_who_asks_for_someone_names_the_recipient(
+    language: str, asks: str, introduces: str
+) -> None:
+    # GIVEN a front desk whose greeting asks who the caller wants to reach
+    call = new_call(load_template("front_desk"))
+    call.open()
+    # WHEN the caller asks for a person, then gives their own name
+    for text in (asks, introduces):
+        plan = await call.planner.plan(text, language=language)
+        call.planner.heard(plan, plan.scripted_text, complete=True)
+    # THEN the message is for that person and the caller's own name is not taken for it
+    state = call.planner.snapshot()
+    assert state.value("recipient").startswith("David Cohen")
+    assert state.value("name") == "Laura Castillo"
