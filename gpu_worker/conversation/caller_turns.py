@@ -9,7 +9,6 @@ the caller said, so the reply planned at the pause is the one that plays.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import time
@@ -164,8 +163,12 @@ class CallerTurns:
         pending.cancel()
 
     async def _judge_barge(self, words: asyncio.Task[Heard]) -> None:
-        with contextlib.suppress(Exception):
-            self._barge_in.on_words(self._corrector.apply((await asyncio.shield(words)).text), self._language)
+        try:
+            heard = await asyncio.shield(words)
+        except Exception:
+            log.warning("no words for the speech over the agent; its length decides", exc_info=True)
+            return
+        self._barge_in.on_words(self._corrector.apply(heard.text), self._language)
 
     async def _decide_turn(self, audio_16k: FloatAudio, sequence: int, words: asyncio.Task[Heard]) -> None:
         """The turn model says whether the caller is done; an unfinished sentence in the words overrules it."""
