@@ -136,6 +136,10 @@ class AgentReply:
         request = self.plan.tool
         assert request is not None
         hold = lambda line: _put_clauses(clauses, line)  # noqa: E731 - "One moment, let me check"
+        if tools.acts(request.name):
+            # Speculated during the caller's pause, the turn may not be over: "Hi, I'd like to leave a
+            # message for Dana" must not be sent on its first half. Such a tool waits for the turn.
+            await self.gate.wait()
         result = await tools.run(request.name, request.arguments, language=self._context.language(), hold=hold)
         self.follow_up = result.follow_up
         if not result.spoken and self.plan.messages:

@@ -56,6 +56,7 @@ class BookVisitTool:
     name = "book_visit"
     arguments = VisitArguments
     timeout_s = 10.0
+    acts = True  # a booking; its offers are read-only but share the tool
 
     def __init__(self, context: ToolContext, desk: BookingDesk, texts: CallerTexts, *, timezone: str) -> None:
         self._context, self._desk, self._texts = context, desk, texts

@@ -25,6 +25,7 @@ class HoursTool:
     name = "hours"
     arguments = HoursArguments
     timeout_s = 1.0
+    acts = False
 
     def __init__(self, context: ToolContext) -> None:
         self._context = context

@@ -37,6 +37,7 @@ class KnowledgeTool:
     # Retrieval (~50 ms) plus the phrasing, which the answerer itself caps (PHRASE_TIMEOUT_S) before it says
     # the documents' own sentence instead; past this the caller hears the tool-failed line.
     timeout_s = 8.0
+    acts = False
 
     def __init__(self, context: ToolContext, answerer: DocumentAnswerer, db: Database) -> None:
         self._context = context

@@ -55,6 +55,7 @@ class TakeMessageTool:
     name = "take_message"
     arguments = MessageArguments
     timeout_s = 8.0
+    acts = True
 
     def __init__(self, context: ToolContext, directory: Directory, delivery: MessageDelivery) -> None:
         self._context, self._directory, self._delivery = context, directory, delivery

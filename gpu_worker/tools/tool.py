@@ -69,4 +69,10 @@ class Tool(Protocol):
     @property
     def timeout_s(self) -> float: ...
 
+    @property
+    def acts(self) -> bool:
+        """It changes something outside the call (a message sent, a visit booked): it runs only once the
+        caller's turn is confirmed over, never in a reply speculated during a pause."""
+        ...
+
     async def run(self, arguments: BaseModel, *, language: str) -> ToolResult: ...

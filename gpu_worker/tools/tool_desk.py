@@ -30,6 +30,9 @@ class ToolDesk:
     def has(self, name: str) -> bool:
         return name in self._tools
 
+    def acts(self, name: str) -> bool:
+        return self._tools[name].acts
+
     def schemas(self) -> dict[str, dict[str, object]]:
         """Each tool's argument schema, for the led planner's constrained output."""
         return {name: tool.arguments.model_json_schema() for name, tool in self._tools.items()}

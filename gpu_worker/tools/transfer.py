@@ -75,6 +75,7 @@ class TransferTool:
     name = "transfer"
     arguments = TransferArguments
     timeout_s = 3.0
+    acts = False  # the redirect itself is the follow-up, run once every word of the reply was heard
 
     def __init__(
         self, context: ToolContext, directory: Directory, redirector: CallRedirector, *, functions_url: str

@@ -7,13 +7,19 @@ import dataclasses
 import time
 from typing import Any
 
+from pydantic import BaseModel
+
 from gpu_worker.conversation.agent_reply import AgentReply, SpeechContext
-from gpu_worker.conversation.planning.planner import ReplyPlan
+from gpu_worker.conversation.planning.planner import ReplyPlan, ToolRequest
 from gpu_worker.models.stages import ModelSet, SpeechAudio
 from gpu_worker.telephony.media_socket import OutboundAudio
 from gpu_worker.telephony.playback import PlaybackTracker
 from gpu_worker.telephony.voice_output import PhraseCache
+from gpu_worker.tools.tool import ToolResult
+from gpu_worker.tools.tool_desk import ToolDesk
 from tests.gpu_worker.fake_stages import FakeLlm, FakeStt, FakeTts, FakeTurn, FakeVad
+from tests.gpu_worker.tools.test_tool_desk import MONDAY_AFTERNOON, SlowLookup
+from tests.gpu_worker.tools.tool_call import context_for
 
 SYNTHESIS_S = 0.3  # a CPU Kokoro clause takes about this long; the fake must not answer at once
 
@@ -123,3 +129,49 @@ async def test_a_short_fixed_intro_waits_so_the_long_clause_after_it_follows_wit
     (_, intro_at, intro_s), (_, body_at, _) = playback.sent[:2]
     assert body_at - (intro_at + intro_s) < 0.1
     assert " ".join(reply.spoken) == f"Let me read that back: {body}"
+
+
+async def test_a_speculated_reply_sends_no_message_until_the_turn_is_over() -> None:
+    # GIVEN a reply planned during the caller's pause that would pass a message on (a tool that acts)
+    sent: list[str] = []
+
+    class Messenger(SlowLookup):
+        async def run(self, arguments: BaseModel, *, language: str) -> ToolResult:
+            sent.append(arguments.model_dump()["name"])
+            return ToolResult("I'll pass your message on.")
+
+    desk = ToolDesk({"take_message": Messenger(0.0)}, context_for("front_desk", MONDAY_AFTERNOON))
+    plan = ReplyPlan(kind="tool", tool=ToolRequest("take_message", {"name": "Dana"}))
+    reply = await _reply(SlowTts(), plan)
+    reply._context = dataclasses.replace(reply._context, tools=desk)
+    reply.gate.clear()
+    task = asyncio.create_task(reply.run())
+    # WHEN the turn model is still deciding
+    await asyncio.sleep(0.2)
+    # THEN nothing was sent; once the turn is confirmed over, the message goes and is said
+    assert sent == []
+    reply.gate.set()
+    await asyncio.wait_for(task, timeout=5)
+    assert sent == ["Dana"]
+    assert reply.spoken == ["I'll pass your message on."]
+
+
+async def test_a_dropped_speculation_never_sends_its_message() -> None:
+    sent: list[str] = []
+
+    class Messenger(SlowLookup):
+        async def run(self, arguments: BaseModel, *, language: str) -> ToolResult:
+            sent.append("Dana")
+            return ToolResult("I'll pass your message on.")
+
+    desk = ToolDesk({"take_message": Messenger(0.0)}, context_for("front_desk", MONDAY_AFTERNOON))
+    reply = await _reply(SlowTts(), ReplyPlan(kind="tool", tool=ToolRequest("take_message", {"name": "Dana"})))
+    reply._context = dataclasses.replace(reply._context, tools=desk)
+    reply.gate.clear()
+    # GIVEN a speculated message reply WHEN the caller goes on talking and it is dropped
+    task = asyncio.create_task(reply.run())
+    await asyncio.sleep(0.1)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    # THEN no message was sent on half a sentence
+    assert sent == []

@@ -30,6 +30,7 @@ class SlowLookup:
     name = "take_message"  # a name the template allows
     arguments = LookupArguments
     timeout_s = 1.0
+    acts = True
 
     def __init__(self, delay_s: float, error: Exception | None = None) -> None:
         self.delay_s, self.error = delay_s, error
