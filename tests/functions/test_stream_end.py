@@ -53,6 +53,7 @@ def seeded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, worker: HealthServer
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "DASHBOARD_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "BUDDYHELPS_ENV": "development",
+        "WORKER_CAPACITY": "4",  # as the worker's health says; not this machine's measured default
     }.items():
         monkeypatch.setenv(name, value)
     assert cli(["seed-demo", "--worker-url", worker.base_url]) == 0

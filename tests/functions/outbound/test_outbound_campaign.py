@@ -81,6 +81,7 @@ async def _start_worker(settings: Settings, worker_url: str, log: Path, heard: l
         "FUNCTIONS_BASE_URL": settings.public_base_url,
         "OUTBOUND_HEARD": json.dumps(heard),
         "OUTBOUND_LLM_WORD_S": "0.05",
+        "WORKER_CAPACITY": "4",  # the calls at once the test places; not this machine's measured default
     }
     env.pop("BUDDYHELPS_SECRETS_ARN", None)
     with log.open("wb") as out:
@@ -107,6 +108,7 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
         TWILIO_AUTH_TOKEN=AUTH_TOKEN,
         TWILIO_ACCOUNT_SID=ACCOUNT_SID,
         WORKER_HEALTH_TTL_S="0",
+        WORKER_CAPACITY="4",  # the calls at once the test places; not this machine's measured default
     )
     worker_url = f"http://127.0.0.1:{worker_port}"
     db = await open_database(settings.database_url)
