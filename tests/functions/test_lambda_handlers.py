@@ -104,6 +104,7 @@ def lambda_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, worker: HealthSe
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
     monkeypatch.setenv("DASHBOARD_WEBHOOK_SECRET", WEBHOOK_SECRET)
     monkeypatch.setenv("BUDDYHELPS_ENV", "development")
+    monkeypatch.setenv("WORKER_CAPACITY", "4")  # as the worker's health says; not this machine's measured default
     assert cli(["seed-demo", "--worker-url", worker.base_url]) == 0
     handlers = (incoming_call.handler, call_status.handler, healthz.handler)
     for handler in handlers:
