@@ -49,6 +49,7 @@ def seeded(monkeypatch: pytest.MonkeyPatch, tmp_path, worker: HealthServer) -> N
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
     monkeypatch.setenv("DASHBOARD_WEBHOOK_SECRET", WEBHOOK_SECRET)
     monkeypatch.setenv("BUDDYHELPS_ENV", "development")
+    monkeypatch.setenv("WORKER_CAPACITY", "4")  # as the worker's health says; not this machine's measured default
     assert cli(["seed-demo", "--worker-url", worker.base_url]) == 0
 
 
