@@ -3,12 +3,9 @@ real Radicale CalDAV server (one per session; each test books into its own calen
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from datetime import time
-from typing import Any
 
-import caldav
 import pytest
 
 from shared.agents.definition import OpeningHours, TimeRange
@@ -44,9 +41,4 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RadicaleServe
 @pytest.fixture
 def caldav_calendar_url(radicale: RadicaleServer) -> str:
     """A new, empty calendar collection on the Radicale server."""
-    name = f"visits-{secrets.token_hex(4)}"
-    dav: Any = caldav  # its DAVClient is built at import time, which mypy cannot follow
-    account = {"username": radicale.username, "password": radicale.password}
-    with dav.DAVClient(radicale.url + "/", require_tls=False, **account) as client:
-        client.principal().make_calendar(name=name, cal_id=name)
-    return radicale.calendar_url(name)
+    return radicale.new_calendar()
