@@ -11,10 +11,15 @@ alone and combined with the words: false cut-offs (a mid-sentence pause called t
 from the caller's last word to the turn's end at the real end (and to the earliest reply, which also
 needs the transcript).
 
-Barge-in: backchannels ("mm-hmm", "okay") and real interruptions spoken over the agent, judged as the
-session does (hold at `hold_ms`, stop after `clear_ms` of speech or when the words at a pause are more
-than a backchannel): false interruptions and the time from speech onset to the agent being stopped,
-against stopping at `hold_ms` as before.
+Barge-in: backchannels ("mm-hmm", "okay") and real interruptions spoken over the agent by five voices.
+Judged as the session does (`words_at_clear_ms`): hold at `hold_ms`; at `clear_ms` of speech, Whisper
+transcribes the speech so far and real words stop the agent, a backchannel is looked at again every
+`repeek_ms`; past `backchannel_max_ms` it stops regardless; words at a pause count the same way. Beside
+it, stopping by length alone at each `clear_ms` (`by_clear_ms`) and at `hold_ms`. Reported: false
+interruptions, interruptions missed, and the time from speech onset to the agent being stopped (the
+transcription's compute time included).
+
+    python -m buddyhelps.turn_end_measure --barge-only   # the barge-in part alone (~3 min)
 """
 
 from __future__ import annotations
@@ -56,8 +61,26 @@ HELD_OUT: tuple[tuple[str, str], ...] = (
     ("So the thing is,", "the shower won't drain at all."),
     ("We had a plumber out last week but", "the pipe is dripping again."),
 )
-BACKCHANNELS = ("Mm-hmm.", "Okay.", "Yeah.", "Uh-huh.", "Right.", "Got it.", "Okay, sure.", "Yeah, yeah.")
+BACKCHANNELS = (
+    "Mm-hmm.",
+    "Okay.",
+    "Yeah.",
+    "Uh-huh.",
+    "Right.",
+    "Got it.",
+    "Okay, sure.",
+    "Yeah, yeah.",
+    "Mm-hmm, yeah.",
+    "Uh-huh, okay.",
+    "Yes.",
+    "Sure.",
+    "Alright.",
+)
 INTERRUPTIONS = (
+    "Excuse me.",
+    "Hold on.",
+    "No, no, no.",
+    "Wait, wait.",
     "Wait, that's not right.",
     "Sorry, the address is wrong.",
     "No, hold on.",
@@ -91,6 +114,7 @@ class BargeCase:
     onset_ms: int | None = None
     crossings: dict[int, int] = field(default_factory=dict)  # clear_ms → stream time speech first exceeded it
     words_at: list[tuple[int, str, float]] = field(default_factory=list)  # (pause time, words, STT ms)
+    peeks: list[tuple[int, str, float]] = field(default_factory=list)  # (time, words so far, STT ms)
 
     def decision(self, clear_ms: int) -> float | None:
         """Speech onset → the agent stopped under the session's rule with `clear_ms`; None: never stopped."""
@@ -99,6 +123,17 @@ class BargeCase:
         stops = [at + stt_ms for (at, words, stt_ms) in self.words_at if interrupts(words, "en")]
         if clear_ms in self.crossings:
             stops.append(float(self.crossings[clear_ms]))
+        return min(stops) - self.onset_ms if stops else None
+
+    def decision_with_words(self, limits: BargeLimits) -> float | None:
+        """Speech onset → the agent stopped under the session's rule: words at `clear_ms` and after, words
+        at a pause, or speech past `backchannel_max_ms`; None: never stopped."""
+        if self.onset_ms is None:
+            return None
+        looks = [*self.peeks, *self.words_at]
+        stops = [at + stt_ms for (at, words, stt_ms) in looks if interrupts(words, "en")]
+        if limits.backchannel_max_ms in self.crossings:
+            stops.append(float(self.crossings[limits.backchannel_max_ms]))
         return min(stops) - self.onset_ms if stops else None
 
 
@@ -171,11 +206,15 @@ async def measure_pause(models: Models, case: PauseCase, *, pause_ms: int) -> Pa
     return case
 
 
-async def measure_barge(models: Models, case: BargeCase, clear_options: tuple[int, ...]) -> BargeCase:
-    """One utterance over the agent on the stream's clock: when speech passed each length, and the words
-    (with their compute time) at each pause, as the session would have them."""
+async def measure_barge(
+    models: Models, case: BargeCase, clear_options: tuple[int, ...], limits: BargeLimits
+) -> BargeCase:
+    """One utterance over the agent on the stream's clock: when speech passed each length, the words so
+    far at `clear_ms` and every `repeek_ms` after (a look starts once the last one is done), and the words
+    at each pause, each with its compute time, as the session would have them."""
     audio = np.concatenate([_silence(200), await models.speak(case.voice, case.text), _silence(900)])
     taker = TurnTaker(vad=models.vad.new_stream(), config=TurnTakingConfig())
+    next_look = (limits.clear_ms, 0.0)  # (speech length, stream time) before which no look starts
     for frame in _frames(audio):
         for event in taker.push_frame(frame):
             if isinstance(event, SpeechStarted) and case.onset_ms is None:
@@ -184,6 +223,10 @@ async def measure_barge(models: Models, case: BargeCase, clear_options: tuple[in
                 words, stt_ms = await models.words(event.audio_8k)
                 case.words_at.append((event.at_ms, words, round(stt_ms, 1)))
         speech_ms = taker.speech_ms()
+        if next_look[0] < speech_ms <= limits.backchannel_max_ms and taker.now_ms >= next_look[1]:
+            words, stt_ms = await models.words(taker.utterance_audio())
+            case.peeks.append((taker.now_ms, words, round(stt_ms, 1)))
+            next_look = (speech_ms + limits.repeek_ms - 1, taker.now_ms + stt_ms)
         case.speech_ms = max(case.speech_ms, speech_ms)
         for clear_ms in clear_options:
             if speech_ms > clear_ms and clear_ms not in case.crossings:
@@ -220,9 +263,10 @@ def _turn_end_summary(cases: list[PauseCase], config: TurnTakingConfig) -> dict[
     return summary
 
 
-def _barge_summary(cases: list[BargeCase], hold_ms: int, clear_options: tuple[int, ...]) -> dict[str, Any]:
+def _barge_summary(cases: list[BargeCase], limits: BargeLimits, clear_options: tuple[int, ...]) -> dict[str, Any]:
     backchannels = [case for case in cases if case.backchannel]
     interruptions = [case for case in cases if not case.backchannel]
+    reactions = [r for r in (case.decision_with_words(limits) for case in interruptions) if r is not None]
     by_clear_ms: dict[str, Any] = {}
     for clear_ms in clear_options:
         reactions = [r for r in (case.decision(clear_ms) for case in interruptions) if r is not None]
@@ -235,9 +279,24 @@ def _barge_summary(cases: list[BargeCase], hold_ms: int, clear_options: tuple[in
     return {
         "backchannels": len(backchannels),
         "interruptions": len(interruptions),
+        "voices": sorted({case.voice for case in cases}),
+        "words_at_clear_ms": {
+            **asdict(limits),
+            "false_interruptions": sum(1 for case in backchannels if case.decision_with_words(limits) is not None),
+            "falsely_stopped": [
+                f"{case.voice}: {case.text}" for case in backchannels if case.decision_with_words(limits) is not None
+            ],
+            "interruptions_missed": len(interruptions) - len(reactions),
+            "missed": [
+                f"{case.voice}: {case.text}" for case in interruptions if case.decision_with_words(limits) is None
+            ],
+            "reaction_ms_p50": round(statistics.median(reactions), 1) if reactions else None,
+            "reaction_ms_p95": round(float(np.percentile(reactions, 95)), 1) if reactions else None,
+            "reaction_ms_max": round(max(reactions), 1) if reactions else None,
+        },
         "stopping_at_hold_ms": {
-            "hold_ms": hold_ms,
-            "false_interruptions": sum(1 for case in backchannels if case.speech_ms >= hold_ms),
+            "hold_ms": limits.hold_ms,
+            "false_interruptions": sum(1 for case in backchannels if case.speech_ms >= limits.hold_ms),
         },
         "by_clear_ms": by_clear_ms,
     }
@@ -255,17 +314,41 @@ def _split(text: str) -> tuple[str, str] | None:
     return " ".join(words[:middle]), " ".join(words[middle:])
 
 
-async def run(settings: Settings, *, pause_ms: int, quick: bool, out: Path, limit: int = 0) -> Report:
+VOICES = ("piper:joe", "af_bella", "am_michael")
+BARGE_VOICES = (*VOICES, "bf_emma", "am_adam")
+
+
+async def run(
+    settings: Settings, *, pause_ms: int, quick: bool, out: Path, limit: int = 0, barge_only: bool = False
+) -> Report:
     """Measure everything; the JSON is rewritten after each part, so a long run leaves what it has."""
     models = Models(settings)
     config, limits = TurnTakingConfig(), BargeLimits()
+    report = Report(settings={"pause_ms": pause_ms, "turn_taking": asdict(config), "barge": asdict(limits)})
+    if not barge_only:
+        await _measure_turn_ends(models, report, pause_ms=pause_ms, quick=quick, out=out, limit=limit)
+    barge_texts = [(text, True) for text in BACKCHANNELS] + [(text, False) for text in INTERRUPTIONS]
+    clear_options = (400, 500, 600, 700, 800, limits.backchannel_max_ms)
+    barges = [
+        await measure_barge(models, BargeCase(voice, text, backchannel), clear_options, limits)
+        for voice in (BARGE_VOICES[:2] if quick else BARGE_VOICES)
+        for text, backchannel in barge_texts
+    ]
+    report.barge_in = _barge_summary(barges, limits, clear_options)
+    report.cases += [{"kind": "barge", **asdict(case)} for case in barges]
+    _save(report, out)
+    return report
+
+
+async def _measure_turn_ends(
+    models: Models, report: Report, *, pause_ms: int, quick: bool, out: Path, limit: int
+) -> None:
+    config = TurnTakingConfig()
     lines = sorted({text for name in available_scenarios() for text in load_scenario(name).spoken_texts})
     scenario_pairs = [pair for pair in map(_split, lines) if pair is not None]
-    voices = ("piper:joe", "af_bella", "am_michael")
-    report = Report(settings={"pause_ms": pause_ms, "turn_taking": asdict(config), "barge": asdict(limits)})
     for voice_set, pairs_voices in (
         ("simulator_scenarios", [(p, "piper:joe", "scenario") for p in scenario_pairs]),
-        ("held_out", [(p, v, "held_out") for p in HELD_OUT for v in voices[1:]]),
+        ("held_out", [(p, v, "held_out") for p in HELD_OUT for v in VOICES[1:]]),
     ):
         if quick or limit:
             pairs_voices = pairs_voices[: limit or 4]
@@ -276,17 +359,6 @@ async def run(settings: Settings, *, pause_ms: int, quick: bool, out: Path, limi
         report.turn_end[voice_set] = _turn_end_summary(cases, config)
         report.cases += [{"kind": "pause", **asdict(case)} for case in cases]
         _save(report, out)
-    barge_texts = [(text, True) for text in BACKCHANNELS] + [(text, False) for text in INTERRUPTIONS]
-    clear_options = (400, 500, 600, 700, 800)
-    barges = [
-        await measure_barge(models, BargeCase(voice, text, backchannel), clear_options)
-        for voice in (voices[:2] if quick else voices)
-        for text, backchannel in barge_texts
-    ]
-    report.barge_in = _barge_summary(barges, limits.hold_ms, clear_options)
-    report.cases += [{"kind": "barge", **asdict(case)} for case in barges]
-    _save(report, out)
-    return report
 
 
 def _save(report: Report, out: Path) -> None:
@@ -300,8 +372,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pause-ms", type=int, default=500, help="the mid-sentence pause (under max silence)")
     parser.add_argument("--quick", action="store_true", help="a few cases per set (a smoke run)")
     parser.add_argument("--limit", type=int, default=0, help="at most this many lines per set (0: all)")
+    parser.add_argument("--barge-only", action="store_true", help="only the barge-in part")
     args = parser.parse_args(argv)
-    report = asyncio.run(run(load_settings(), pause_ms=args.pause_ms, quick=args.quick, out=args.out, limit=args.limit))
+    report = asyncio.run(
+        run(
+            load_settings(),
+            pause_ms=args.pause_ms,
+            quick=args.quick,
+            out=args.out,
+            limit=args.limit,
+            barge_only=args.barge_only,
+        )
+    )
     print(json.dumps({"turn_end": report.turn_end, "barge_in": report.barge_in}, indent=2))
 
 

@@ -20,8 +20,25 @@ _PAIRS: dict[str, frozenset[tuple[str, str]]] = {
 }
 
 
+# Words that stop the agent even alone ("No.", "Wait!", "Stop"): a caller objecting over it.
+_STOPS: dict[str, frozenset[str]] = {
+    "en": _wordset("no nope stop wait hold sorry excuse hang pardon"),
+    "es": _wordset("no espere espera alto perdón perdone disculpe oiga momento"),
+}
+
+
+def _words(text: str) -> list[str]:
+    return re.sub(r"[^\w' ]+", " ", text.lower().replace("-", " ")).split()
+
+
+def has_stop_word(text: str, language: str = "en") -> bool:
+    """A word that interrupts on its own ("no", "wait"); a language without a list reads as English."""
+    stops = _STOPS.get(language, _STOPS["en"])
+    return any(word in stops for word in _words(text))
+
+
 def is_backchannel(text: str, language: str = "en") -> bool:
-    words = re.sub(r"[^\w' ]+", " ", text.lower().replace("-", " ")).split()
+    words = _words(text)
     singles, pairs = _WORDS.get(language, _WORDS["en"]), _PAIRS.get(language, _PAIRS["en"])
     index = 0
     while index < len(words):

@@ -1,11 +1,15 @@
 """The caller speaking over the agent: hold, then stop the agent only for a real interruption.
 
 A `clear` throws away the audio Twilio had buffered: the caller hears a cut, so a lone "mm-hmm" must
-not cause one. At `hold_ms` of speech over the agent nothing new is sent (queued audio plays on); the
-agent is stopped (`clear`) once the speech has lasted longer than a backchannel does (`clear_ms`), or
-as soon as the words at the caller's pause are more than a backchannel (`interrupts`). A backchannel leaves the
-reply to carry on as if nothing happened; a cough or a backchannel heard only after a clear resumes the
-reply from the clause it was cut in.
+not cause one. At `hold_ms` of speech over the agent nothing new is sent (queued audio plays on). At
+`clear_ms` the speech so far is transcribed: more than a backchannel (`interrupts`) stops the agent, a
+backchannel keeps it holding and the words are looked at again every `repeek_ms`; past
+`backchannel_max_ms` of speech it is stopped regardless. Words at the caller's pause count the same way.
+Length alone cannot tell them apart: on phone audio the VAD hears "okay, sure" and "mm-hmm, yeah" for
+longer than 700 ms as often as a short "no, hold on" (measured with buddyhelps.turn_end_measure's voices),
+and Whisper's words for the first 400 ms of an "mm-hmm" were "In a map." — hence words at `clear_ms`.
+A backchannel leaves the reply to carry on as if nothing happened; a cough or a backchannel heard only
+after a clear resumes the reply from the clause it was cut in.
 """
 
 from __future__ import annotations
@@ -14,13 +18,16 @@ import asyncio
 import contextlib
 import logging
 import re
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from gpu_worker.conversation.agent_reply import AgentReply
 from gpu_worker.conversation.agent_voice import AgentVoice
-from gpu_worker.conversation.backchannel import is_backchannel
+from gpu_worker.conversation.backchannel import has_stop_word, is_backchannel
 from gpu_worker.conversation.live_transcript import LiveTranscript
 from gpu_worker.conversation.turn_taking import TurnEnded, TurnTaker
+from gpu_worker.models.stages import FloatAudio
 from gpu_worker.telephony.playback import Heard
 
 log = logging.getLogger(__name__)
@@ -36,6 +43,8 @@ class Barge:
     heard: Heard | None = None
     cleared: bool = False
     cleared_at_ms: int | None = None
+    peek: asyncio.Task[None] | None = None  # the words so far, being transcribed
+    peeked_at_ms: int = 0  # how much speech the last look at the words had
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,12 @@ class BargeLimits:
     # Longer than this is not a backchannel: stop the agent. Measured (buddyhelps/turn_end_measure.py): the
     # VAD hears "mm-hmm", "okay, sure" for 320-920 ms on phone audio; 700 ms stops 3 of 24 by length.
     clear_ms: int = 700
+    repeek_ms: int = 300  # a backchannel still going on is listened to again after this much more speech
+    backchannel_max_ms: int = 1500  # no backchannel is this long: stop the agent whatever the words
+
+
+Words = Callable[[FloatAudio], Awaitable[str]]  # 8 kHz speech so far → its words in the call's language
+Spawn = Callable[[Coroutine[Any, Any, None], str], "asyncio.Task[None]"]
 
 
 class BargeIn:
@@ -54,9 +69,13 @@ class BargeIn:
         transcript: LiveTranscript,
         taker: TurnTaker,
         limits: BargeLimits,
+        words: Words | None = None,
+        spawn: Spawn | None = None,
+        language: Callable[[], str] = lambda: "en",
     ) -> None:
         self._voice, self._transcript = voice, transcript
         self._taker, self._limits = taker, limits
+        self._words, self._spawn, self._language = words, spawn, language
         self.current: Barge | None = None
         self.reactions_ms: list[int] = []  # speech start → clear, per interruption (for the bench)
 
@@ -68,8 +87,23 @@ class BargeIn:
             if agent_active and self._taker.in_utterance and speech_ms >= self._limits.hold_ms:
                 self.current = self._hold(turn)
             return
-        if not barge.cleared and self._taker.in_utterance and speech_ms > self._limits.clear_ms:
+        if barge.cleared or not self._taker.in_utterance or speech_ms <= self._limits.clear_ms:
+            return
+        if self._words is None or self._spawn is None or speech_ms > self._limits.backchannel_max_ms:
             self.clear(barge, reason="long speech")
+        elif barge.peek is None or (barge.peek.done() and speech_ms - barge.peeked_at_ms >= self._limits.repeek_ms):
+            barge.peeked_at_ms = speech_ms
+            barge.peek = self._spawn(self._judge_words_so_far(barge, self._taker.utterance_audio()), "barge-peek")
+
+    async def _judge_words_so_far(self, barge: Barge, audio_8k: FloatAudio) -> None:
+        assert self._words is not None
+        try:
+            text = await self._words(audio_8k)
+        except Exception:
+            log.warning("could not transcribe speech over the agent; length decides", exc_info=True)
+            return
+        if self.current is barge and not barge.cleared and interrupts(text, self._language()):
+            self.clear(barge, reason="words")
 
     def _hold(self, turn: asyncio.Task[None] | None) -> Barge:
         reply = self._voice.current
@@ -141,6 +175,9 @@ class BargeIn:
 
 def interrupts(text: str, language: str) -> bool:
     """Words that stop the agent: more than a backchannel, and at least two different words — Whisper
-    hears a lone "uh-huh" on phone audio as "Ow. Ow. Ow." or "Yatham", which must not cut the agent."""
+    hears a lone "uh-huh" on phone audio as "Ow. Ow. Ow." or "Yatham", which must not cut the agent —
+    or a word that objects on its own ("No, no, no.", "Wait!")."""
+    if is_backchannel(text, language):
+        return False
     words = {word for word in re.findall(r"[^\W_]+", text.lower())}
-    return len(words) >= 2 and not is_backchannel(text, language)
+    return len(words) >= 2 or has_stop_word(text, language)

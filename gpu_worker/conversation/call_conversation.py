@@ -34,6 +34,7 @@ from gpu_worker.conversation.planning.planner import ReplyPlan
 from gpu_worker.conversation.planning.planner_choice import build_planner
 from gpu_worker.conversation.turn_taking import Paused, Resumed, SpeechStarted, TurnEnded, TurnTaker
 from gpu_worker.models.stages import ChatMessage, FloatAudio
+from gpu_worker.telephony.audio_codec import resample
 from gpu_worker.telephony.media_socket import OutboundAudio
 from gpu_worker.telephony.playback import PlaybackTracker
 from gpu_worker.telephony.voice_output import CallPhrases
@@ -115,6 +116,9 @@ class CallConversation:
             transcript=self.transcript,
             taker=taker,
             limits=BargeLimits(hold_ms=services.barge_in_ms, clear_ms=services.barge_clear_ms),
+            words=self._words_so_far,
+            spawn=self.tasks.spawn,
+            language=lambda: self.language.language,
         )
         self.language = CallLanguage(
             services=services,
@@ -225,6 +229,13 @@ class CallConversation:
             prefix = (planner.system_message(self.dialogue.language), ChatMessage("assistant", " ".join(opening.lines)))
             self.tasks.spawn(self.voice.prewarm((*prefix, ChatMessage("user", "Hi."))), "prewarm")
         self.tasks.spawn(self._prepare_lines(self.dialogue.language, self.voice.speech.voice), "prepare-lines")
+
+    async def _words_so_far(self, audio_8k: FloatAudio) -> str:
+        """What the caller has said over the agent so far, in the call's language (barge-in)."""
+        heard = await self.services.models.stt.transcribe(
+            resample(audio_8k, 8000, 16000), language=self.language.language
+        )
+        return heard.text
 
     async def _prepare_lines(self, language: str, voice: str) -> None:
         """Synthesize this caller's own lines, then the definition's fixed lines not cached yet (a business

@@ -93,6 +93,10 @@ class TurnTaker:
         """How long the current utterance has lasted so far (0 when the caller is quiet)."""
         return self._last_speech_ms - self._started_ms if self._speaking else 0
 
+    def utterance_audio(self) -> FloatAudio:
+        """The current utterance so far (8 kHz, preroll included); empty when the caller is quiet."""
+        return self._audio() if self._speaking else np.zeros(0, dtype=np.float32)
+
     def push_frame(self, frame_8k: FloatAudio) -> list[TurnEvent]:
         self._now_ms += FRAME_MS
         self._pending = np.concatenate([self._pending, frame_8k])

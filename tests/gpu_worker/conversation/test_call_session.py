@@ -499,13 +499,13 @@ async def test_a_reply_planned_during_the_pause_is_the_one_played(harness_factor
 
 async def test_a_safety_line_the_caller_talked_over_is_said_again_in_full_first(harness_factory: Any) -> None:
     # GIVEN a caller who smells gas (the agent's voice is slow enough that they talk over the safety line)
-    harness = harness_factory(caller_lines=["I smell gas in the kitchen.", "My name is Sam Reed."], tts_word_s=0.12)
+    harness = harness_factory(caller_lines=["I smell gas in the kitchen.", "My name is Sam Reed."], tts_word_s=0.15)
     await harness.start()
     await harness.wait_until_played()
     await harness.say(900, then_silence_ms=300)
-    # WHEN, well into the gas line (past the moment a caller could still be finishing their sentence),
-    # they talk over it
-    await harness.line.frames(SILENCE, 70)
+    # WHEN, well into the gas line (past the moment a caller could still be finishing their sentence, and
+    # long enough before its end that their words are judged while it still plays), they talk over it
+    await harness.line.frames(SILENCE, 60)
     await harness.say(900)
     await harness.wait_until_played()
     record = await harness.end()
