@@ -25,8 +25,11 @@ def voicemail_answer(settings: Settings, apology: str) -> Response:
     return xml_response(twiml.voicemail_twiml(apology=apology, recording_callback_url=callback))
 
 
-def stream_answer(settings: Settings, call: calls.Call, worker: Worker, *, leg: int) -> Response:
-    """<Connect><Stream> to `worker` with a fresh stream token; the stream's end comes back to us."""
+def stream_answer(
+    settings: Settings, call: calls.Call, worker: Worker, *, leg: int, transfer_unanswered: str = ""
+) -> Response:
+    """<Connect><Stream> to `worker` with a fresh stream token; the stream's end comes back to us.
+    `transfer_unanswered`: the person who did not pick up, so the agent says so instead of greeting again."""
     token = issue_stream_token(secret=settings.dashboard_webhook_secret, call_sid=call.call_sid)
     log.info("streaming call to worker", extra={"worker_id": worker.id, "business_id": call.business_id, "leg": leg})
     # No call id: it is the call page's credential, and Twilio keeps these parameters in its logs.
@@ -38,6 +41,8 @@ def stream_answer(settings: Settings, call: calls.Call, worker: Worker, *, leg: 
         "to": call.to_number,
         "mode": call.mode,
     }
+    if transfer_unanswered:
+        parameters["transfer_unanswered"] = transfer_unanswered
     action_url = settings.public_url(f"/stream-end?leg={leg}")
     return xml_response(
         twiml.stream_twiml(websocket_url=worker.websocket_url, parameters=parameters, action_url=action_url)

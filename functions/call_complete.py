@@ -28,9 +28,11 @@ from functions.signed_request import parse_json_model, read_signed_body
 from shared.agents.call_definition import definition_for_call
 from shared.agents.definition import AgentDefinition
 from shared.call_fields import first_value, report_urgency
-from shared.call_report import CallReport
+from shared.call_report import TRANSFERRED, CallReport
+from shared.call_report_parts import join_parts
 from shared.database import Database, Statement, utc_now
 from shared.phone_format import is_e164
+from shared.repositories import call_handoffs
 from shared.repositories.businesses import Business, get_business
 from shared.repositories.calls import create_call
 from shared.repositories.notifications import NewNotification, insert_statement
@@ -48,6 +50,7 @@ class StoredReport:
     duplicate: bool
     notification_ids: tuple[str, ...]
     queued_after_hangup_ms: float | None
+    held: bool = False  # one part of a transferred call: stored, reported with the rest of the call
 
 
 def _ms_since(iso_utc: str) -> float | None:
@@ -138,6 +141,54 @@ async def _call_definition(db: Database, report: CallReport, business: Business 
 
 
 async def store_report(db: Database, settings: Settings, report: CallReport) -> StoredReport:
+    """Store the call's report and queue its notifications, once. A stream that handed the call to a person
+    is one part of it: held until the transfer's outcome says the call is over (answered) or a later stream's
+    report joins it (nobody answered, the caller came back to an agent)."""
+    if report.end_reason == TRANSFERRED:
+        handoff = await call_handoffs.add_report(db, report.call_sid, report.model_dump_json())
+        if not handoff.answered:
+            return StoredReport(await _call_id(db, report), False, (), None, held=True)
+        return await store_answered_transfer(db, settings, report.call_sid)
+    if await call_handoffs.list_handoffs(db, report.call_sid):
+        report = await handed_off_report(db, report.call_sid, last=report)
+    return await _store(db, settings, report)
+
+
+async def store_answered_transfer(db: Database, settings: Settings, call_sid: str) -> StoredReport:
+    """The call ended with the person it was transferred to: its parts so far are its report."""
+    return await _store(db, settings, await handed_off_report(db, call_sid, last=None))
+
+
+async def handed_off_report(db: Database, call_sid: str, *, last: CallReport | None) -> CallReport:
+    """The call's parts so far (and `last`, the stream the caller came back to) as one report."""
+    parts = [
+        (CallReport.model_validate_json(handoff.report), handoff.dial_status)
+        for handoff in await call_handoffs.list_handoffs(db, call_sid)
+        if handoff.report is not None
+    ]
+    if parts:
+        return join_parts(parts, last)
+    if last is None:
+        raise LookupError(f"no report of call {call_sid} to join")
+    return last
+
+
+async def _call_id(db: Database, report: CallReport) -> str:
+    business = await _find_business(db, report)
+    call = await create_call(
+        db,
+        call_sid=report.call_sid,
+        from_number=report.from_number,
+        to_number=report.to_number,
+        business_id=business.id if business else None,
+        status="in-progress",
+        direction=report.direction,
+        goal=report.goal,
+    )
+    return call.id
+
+
+async def _store(db: Database, settings: Settings, report: CallReport) -> StoredReport:
     business = await _find_business(db, report)
     call = await create_call(
         db,
@@ -193,6 +244,9 @@ async def call_complete(request: Request, settings: SettingsDep, db: DatabaseDep
         if stored.duplicate:
             log.info("call report replayed: nothing stored or sent again", extra={"call_id": stored.call_id})
             return JSONResponse({"status": "duplicate", "call_id": stored.call_id})
+        if stored.held:
+            log.info("a transfer's part of the call stored; reported with the rest", extra={"call_id": stored.call_id})
+            return JSONResponse({"status": "held", "call_id": stored.call_id})
         log.info(
             "call report stored, notifications queued",
             extra={"call_id": stored.call_id, "queued_after_hangup_ms": stored.queued_after_hangup_ms},

@@ -11,18 +11,20 @@ from fastapi import APIRouter, Request, Response
 
 from functions import twiml
 from functions.call_answers import stream_answer, voicemail_answer
+from functions.call_complete import store_answered_transfer
 from functions.edge_app import FunctionHandler, SettingsDep, edge_state
+from functions.notifications import dispatch
 from functions.stream_end import _pick_other
 from functions.twilio_webhook import WebhookRejected, read_signed_form
 from shared.database import Database, DatabaseError
-from shared.repositories import call_legs, calls
+from shared.repositories import call_handoffs, call_legs, calls
 from shared.settings import Settings
 from shared.structured_logging import call_sid_var
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 TRANSFER_END_PATH = "/twilio/transfer-end"
-ANSWERED = {"completed", "answered"}
+ANSWERED = call_handoffs.ANSWERED
 NOBODY_ANSWERED = (
     "Sorry, nobody could take your call just now. Please leave your name, number and a short message after "
     "the tone, and we will call you back."
@@ -42,16 +44,32 @@ async def transfer_end(request: Request, settings: SettingsDep) -> Response:
         return Response(status_code=400, content="CallSid is required")
     call_sid_var.set(call_sid)
     log.info("transfer ended", extra={"dial_status": status, "to": request.query_params.get("to", "")})
-    if status in ANSWERED:
-        return Response(content=twiml.hangup_twiml(), media_type="application/xml")
     try:
-        return await _back_to_the_agent(await edge_state(request).database(), settings, call_sid)
+        db = await edge_state(request).database()
+        handoff = await call_handoffs.add_dial_status(db, call_sid, status or "failed")
+        if handoff.answered:
+            await _report_answered(db, settings, handoff)
+            return Response(content=twiml.hangup_twiml(), media_type="application/xml")
+        return await _back_to_the_agent(db, settings, call_sid, to=request.query_params.get("to", ""))
     except DatabaseError:
+        if status in ANSWERED:
+            log.exception("database unavailable after an answered transfer; the call report waits for the worker's")
+            return Response(content=twiml.hangup_twiml(), media_type="application/xml")
         log.exception("database unavailable after an unanswered transfer; taking a voicemail")
         return voicemail_answer(settings, NOBODY_ANSWERED)
 
 
-async def _back_to_the_agent(db: Database, settings: Settings, call_sid: str) -> Response:
+async def _report_answered(db: Database, settings: Settings, handoff: call_handoffs.Handoff) -> None:
+    """The person answered and the call is over: its report is the parts so far, once the stream that
+    handed it off has reported (if it has not yet, its report does this when it comes)."""
+    if handoff.report is None:
+        return
+    stored = await store_answered_transfer(db, settings, handoff.call_sid)
+    if not stored.duplicate:
+        await dispatch(db, settings, stored.notification_ids)
+
+
+async def _back_to_the_agent(db: Database, settings: Settings, call_sid: str, *, to: str) -> Response:
     call = await calls.get_call_by_sid(db, call_sid)
     worker = await _pick_other(db, settings, exclude=frozenset()) if call is not None else None
     if call is None or worker is None:
@@ -63,7 +81,7 @@ async def _back_to_the_agent(db: Database, settings: Settings, call_sid: str) ->
     await call_legs.start_leg(db, call_sid=call_sid, leg=leg, worker_id=worker.id)
     await db.execute("UPDATE calls SET worker_id = ? WHERE call_sid = ?", (worker.id, call_sid))
     log.info("unanswered transfer: the call goes back to the agent", extra={"worker_id": worker.id, "leg": leg})
-    return stream_answer(settings, call, worker, leg=leg)
+    return stream_answer(settings, call, worker, leg=leg, transfer_unanswered=to[:120])
 
 
 handler = FunctionHandler(router)

@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Urgency = Literal["emergency", "soon", "routine"]
+# The end reason of a stream the agent handed to someone (a transfer): one part of the call's report.
+TRANSFERRED = "transferred"
 Speaker = Literal["caller", "agent", "dtmf", "system"]
 
 

@@ -46,6 +46,7 @@ class ProviderFake:
     requests: list[RecordedRequest] = field(default_factory=list)
     _failures: list[int] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _call_updated: threading.Event = field(default_factory=threading.Event)
 
     def fail_next(self, count: int, *, status: int = 503) -> None:
         with self._lock:
@@ -54,6 +55,13 @@ class ProviderFake:
     def sms(self) -> list[RecordedRequest]:
         """Twilio message creations that succeeded."""
         return [r for r in self.requests if r.path.endswith("/Messages.json") and r.answered < 300]
+
+    def call_updates(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if "/Calls/" in r.path and r.answered < 300]
+
+    def wait_call_update(self, timeout_s: float) -> bool:
+        """Block (in a thread) until a call was updated, or the timeout passed."""
+        return self._call_updated.wait(timeout_s)
 
     def emails(self) -> list[RecordedRequest]:
         """Resend sends that succeeded."""
@@ -68,12 +76,16 @@ class ProviderFake:
             form = {key: values[0] for key, values in parse_qs(body.decode()).items()}
             sid = "SM" + secrets.token_hex(16)
             status, payload = 201, {"sid": sid, "status": "queued", "to": form.get("To"), "body": form.get("Body")}
+        elif "/Calls/" in path and path.endswith(".json") and method == "POST":  # calls(sid).update (a transfer)
+            status, payload = 200, {"sid": path.rsplit("/", 1)[-1].removesuffix(".json"), "status": "in-progress"}
         elif path == "/emails" and method == "POST":
             status, payload = 200, {"id": "em_" + secrets.token_hex(8)}
         else:
             status, payload = 404, {"message": f"no route {method} {path}"}
         with self._lock:
             self.requests.append(RecordedRequest(method, path, headers, body, status))
+        if "/Calls/" in path and status < 300:
+            self._call_updated.set()
         return status, payload
 
 

@@ -25,6 +25,7 @@ class CallRecord:
     dtmf: str = ""
     end_reason: str = "caller_hung_up"
     photo_link_sent: bool = False
+    returned_from: str = ""  # a transfer to this person went unanswered: the caller is back with the agent
     # The agent definition the call ran (post-call extraction fills its open fields), what the planner
     # had gathered when the call ended, and the call's language (it may switch during the call).
     definition: AgentDefinition | None = None

@@ -91,6 +91,7 @@ class AgentReply:
         self.played: set[int] = set()  # indices of clauses whose marks came back
         self.heard_reported = False  # the planner was told what the caller heard of it
         self.follow_up: Callable[[], Awaitable[None]] | None = None  # a tool's action once all is heard
+        self.hands_off = False  # once the follow-up succeeded, the call leaves this stream (a transfer)
         self._synthesizing: tuple[int, float] | None = None  # (chars, monotonic start) of the clause in synthesis
         self._next_ready = asyncio.Event()
         self._line_free_at = 0.0  # monotonic: when everything sent so far will have played
@@ -141,7 +142,7 @@ class AgentReply:
             # message for Dana" must not be sent on its first half. Such a tool waits for the turn.
             await self.gate.wait()
         result = await tools.run(request.name, request.arguments, language=self._context.language(), hold=hold)
-        self.follow_up = result.follow_up
+        self.follow_up, self.hands_off = result.follow_up, result.hands_off
         if not result.spoken and self.plan.messages:
             await self._llm_part(clauses)  # the tool had nothing to say (no documents): the model's answer
             return

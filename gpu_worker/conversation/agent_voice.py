@@ -18,6 +18,7 @@ from gpu_worker.conversation.planning.planner import ReplyPlan
 from gpu_worker.models.stages import ChatMessage
 from gpu_worker.telephony.media_socket import OutboundAudio
 from gpu_worker.telephony.playback import PlaybackTracker, QueuedClause
+from shared.call_report import TRANSFERRED
 from shared.repositories import call_legs
 
 if TYPE_CHECKING:
@@ -132,10 +133,17 @@ class AgentVoice:
         assert reply.follow_up is not None
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self.playback.wait_idle(), timeout=30.0)
+        record = self._transcript.record
+        before = record.end_reason
+        if reply.hands_off:
+            # Twilio ends this stream as it redirects the call, maybe before its answer reaches us; the call
+            # goes on (to the person, or back to an agent): this stream's report is one part of the call's.
+            record.end_reason = TRANSFERRED
         try:
             await reply.follow_up()
         except Exception:
-            log.exception("a tool's follow-up failed", extra={"call_sid": self._transcript.record.call_sid})
+            record.end_reason = before
+            log.exception("a tool's follow-up failed", extra={"call_sid": record.call_sid})
 
     def on_played(self, clause: QueuedClause) -> None:
         """A clause's mark came back: once a whole reply is heard, the planner is told so."""

@@ -14,6 +14,7 @@ Parts: `Dialogue` (what was said, what to do next), `AgentVoice` (replies onto t
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
@@ -40,6 +41,7 @@ from gpu_worker.telephony.playback import PlaybackTracker
 from gpu_worker.telephony.voice_output import CallPhrases
 from gpu_worker.tools.call_tools import CallParties, open_call_tools
 from gpu_worker.tools.tool_desk import ToolDesk
+from gpu_worker.tools.transfer import no_answer_line
 from shared.call_report import ReportField, ToolCallEntry
 from shared.keyword_correction import KeywordCorrector
 
@@ -223,6 +225,10 @@ class CallConversation:
             }
         )
         opening = self.dialogue.opening()
+        if self.record.returned_from:  # not the greeting again: the caller was on hold for someone
+            opening = dataclasses.replace(
+                opening, lines=(no_answer_line(self.record.returned_from, self.dialogue.language),)
+            )
         self.voice.greet(opening)
         planner = self.dialogue.planner
         if isinstance(planner, SystemPrompted):

@@ -28,6 +28,7 @@ from gpu_worker.telephony.media_socket import MediaSocket, OutboundAudio
 from gpu_worker.telephony.playback import PlaybackTracker
 from gpu_worker.telephony.voice_output import PhraseCache
 from gpu_worker.tools.knowledge import DocumentAnswerer
+from shared.call_report import TRANSFERRED
 from shared.database import Database
 from shared.settings import Settings
 from shared.signatures import SignatureError, verify_stream_token
@@ -176,6 +177,7 @@ class CallSession:
             business_id=params.get("business_id"),
             from_number=params.get("from", ""),
             to_number=params.get("to", ""),
+            returned_from=params.get("transfer_unanswered", "")[:120],
         )
         self.record = record
         outbound = OutboundAudio(socket=self._socket, stream_sid=start.stream_sid)
@@ -240,7 +242,8 @@ class CallSession:
             elif isinstance(message, media_stream.Dtmf) and not limit.expired:
                 turns.on_dtmf(message.digit)
             elif isinstance(message, media_stream.Stop):
-                turns.record.end_reason = "caller_hung_up"
+                if turns.record.end_reason != TRANSFERRED:  # a transfer's redirect ends the stream too
+                    turns.record.end_reason = "caller_hung_up"
                 break
 
     @property

@@ -30,11 +30,13 @@ class ToolContext:
 @dataclass(frozen=True)
 class ToolResult:
     """What the agent says (`spoken`, in the call's language), plus what the call log keeps (`detail`).
-    `follow_up` runs once the caller has heard `spoken` (a transfer redirects the call only then)."""
+    `follow_up` runs once the caller has heard `spoken` (a transfer redirects the call only then);
+    `hands_off`: once it succeeded, the call leaves this stream (the report says `transferred`)."""
 
     spoken: str
     detail: Mapping[str, str] = field(default_factory=dict)
     follow_up: Callable[[], Awaitable[None]] | None = None
+    hands_off: bool = False
 
 
 @dataclass(frozen=True)

@@ -29,13 +29,24 @@ LINES = {
         "connecting": "Please hold while I connect you to {name}.",
         "unknown": "I can't put you through to {name}, but I can take a message for them.",
         "closed": "{name} isn't available right now, as we're closed. I can take a message for them.",
+        "no_answer": (
+            "Sorry, {name} didn't pick up. I can take a message for them, or help you myself. What can I do for you?"
+        ),
     },
     "es": {
         "connecting": "Espere un momento mientras le paso con {name}.",
         "unknown": "No puedo pasarle con {name}, pero puedo tomarle un mensaje.",
         "closed": "{name} no está disponible ahora, estamos cerrados. Puedo tomarle un mensaje.",
+        "no_answer": (
+            "Lo siento, {name} no contesta. Puedo tomarle un mensaje o ayudarle yo. ¿En qué le puedo ayudar?"
+        ),
     },
 }
+
+
+def no_answer_line(name: str, language: str) -> str:
+    """What the caller hears first when a transfer nobody answered brings them back to the agent."""
+    return (LINES.get(language) or LINES["en"])["no_answer"].format(name=name or "they")
 
 
 class TransferArguments(BaseModel):
@@ -100,7 +111,7 @@ class TransferTool:
             await self._redirector.redirect(call_sid, twiml)
 
         spoken = words["connecting"].format(name=contact.name)
-        return ToolResult(spoken, {"transfer": "dialing", "to": contact.name}, follow_up=redirect)
+        return ToolResult(spoken, {"transfer": "dialing", "to": contact.name}, follow_up=redirect, hands_off=True)
 
     def _open(self, now: datetime) -> bool:
         hours = self._context.definition.facts.hours

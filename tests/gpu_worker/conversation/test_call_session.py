@@ -63,18 +63,18 @@ class Harness:
         )
         self.settings = settings
 
-    async def start(self, *, token: str | None = None) -> None:
+    async def start(self, *, token: str | None = None, parameters: dict[str, str] | None = None) -> None:
         """Open the stream and wait (bounded) until the session has answered: greeting sent, or closed.
 
         The database is real and answers from a thread, so this waits on the clock, not only on the loop.
         """
-        self._open(token)
+        self._open(token, parameters or {})
         deadline = asyncio.get_running_loop().time() + 5
         while not self.line.events("media") and not (self.line.session_task and self.line.session_task.done()):
             assert asyncio.get_running_loop().time() < deadline, "the session never answered"
             await asyncio.sleep(0.005)
 
-    def _open(self, token: str | None) -> None:
+    def _open(self, token: str | None, parameters: dict[str, str]) -> None:
         self.line.start(
             self.services,
             {
@@ -84,6 +84,7 @@ class Harness:
                 "from": "+15555550123",
                 "to": "+15550100001",
                 "mode": "demo",
+                **parameters,
             },
         )
 

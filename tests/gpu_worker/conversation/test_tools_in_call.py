@@ -14,8 +14,10 @@ from shared.demo_business import DEMO_BUSINESS_ID, DEMO_TIMEZONE
 from shared.people.directory import Contact, save_contact
 from shared.repositories import agent_definitions
 from shared.repositories.knowledge_answers import answers_for_call
-from tests.gpu_worker.conversation.test_call_session import harness_factory, seeded
-from tests.gpu_worker.fake_stages import SILENCE
+from shared.settings import Settings
+from tests.gpu_worker.conversation.test_call_session import Harness, harness_factory, seeded
+from tests.gpu_worker.fake_stages import SILENCE, fake_models
+from tests.provider_fake import running_provider_fake
 
 __all__ = ["harness_factory", "seeded"]
 
@@ -151,3 +153,43 @@ async def test_a_business_with_no_documents_answers_questions_from_its_facts_as_
     # THEN the model's facts-only answer is said, not "I don't have that information"
     assert "We handle most water heater work." in said
     assert lines_for("en").not_found not in said
+
+
+async def test_a_transfer_ends_the_stream_as_transferred_once_the_call_is_redirected(
+    settings: Settings, seeded: Database
+) -> None:
+    # GIVEN a front desk (always open) that may put callers through to Dana, and Twilio's REST API
+    desk = from_template("front_desk", timezone=DEMO_TIMEZONE)
+    desk = desk.model_copy(update={"facts": desk.facts.model_copy(update={"hours": None})})
+    await agent_definitions.save_definition(seeded, DEMO_BUSINESS_ID, desk, "test", "the front desk template")
+    await save_contact(seeded, DEMO_BUSINESS_ID, Contact(name="Dana Whitfield", phone="+15550100122"))
+    with running_provider_fake() as twilio:
+        live = settings.model_copy(
+            update={"twilio_api_base_url": twilio.base_url, "twilio_account_sid": "AC" + "0" * 32}
+        )
+        harness = Harness(live, seeded, fake_models(caller_lines=["Could you put me through to Dana, please?"]))
+        await harness.start()
+        await harness.wait_until_played()
+        # WHEN the caller asks for Dana and hears that they are being connected
+        await harness.say(1200)
+        await harness.wait_until_played()
+        await asyncio.to_thread(twilio.wait_call_update, 5.0)  # a real HTTP request, answered in a thread
+        # AND Twilio ends the stream, as it does when the call is redirected
+        record = await harness.end()
+    # THEN the call was redirected to a <Dial> for Dana, and this stream reports a transfer, not a hang-up
+    [update] = twilio.call_updates()
+    assert "<Number>+15550100122</Number>" in update.form["Twiml"]
+    assert record.end_reason == "transferred"
+
+
+async def test_a_caller_back_from_an_unanswered_transfer_is_told_so_not_greeted_again(harness_factory: Any) -> None:
+    # GIVEN a caller whose transfer to Dana nobody answered, streamed back to the agent
+    harness = harness_factory(caller_lines=["Okay, can I leave her a message then?"])
+    await harness.start(parameters={"transfer_unanswered": "Dana Whitfield"})
+    await harness.wait_until_played()
+    record = await harness.end()
+    # THEN the first thing they hear says Dana did not pick up and what the agent can do, not the greeting
+    first = record.transcript[0].text
+    assert first.startswith("Sorry, Dana Whitfield didn't pick up.")
+    assert "take a message" in first
+    assert "Thanks for calling" not in first

@@ -84,6 +84,7 @@ async def test_a_transfer_says_it_is_connecting_then_redirects_the_call_to_a_dia
         assert result.spoken == "Please hold while I connect you to Billing."
         assert updates == []  # nothing happens until the caller has heard that
         assert result.follow_up is not None
+        assert result.hands_off  # once redirected, the call leaves this stream
         await result.follow_up()
     assert updates[0]["sid"] == context.call_sid
     twiml = updates[0]["Twiml"]
