@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import available_timezones
 
 from buddyhelps.simulator.scenario_business import ScenarioBusiness
@@ -22,6 +22,7 @@ from shared.repositories import agent_definitions, businesses, phone_numbers, wo
 
 OWNER_PHONE = "+15550109990"  # fictional (555-01xx): the owner's texts stay in the outbox
 _ZONE_ORDER = ("America/", "Pacific/", "Europe/", "Africa/", "Asia/", "Australia/")
+OPEN_FOR = timedelta(hours=2)  # open_now: a clock where the business is open now and this long after
 
 
 class ScenarioSeedError(RuntimeError):
@@ -87,10 +88,12 @@ def _timezone(business: ScenarioBusiness, now: datetime) -> str:
     default = template_zone.timezone if template_zone is not None else "America/New_York"
     if not business.open_now:
         return business.timezone or default
-    for zone in _zones_to_try(default):
-        hours = from_template(business.template, timezone=zone).facts.hours
-        if hours is None or hours_now(hours, now).open_now:
-            return zone
+    # Open for a while yet, not only this minute: `demo --tool-timings` seeds once and calls for an hour.
+    for still_open_at in (now + OPEN_FOR, now):
+        for zone in _zones_to_try(default):
+            hours = from_template(business.template, timezone=zone).facts.hours
+            if hours is None or (hours_now(hours, now).open_now and hours_now(hours, still_open_at).open_now):
+                return zone
     raise ScenarioSeedError(f"the {business.template} template's hours are open nowhere at {now:%a %H:%M} UTC")
 
 

@@ -113,14 +113,15 @@ class BargeCase:
     speech_ms: int = 0  # how long the VAD heard speech (hangover included)
     onset_ms: int | None = None
     crossings: dict[int, int] = field(default_factory=dict)  # clear_ms → stream time speech first exceeded it
-    words_at: list[tuple[int, str, float]] = field(default_factory=list)  # (pause time, words, STT ms)
-    peeks: list[tuple[int, str, float]] = field(default_factory=list)  # (time, words so far, STT ms)
+    # (pause time, words, STT ms, the words' confidence) and the same for each look at the words so far
+    words_at: list[tuple[int, str, float, float | None]] = field(default_factory=list)
+    peeks: list[tuple[int, str, float, float | None]] = field(default_factory=list)
 
     def decision(self, clear_ms: int) -> float | None:
         """Speech onset → the agent stopped under the session's rule with `clear_ms`; None: never stopped."""
         if self.onset_ms is None:
             return None
-        stops = [at + stt_ms for (at, words, stt_ms) in self.words_at if interrupts(words, "en")]
+        stops = [at + stt_ms for (at, words, stt_ms, sure) in self.words_at if interrupts(words, "en", sure)]
         if clear_ms in self.crossings:
             stops.append(float(self.crossings[clear_ms]))
         return min(stops) - self.onset_ms if stops else None
@@ -131,7 +132,7 @@ class BargeCase:
         if self.onset_ms is None:
             return None
         looks = [*self.peeks, *self.words_at]
-        stops = [at + stt_ms for (at, words, stt_ms) in looks if interrupts(words, "en")]
+        stops = [at + stt_ms for (at, words, stt_ms, sure) in looks if interrupts(words, "en", sure)]
         if limits.backchannel_max_ms in self.crossings:
             stops.append(float(self.crossings[limits.backchannel_max_ms]))
         return min(stops) - self.onset_ms if stops else None
@@ -161,9 +162,13 @@ class Models:
         return mulaw_to_float(float_to_mulaw(0.6 * resample(audio.samples, audio.sample_rate, 8000)))
 
     async def words(self, audio_8k: FloatAudio) -> tuple[str, float]:
+        text, elapsed_ms, _ = await self.words_and_confidence(audio_8k)
+        return text, elapsed_ms
+
+    async def words_and_confidence(self, audio_8k: FloatAudio) -> tuple[str, float, float | None]:
         started = time.perf_counter()
-        text = (await self.stt.transcribe(resample(audio_8k, 8000, 16000))).text.strip()
-        return text, (time.perf_counter() - started) * 1000
+        heard = await self.stt.transcribe(resample(audio_8k, 8000, 16000))
+        return heard.text.strip(), (time.perf_counter() - started) * 1000, heard.confidence
 
     async def probability(self, audio_8k: FloatAudio) -> tuple[float, float]:
         started = time.perf_counter()
@@ -220,12 +225,12 @@ async def measure_barge(
             if isinstance(event, SpeechStarted) and case.onset_ms is None:
                 case.onset_ms = event.at_ms
             elif isinstance(event, Paused | TurnEnded) and case.onset_ms is not None:
-                words, stt_ms = await models.words(event.audio_8k)
-                case.words_at.append((event.at_ms, words, round(stt_ms, 1)))
+                words, stt_ms, sure = await models.words_and_confidence(event.audio_8k)
+                case.words_at.append((event.at_ms, words, round(stt_ms, 1), sure))
         speech_ms = taker.speech_ms()
         if next_look[0] < speech_ms <= limits.backchannel_max_ms and taker.now_ms >= next_look[1]:
-            words, stt_ms = await models.words(taker.utterance_audio())
-            case.peeks.append((taker.now_ms, words, round(stt_ms, 1)))
+            words, stt_ms, sure = await models.words_and_confidence(taker.utterance_audio())
+            case.peeks.append((taker.now_ms, words, round(stt_ms, 1), sure))
             next_look = (speech_ms + limits.repeek_ms - 1, taker.now_ms + stt_ms)
         case.speech_ms = max(case.speech_ms, speech_ms)
         for clear_ms in clear_options:
@@ -266,7 +271,7 @@ def _turn_end_summary(cases: list[PauseCase], config: TurnTakingConfig) -> dict[
 def _barge_summary(cases: list[BargeCase], limits: BargeLimits, clear_options: tuple[int, ...]) -> dict[str, Any]:
     backchannels = [case for case in cases if case.backchannel]
     interruptions = [case for case in cases if not case.backchannel]
-    reactions = [r for r in (case.decision_with_words(limits) for case in interruptions) if r is not None]
+    with_words = [r for r in (case.decision_with_words(limits) for case in interruptions) if r is not None]
     by_clear_ms: dict[str, Any] = {}
     for clear_ms in clear_options:
         reactions = [r for r in (case.decision(clear_ms) for case in interruptions) if r is not None]
@@ -286,13 +291,13 @@ def _barge_summary(cases: list[BargeCase], limits: BargeLimits, clear_options: t
             "falsely_stopped": [
                 f"{case.voice}: {case.text}" for case in backchannels if case.decision_with_words(limits) is not None
             ],
-            "interruptions_missed": len(interruptions) - len(reactions),
+            "interruptions_missed": len(interruptions) - len(with_words),
             "missed": [
                 f"{case.voice}: {case.text}" for case in interruptions if case.decision_with_words(limits) is None
             ],
-            "reaction_ms_p50": round(statistics.median(reactions), 1) if reactions else None,
-            "reaction_ms_p95": round(float(np.percentile(reactions, 95)), 1) if reactions else None,
-            "reaction_ms_max": round(max(reactions), 1) if reactions else None,
+            "reaction_ms_p50": round(statistics.median(with_words), 1) if with_words else None,
+            "reaction_ms_p95": round(float(np.percentile(with_words, 95)), 1) if with_words else None,
+            "reaction_ms_max": round(max(with_words), 1) if with_words else None,
         },
         "stopping_at_hold_ms": {
             "hold_ms": limits.hold_ms,

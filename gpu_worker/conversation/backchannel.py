@@ -11,8 +11,11 @@ def _wordset(words: str) -> frozenset[str]:
 
 
 _WORDS: dict[str, frozenset[str]] = {
-    "en": _wordset("ok okay k yeah yes yep yup ya mhm mmhm mmhmm mm hmm hm uh um huh right sure alright gotcha cool"),
-    "es": _wordset("sí si vale ajá aja claro bueno ok okay mm mhm eh ya exacto"),
+    "en": _wordset(
+        "ok okay k yeah yes yep yup ya mhm mmhm mmhmm mm mmm hmm hm uh um huh ah oh aha ha"
+        " right sure alright gotcha cool"
+    ),
+    "es": _wordset("sí si vale ajá aja claro bueno ok okay mm mmm mhm eh ah oh ya exacto"),
 }
 _PAIRS: dict[str, frozenset[tuple[str, str]]] = {
     "en": frozenset({("got", "it"), ("i", "see"), ("all", "right"), ("uh", "huh"), ("mm", "hm")}),

@@ -57,7 +57,8 @@ class BargeLimits:
     backchannel_max_ms: int = 1500  # no backchannel is this long: stop the agent whatever the words
 
 
-Words = Callable[[FloatAudio], Awaitable[str]]  # 8 kHz speech so far → its words in the call's language
+# 8 kHz speech so far → its words in the call's language, and how sure the speech-to-text is of them
+Words = Callable[[FloatAudio], Awaitable[tuple[str, float | None]]]
 Spawn = Callable[[Coroutine[Any, Any, None], str], "asyncio.Task[None]"]
 
 
@@ -98,11 +99,11 @@ class BargeIn:
     async def _judge_words_so_far(self, barge: Barge, audio_8k: FloatAudio) -> None:
         assert self._words is not None
         try:
-            text = await self._words(audio_8k)
+            text, confidence = await self._words(audio_8k)
         except Exception:
             log.warning("could not transcribe speech over the agent; length decides", exc_info=True)
             return
-        if self.current is barge and not barge.cleared and interrupts(text, self._language()):
+        if self.current is barge and not barge.cleared and interrupts(text, self._language(), confidence):
             self.clear(barge, reason="words")
 
     def _hold(self, turn: asyncio.Task[None] | None) -> Barge:
@@ -111,10 +112,10 @@ class BargeIn:
             reply.gate.clear()
         return Barge(reply=reply, task=turn, started_ms=self._taker.now_ms - self._taker.speech_ms())
 
-    def on_words(self, text: str, language: str) -> None:
+    def on_words(self, text: str, language: str, confidence: float | None = None) -> None:
         """The speculative transcript of the caller's pause: words that are more than a backchannel stop the agent."""
         barge = self.current
-        if barge is not None and not barge.cleared and interrupts(text, language):
+        if barge is not None and not barge.cleared and interrupts(text, language, confidence):
             self.clear(barge, reason="words")
 
     def take(self, *, agent_active: bool, turn: asyncio.Task[None] | None) -> Barge | None:
@@ -173,11 +174,18 @@ class BargeIn:
         return heard
 
 
-def interrupts(text: str, language: str) -> bool:
-    """Words that stop the agent: more than a backchannel, and at least two different words — Whisper
-    hears a lone "uh-huh" on phone audio as "Ow. Ow. Ow." or "Yatham", which must not cut the agent —
-    or a word that objects on its own ("No, no, no.", "Wait!")."""
-    if is_backchannel(text, language):
+# Below this mean log-probability per token the words are Whisper guessing at a sound: measured over five
+# voices (buddyhelps/turn_end_measure.py), its words for "mm-hmm" ("A man hung", "Amen hands") score
+# -1.0 to -2.0, real interruptions -0.5 to -0.9 once a few words are in (an early look may score lower: the
+# next look, 300 ms on, decides).
+MIN_CONFIDENCE = -1.0
+
+
+def interrupts(text: str, language: str, confidence: float | None = None) -> bool:
+    """Words that stop the agent: heard with some confidence, more than a backchannel, and at least two
+    different words of two letters or more — Whisper hears a lone "uh-huh" on phone audio as "Ow. Ow. Ow."
+    or "M-M-R-M-R", which must not cut the agent — or a word that objects on its own ("No, no.", "Wait!")."""
+    if is_backchannel(text, language) or (confidence is not None and confidence < MIN_CONFIDENCE):
         return False
-    words = {word for word in re.findall(r"[^\W_]+", text.lower())}
+    words = {word for word in re.findall(r"[^\W\d_]{2,}|\d+", text.lower())}
     return len(words) >= 2 or has_stop_word(text, language)

@@ -236,12 +236,12 @@ class CallConversation:
             self.tasks.spawn(self.voice.prewarm((*prefix, ChatMessage("user", "Hi."))), "prewarm")
         self.tasks.spawn(self._prepare_lines(self.dialogue.language, self.voice.speech.voice), "prepare-lines")
 
-    async def _words_so_far(self, audio_8k: FloatAudio) -> str:
+    async def _words_so_far(self, audio_8k: FloatAudio) -> tuple[str, float | None]:
         """What the caller has said over the agent so far, in the call's language (barge-in)."""
         heard = await self.services.models.stt.transcribe(
             resample(audio_8k, 8000, 16000), language=self.language.language
         )
-        return heard.text
+        return heard.text, heard.confidence
 
     async def _prepare_lines(self, language: str, voice: str) -> None:
         """Synthesize this caller's own lines, then the definition's fixed lines not cached yet (a business

@@ -51,13 +51,13 @@ class CallLanguage:
         switch, stt = self.switch, self._services.models.stt
         language = None if switch.detects else switch.language
         result = await stt.transcribe(audio_16k, language=language, candidates=switch.enabled)
-        heard = Heard(result.text.strip(), result.language, result.language_probability)
+        heard = Heard(result.text.strip(), result.language, result.language_probability, result.confidence)
         if language is None and heard.language != switch.language and switch.judge(heard) is None:
             # Heard as another language, but not clearly enough to switch ("Calle Olmo 42 en Springfield"
             # came out as "... in Springfield"): the words again in the call's language; what was detected
             # is kept, so two clear turns running still switch.
             again = await stt.transcribe(audio_16k, language=switch.language)
-            heard = Heard(again.text.strip(), heard.language, heard.probability)
+            heard = Heard(again.text.strip(), heard.language, heard.probability, again.confidence)
         return heard
 
     def follow(self, heard: Heard) -> None:

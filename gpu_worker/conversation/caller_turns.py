@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from gpu_worker.conversation.agent_reply import AgentReply
 from gpu_worker.conversation.agent_voice import AgentVoice, TurnTiming
 from gpu_worker.conversation.backchannel import is_backchannel
-from gpu_worker.conversation.barge_in import Barge, BargeIn
+from gpu_worker.conversation.barge_in import MIN_CONFIDENCE, Barge, BargeIn
 from gpu_worker.conversation.call_language import CallLanguage
 from gpu_worker.conversation.call_tasks import CallTasks
 from gpu_worker.conversation.dialogue import Committed, Dialogue, Understood
@@ -168,7 +168,7 @@ class CallerTurns:
         except Exception:
             log.warning("no words for the speech over the agent; its length decides", exc_info=True)
             return
-        self._barge_in.on_words(self._corrector.apply(heard.text), self._language)
+        self._barge_in.on_words(self._corrector.apply(heard.text), self._language, heard.confidence)
 
     async def _decide_turn(self, audio_16k: FloatAudio, sequence: int, words: asyncio.Task[Heard]) -> None:
         """The turn model says whether the caller is done; an unfinished sentence in the words overrules it."""
@@ -241,7 +241,7 @@ class CallerTurns:
             log.exception("speech-to-text failed; asking the caller to repeat")
             text = ""
         stt_ms = (time.monotonic() - stt_started) * 1000
-        if barge is not None and (not text or is_backchannel(text, self._language)):
+        if barge is not None and (not text or is_backchannel(text, self._language) or _guessed(heard)):
             self._barge_in.resume(barge, text, event)
             return
         if barge is not None:
@@ -284,6 +284,11 @@ class CallerTurns:
         self._transcript.truncate(last.transcript_len)
         log.info("the caller was not finished: joining their turns")
         return f"{last.text} {text}", dataclasses.replace(event, started_ms=last.started_ms)
+
+
+def _guessed(heard: Heard) -> bool:
+    """Words Whisper was not sure of: a listening noise it tried to spell ("A man hung"), not a turn."""
+    return heard.confidence is not None and heard.confidence < MIN_CONFIDENCE
 
 
 def _cancel_reply(pending: asyncio.Task[Speculation | None]) -> None:

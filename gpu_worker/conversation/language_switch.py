@@ -31,6 +31,7 @@ class Heard:
     text: str
     language: str
     probability: float
+    confidence: float | None = None  # the words' own (Transcription.confidence)
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,9 @@ class WhisperSpeechToText:
         if self._short_window and len(audio) / SAMPLE_RATE <= LONGEST_SHORT_CLIP_S:
             short = transcribe_short(self._model, audio, prompt=chosen_prompt, spoken=spoken)
             elapsed = time.perf_counter() - started
-            return Transcription(short.text, len(audio) / SAMPLE_RATE, elapsed, short.language, short.probability)
+            return Transcription(
+                short.text, len(audio) / SAMPLE_RATE, elapsed, short.language, short.probability, short.confidence
+            )
         language, probability = detect_language(self._model, audio, spoken)
         segments, _info = self._model.transcribe(
             audio,
@@ -112,9 +114,11 @@ class WhisperSpeechToText:
             initial_prompt=chosen_prompt,
         )
         # The segments are a lazy generator: decoding happens while it is iterated, here in the thread.
-        text = " ".join(segment.text.strip() for segment in segments).strip()
+        decoded = list(segments)
+        text = " ".join(segment.text.strip() for segment in decoded).strip()
+        confidence = sum(s.avg_logprob for s in decoded) / len(decoded) if decoded else None
         elapsed = time.perf_counter() - started
-        return Transcription(text, len(audio) / SAMPLE_RATE, elapsed, language, probability)
+        return Transcription(text, len(audio) / SAMPLE_RATE, elapsed, language, probability, confidence)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -24,6 +24,9 @@ class Transcription:
     elapsed_s: float  # compute time spent
     language: str = "en"  # the language transcribed (the one asked for, or the one detected)
     language_probability: float = 1.0  # the detector's confidence; 1.0 when the language was given
+    # The decoder's mean log-probability per token (Whisper's avg_logprob); None when the stage has none.
+    # Speech over the agent heard with little confidence ("A man hung" for "mm-hmm") does not stop it.
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)

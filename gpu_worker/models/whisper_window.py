@@ -78,6 +78,7 @@ class ShortResult:
     text: str
     language: str
     probability: float
+    confidence: float | None = None  # mean log-probability per token
 
 
 def _features(model: Any, audio_16k: FloatAudio, frames: int) -> Any:
@@ -129,6 +130,8 @@ def transcribe_short(
         max_length=token_budget(audio_s) + len(tokens),
         suppress_blank=True,
         suppress_tokens=get_suppressed_tokens(tokenizer, (-1,)),  # non-speech symbols, as faster-whisper does
+        return_scores=True,  # the mean log-probability per token (length_penalty 1)
     )
     ids = [token for token in result[0].sequences_ids[0] if token < tokenizer.eot]
-    return ShortResult(cut_repetition(tokenizer.decode(ids).strip(), language), language, probability)
+    score = float(result[0].scores[0]) if result[0].scores else None
+    return ShortResult(cut_repetition(tokenizer.decode(ids).strip(), language), language, probability, score)

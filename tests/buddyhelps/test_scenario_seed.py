@@ -4,7 +4,7 @@ the scenario's number, people, calendar and — when it must be open — a clock
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -51,6 +51,8 @@ async def test_a_transfer_scenario_gets_its_template_people_and_a_clock_where_it
     assert hours is not None
     assert hours.timezone != "America/New_York"
     assert hours_now(hours, SUNDAY_EVENING_IN_NEW_YORK).open_now
+    # AND still open two hours later: a run of calls seeded once must not find it closed an hour in
+    assert hours_now(hours, SUNDAY_EVENING_IN_NEW_YORK + timedelta(hours=2)).open_now
     # AND Dana is on its people page with the number a transfer rings
     dana = (await load_directory(db, business_id)).find("Dana")
     assert dana is not None

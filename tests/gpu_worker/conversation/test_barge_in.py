@@ -29,12 +29,21 @@ LONG_ANSWER = "Sure. " + " ".join(["The plumber will call you back soon about th
         ("Actually, the address is wrong.", "en", True),
         ("No, no, no.", "en", True),
         ("Wait!", "en", True),
+        ("M-M-R-M-R", "en", False),  # and of "mm-hmm, yeah": letters are not words
+        ("Ah, okay.", "en", False),
         ("Vale, vale.", "es", False),
         ("Espere.", "es", True),
     ],
 )
 def test_only_words_that_object_or_say_something_interrupt(text: str, language: str, expected: bool) -> None:
     assert interrupts(text, language) == expected
+
+
+def test_words_whisper_was_unsure_of_do_not_interrupt() -> None:
+    # GIVEN Whisper's spelling of a "mm-hmm" ("A man hung"), heard with little confidence, and real words
+    # THEN only the confident words stop the agent
+    assert not interrupts("A man hung", "en", confidence=-1.3)
+    assert interrupts("Wait, that's not right.", "en", confidence=-0.6)
 
 
 async def _agent_answering_at_length(harness_factory: Any, over_the_agent: str) -> Any:

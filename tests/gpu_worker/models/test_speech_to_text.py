@@ -47,6 +47,9 @@ async def test_caller_words_come_back_from_phone_audio(stt, caller_speech):
     # THEN the words that matter to the plumber are there, and the timing is reported
     print(f"\n{stt.model_name}: {result.text!r} RTF {result.elapsed_s / result.audio_s:.2f}")
     assert words(result.text) >= KEY_WORDS
+    # AND clear speech is heard with confidence (what lets speech over the agent stop it)
+    assert result.confidence is not None
+    assert -1.0 < result.confidence <= 0.0
     assert result.audio_s == pytest.approx(len(caller_speech.audio_16k) / 16000)
     assert 0 < result.elapsed_s < result.audio_s
 
@@ -95,3 +98,6 @@ async def test_cuda_float16_transcribes_phone_audio(caller_speech):
     result = await stt.transcribe(caller_speech.audio_16k)
     # THEN the words come back as on CPU
     assert words(result.text) >= KEY_WORDS
+    # AND clear speech is heard with confidence (what lets speech over the agent stop it)
+    assert result.confidence is not None
+    assert -1.0 < result.confidence <= 0.0
