@@ -23,6 +23,7 @@ from buddyhelps.simulator.scenario import Scenario, load_scenario
 BENCH_SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 BACKCHANNEL_NAME = "caller-backchannel"
 BACKCHANNEL_SCENARIO = BENCH_SCENARIOS / f"{BACKCHANNEL_NAME}.toml"
+ASKS_FIRST_SCENARIO = BENCH_SCENARIOS / "caller-asks-first.toml"
 
 
 @dataclass(frozen=True, kw_only=True)

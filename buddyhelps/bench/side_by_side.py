@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from buddyhelps.bench.call_phase import (
+    ASKS_FIRST_SCENARIO,
     BACKCHANNEL_NAME,
     BACKCHANNEL_SCENARIO,
     Agent,
@@ -47,7 +48,8 @@ from shared.demo_business import DEMO_GREETING, DEMO_SYSTEM_PROMPT, seed_demo_bu
 from shared.repositories import calls
 from shared.settings import Settings
 
-ONE_AT_A_TIME = ["plumbing-emergency", "routine-booking", "caller-interrupts"]
+# The asks-first call has a tool turn and an off-script turn the model phrases: the per-kind figures.
+ONE_AT_A_TIME: list[str | Path] = ["plumbing-emergency", "routine-booking", "caller-interrupts", ASKS_FIRST_SCENARIO]
 LOAD_MIX = ["plumbing-emergency", "routine-booking"]
 PEER_LINGER_S = 4.0  # the peer never hangs up: the caller leaves this long after its last line
 STARTUP_TIMEOUT_S = 900.0
