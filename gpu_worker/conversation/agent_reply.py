@@ -29,6 +29,9 @@ from gpu_worker.tools.tool_desk import ToolDesk
 log = logging.getLogger(__name__)
 FRAME_S = FRAME_MS / 1000
 MAX_HOLD_S = 2.0  # the longest a ready clause waits so that the next one follows it without a gap
+# Only a clause that leads into the next ("Let me read that back:") waits: a pause after a whole sentence
+# ("Thanks, Tom.") is natural, and holding it cost the goodbye ~2 s of silence before any word (make bench).
+SENTENCE_ENDS = (".", "!", "?", "…")
 FALLBACK_LINE = "Sorry, I didn't catch that. Could you say it again?"
 
 
@@ -190,7 +193,8 @@ class AgentReply:
         ahead = asyncio.create_task(self._synthesize_ahead(clauses, ready), name=f"reply-{self.reply_id}-tts")
         try:
             while (clause := await ready.get()) is not None:
-                await self._pace(len(clause[1]) * FRAME_S, ready)
+                if not clause[0].rstrip().endswith(SENTENCE_ENDS):
+                    await self._pace(len(clause[1]) * FRAME_S, ready)
                 await self.gate.wait()
                 self._send(*clause)
         finally:

@@ -175,3 +175,25 @@ async def test_a_dropped_speculation_never_sends_its_message() -> None:
     await asyncio.gather(task, return_exceptions=True)
     # THEN no message was sent on half a sentence
     assert sent == []
+
+
+async def test_a_whole_sentence_goes_out_at_once_even_when_the_next_clause_is_slow() -> None:
+    # GIVEN "Thanks, Tom." (ready at once) before a long goodbye that takes 0.8 s to synthesize
+    tts = SlowTts()
+    body = "Demo Plumbing will call you back at 555 0188 as soon as possible, goodbye."
+
+    async def slow(text: str, *, voice: str | None = None) -> SpeechAudio:
+        tts.started[text] = time.monotonic()
+        await asyncio.sleep(0.8)
+        return await FakeTts.synthesize(tts, text, voice=voice)
+
+    tts.synthesize = slow  # type: ignore[method-assign]
+    plan = ReplyPlan(kind="scripted", lines=("Thanks, Tom.", body))
+    reply = await _reply(tts, plan, cached=("Thanks, Tom.",))
+    playback = TimedPlayback()
+    reply._context = dataclasses.replace(reply._context, playback=playback)
+    # WHEN the reply is spoken
+    await asyncio.wait_for(reply.run(), timeout=5)
+    # THEN the caller hears "Thanks, Tom." at once, not held until the goodbye's synthesis is done
+    (_, thanks_at, _), (_, body_at, _) = playback.sent[:2]
+    assert body_at - thanks_at > 0.5
