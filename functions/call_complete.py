@@ -34,7 +34,7 @@ from shared.database import Database, Statement, utc_now
 from shared.phone_format import is_e164
 from shared.repositories import call_handoffs
 from shared.repositories.businesses import Business, get_business
-from shared.repositories.calls import create_call
+from shared.repositories.calls import Call, create_call
 from shared.repositories.notifications import NewNotification, insert_statement
 from shared.repositories.phone_numbers import get_number
 from shared.settings import Settings
@@ -174,21 +174,12 @@ async def handed_off_report(db: Database, call_sid: str, *, last: CallReport | N
 
 
 async def _call_id(db: Database, report: CallReport) -> str:
-    business = await _find_business(db, report)
-    call = await create_call(
-        db,
-        call_sid=report.call_sid,
-        from_number=report.from_number,
-        to_number=report.to_number,
-        business_id=business.id if business else None,
-        status="in-progress",
-        direction=report.direction,
-        goal=report.goal,
-    )
+    _, call = await _the_call(db, report, status="in-progress")
     return call.id
 
 
-async def _store(db: Database, settings: Settings, report: CallReport) -> StoredReport:
+async def _the_call(db: Database, report: CallReport, *, status: str) -> tuple[Business | None, Call]:
+    """The report's business and call row (created with `status` when the webhooks never made it)."""
     business = await _find_business(db, report)
     call = await create_call(
         db,
@@ -196,10 +187,15 @@ async def _store(db: Database, settings: Settings, report: CallReport) -> Stored
         from_number=report.from_number,
         to_number=report.to_number,
         business_id=business.id if business else None,
-        status="completed",
+        status=status,
         direction=report.direction,
         goal=report.goal,
     )
+    return business, call
+
+
+async def _store(db: Database, settings: Settings, report: CallReport) -> StoredReport:
+    business, call = await _the_call(db, report, status="completed")
     if call.reported_at is not None:
         return StoredReport(call.id, True, (), None)
     marker = utc_now()
