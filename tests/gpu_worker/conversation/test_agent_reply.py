@@ -106,29 +106,34 @@ class TimedPlayback(PlaybackTracker):
         return super().queue(reply_id=reply_id, text=text, frames=frames)
 
 
-async def test_a_short_fixed_intro_waits_so_the_long_clause_after_it_follows_without_a_silence() -> None:
-    # GIVEN "Let me read that back:" (ready at once, 0.3 s of audio) before a long read-back that takes
-    # 0.8 s to synthesize
+async def _timed_reply(first: str, body: str, *, body_synthesis_s: float = 0.8) -> TimedPlayback:
+    """`first` (cached, ready at once) then `body`, which takes `body_synthesis_s` to synthesize: spoken,
+    with when each clause reached the line."""
     tts = SlowTts()
-    tts_delay = 0.8
-    body = "Maria Lopez at 42 Oak Street, a burst pipe under the kitchen sink, and we'll call you at 555 0123."
 
     async def slow(text: str, *, voice: str | None = None) -> SpeechAudio:
         tts.started[text] = time.monotonic()
-        await asyncio.sleep(tts_delay)
+        await asyncio.sleep(body_synthesis_s)
         return await FakeTts.synthesize(tts, text, voice=voice)
 
     tts.synthesize = slow  # type: ignore[method-assign]
-    plan = ReplyPlan(kind="scripted", lines=("Let me read that back:", body))
-    reply = await _reply(tts, plan, cached=("Let me read that back:",))
+    reply = await _reply(tts, ReplyPlan(kind="scripted", lines=(first, body)), cached=(first,))
     playback = TimedPlayback()
     reply._context = dataclasses.replace(reply._context, playback=playback)
-    # WHEN the reply is spoken
     await asyncio.wait_for(reply.run(), timeout=5)
+    assert " ".join(reply.spoken) == f"{first} {body}"
+    return playback
+
+
+async def test_a_short_fixed_intro_waits_so_the_long_clause_after_it_follows_without_a_silence() -> None:
+    # GIVEN "Let me read that back:" (ready at once, 0.3 s of audio) before a long read-back that takes
+    # 0.8 s to synthesize
+    body = "Maria Lopez at 42 Oak Street, a burst pipe under the kitchen sink, and we'll call you at 555 0123."
+    # WHEN the reply is spoken
+    playback = await _timed_reply("Let me read that back:", body)
     # THEN the read-back starts before the intro has finished playing: no silence between them
     (_, intro_at, intro_s), (_, body_at, _) = playback.sent[:2]
     assert body_at - (intro_at + intro_s) < 0.1
-    assert " ".join(reply.spoken) == f"Let me read that back: {body}"
 
 
 async def test_a_speculated_reply_sends_no_message_until_the_turn_is_over() -> None:
@@ -179,21 +184,9 @@ async def test_a_dropped_speculation_never_sends_its_message() -> None:
 
 async def test_a_whole_sentence_goes_out_at_once_even_when_the_next_clause_is_slow() -> None:
     # GIVEN "Thanks, Tom." (ready at once) before a long goodbye that takes 0.8 s to synthesize
-    tts = SlowTts()
     body = "Demo Plumbing will call you back at 555 0188 as soon as possible, goodbye."
-
-    async def slow(text: str, *, voice: str | None = None) -> SpeechAudio:
-        tts.started[text] = time.monotonic()
-        await asyncio.sleep(0.8)
-        return await FakeTts.synthesize(tts, text, voice=voice)
-
-    tts.synthesize = slow  # type: ignore[method-assign]
-    plan = ReplyPlan(kind="scripted", lines=("Thanks, Tom.", body))
-    reply = await _reply(tts, plan, cached=("Thanks, Tom.",))
-    playback = TimedPlayback()
-    reply._context = dataclasses.replace(reply._context, playback=playback)
     # WHEN the reply is spoken
-    await asyncio.wait_for(reply.run(), timeout=5)
+    playback = await _timed_reply("Thanks, Tom.", body)
     # THEN the caller hears "Thanks, Tom." at once, not held until the goodbye's synthesis is done
     (_, thanks_at, _), (_, body_at, _) = playback.sent[:2]
     assert body_at - thanks_at > 0.5
