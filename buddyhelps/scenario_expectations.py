@@ -42,10 +42,12 @@ async def unmet_expectations(db: Database, expect: ScenarioExpect, result: CallR
     if expect.outbox_contains:
         call = await calls.get_call_by_sid(db, result.call_sid)
         sent = await notifications.list_for_call(db, call.id) if call is not None else []
-        bodies = [f"{note.subject or ''} {note.body}" for note in sent]
+        to = [note for note in sent if not expect.outbox_to or note.recipient == expect.outbox_to]
+        bodies = [f"{note.subject or ''} {note.body}" for note in to]
         if not any(_words(expect.outbox_contains) in _words(body) for body in bodies):
             said = "; ".join(f"{note.purpose} to {note.recipient}" for note in sent) or "nothing"
-            unmet.append(f"expected a text or email saying {expect.outbox_contains!r}; the outbox has: {said}")
+            whom = f" to {expect.outbox_to}" if expect.outbox_to else ""
+            unmet.append(f"expected a text or email{whom} saying {expect.outbox_contains!r}; the outbox has: {said}")
     return unmet
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gpu_worker.conversation.planning.planner_choice import PlannerMode, build_planner
 from gpu_worker.models.stages import LanguageModel
+from gpu_worker.tools.message_form import form_fields
 from shared.agents.templates import load_template
 
 MONDAY_AFTERNOON = datetime(2026, 11, 30, 21, 0, tzinfo=UTC)
@@ -34,8 +35,9 @@ def tool_cases() -> list[ToolCase]:
 
 
 async def judge(case: ToolCase, *, llm: LanguageModel, mode: PlannerMode) -> dict[str, Any]:
+    definition = load_template(case.template)
     planner = build_planner(
-        load_template(case.template),
+        definition,
         mode=mode,
         business_name="Eval Co",
         caller_id="+15550100123",
@@ -47,6 +49,11 @@ async def judge(case: ToolCase, *, llm: LanguageModel, mode: PlannerMode) -> dic
     plan = await planner.plan(case.said, language=case.language)
     chosen = plan.tool.name if plan.tool is not None and plan.tool.name != "knowledge" else "none"
     arguments = dict(plan.tool.arguments) if plan.tool is not None else {}
+    form = form_fields(definition)
+    values = {entry.name: entry.value for entry in planner.snapshot().fields}
+    if chosen == "none" and form and values.get(form["for_whom"]):
+        # a message form takes the message over the next turns (sent when the call ends): the turn chose it
+        chosen, arguments = "take_message", {part: values[name] for part, name in form.items() if values[name]}
     right = chosen == case.expect and all(arguments.get(k) == v for k, v in case.arguments.items())
     return {
         "template": case.template,

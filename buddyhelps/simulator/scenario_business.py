@@ -26,7 +26,7 @@ _BUSINESS_KEYS = frozenset(
     {"template", "name", "number", "timezone", "open_now", "calendar", "booking_link", "dial_answer", "people"}
 )
 _PERSON_KEYS = frozenset({"name", "kind", "phone", "email", "aliases", "transfers"})
-_EXPECT_KEYS = frozenset({"tool", "heard_contains", "outbox_contains", "dial", "outcome"})
+_EXPECT_KEYS = frozenset({"tool", "heard_contains", "outbox_contains", "outbox_to", "dial", "outcome"})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +59,7 @@ class ScenarioExpect:
     tool: str = ""  # a tool the agent used (its outcome ok)
     heard_contains: str = ""  # words in what the caller heard from the agent (case-insensitive)
     outbox_contains: str = ""  # words in a text or email the call sent (case-insensitive)
+    outbox_to: str = ""  # ...sent to this number or address (not the owner's report, which quotes the call)
     dial: str = ""  # how a transfer's <Dial> ended (see DIAL_ANSWERS)
     outcome: str = ""  # the call's outcome (agent_hung_up, transferred...)
 
@@ -112,9 +113,12 @@ def parse_expect(raw: object, *, source: str) -> ScenarioExpect:
         tool=string(raw, "tool", "", where=where),
         heard_contains=string(raw, "heard_contains", "", where=where).strip(),
         outbox_contains=string(raw, "outbox_contains", "", where=where).strip(),
+        outbox_to=string(raw, "outbox_to", "", where=where).strip(),
         dial=string(raw, "dial", "", where=where),
         outcome=string(raw, "outcome", "", where=where),
     )
+    if expect.outbox_to and not expect.outbox_contains:
+        raise ScenarioError(f"{where}: outbox_to says who gets the words in outbox_contains; give both")
     if expect.tool and expect.tool not in TOOLS:
         raise ScenarioError(f"{where}: tool must be one of {', '.join(TOOLS)}, not {expect.tool!r}")
     if expect.dial and expect.dial not in DIAL_ANSWERS:

@@ -40,6 +40,7 @@ from gpu_worker.telephony.media_socket import OutboundAudio
 from gpu_worker.telephony.playback import PlaybackTracker
 from gpu_worker.telephony.voice_output import CallPhrases
 from gpu_worker.tools.call_tools import CallParties, open_call_tools
+from gpu_worker.tools.message_form import message_arguments
 from gpu_worker.tools.tool_desk import ToolDesk
 from gpu_worker.tools.transfer import no_answer_line
 from shared.call_report import ReportField, ToolCallEntry
@@ -257,8 +258,24 @@ class CallConversation:
             await self.tasks.aclose()
         finally:
             self._report_fields()
-            self._report_tools()
-            await self._resources.aclose()
+            try:
+                await self._send_message_form()
+            finally:
+                self._report_tools()
+                await self._resources.aclose()
+
+    async def _send_message_form(self) -> None:
+        """A message the definition's form gathered goes to its person now, with the caller's name and
+        number as they ended up (read back, corrected) — once, and even when the caller hung up early."""
+        tools = self.tools
+        if tools is None or not tools.has("take_message"):
+            return
+        if any(entry.name == "take_message" and entry.outcome == "ok" for entry in tools.log):
+            return  # the agent already sent it during the call
+        values = {entry.name: entry.value for entry in self.dialogue.snapshot().fields}
+        arguments = message_arguments(self.config.definition, values)
+        if arguments is not None:
+            await tools.run("take_message", arguments, language=self.dialogue.language, hold=_nobody_listening)
 
     def _report_tools(self) -> None:
         if self.tools is None:
@@ -337,3 +354,7 @@ class CallConversation:
         self._quiet_since_ms = self.taker.now_ms
         plan = self.dialogue.silence_plan(self._silence_count)
         self.tasks.start_turn(self.voice.speak(plan), "silence-prompt")
+
+
+def _nobody_listening(_line: str) -> None:
+    """The hold line of a tool run after the caller has gone: there is no one to say it to."""

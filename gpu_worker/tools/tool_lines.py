@@ -1,4 +1,4 @@
-"""The fixed lines every tool shares, by language; a definition's own `lines` (one_moment, tool_failed) win."""
+"""The fixed lines every tool shares, by language; a definition's own `lines` of the same purpose win."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ TOOL_LINES: dict[str, dict[str, str]] = {
     "en": {
         "one_moment": "One moment, let me check.",
         "tool_failed": "Sorry, I couldn't do that just now. I can take a message and have someone call you back.",
+        "message_what": "Of course. What would you like me to tell them?",
     },
     "es": {
         "one_moment": "Un momento, lo compruebo.",
         "tool_failed": "Perdone, ahora no he podido hacerlo. Puedo tomar un mensaje para que le llamen.",
+        "message_what": "Por supuesto. ¿Qué mensaje quiere que le deje?",
     },
 }
 

@@ -29,6 +29,15 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DEFAULT_VOICES: dict[str, str] = {"en": "af_heart", "es": "ef_dora"}
 _VOICE_LETTERS: dict[str, str] = {"en": "ab", "es": "e"}  # Kokoro's language letters
 VoiceName = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}_[a-z0-9]{1,30}$")]
+# Which part of a take_message message a field gathers: a definition with these fields takes messages as
+# a form (asked field by field, sent to the person when the call ends) rather than in one turn.
+MessagePart = Literal["for_whom", "from_name", "callback", "message"]
+_MESSAGE_PART_KINDS = {
+    "for_whom": ("free_text", "person_name", "enum"),
+    "from_name": ("person_name", "free_text"),
+    "callback": ("phone",),
+    "message": ("free_text",),
+}
 
 
 class _Frozen(BaseModel):
@@ -78,6 +87,7 @@ class FieldSpec(_Frozen):
     confirm_caller_id: bool = False
     # Asked last and only if nothing the caller said already implied a value (e.g. urgency).
     ask_last: bool = False
+    message_part: MessagePart | None = None
 
     @model_validator(mode="after")
     def _options_match_kind(self) -> FieldSpec:
@@ -87,6 +97,10 @@ class FieldSpec(_Frozen):
             raise ValueError(f"field {self.name!r}: only enum fields have options")
         if self.confirm_caller_id and self.kind != FieldKind.PHONE:
             raise ValueError(f"field {self.name!r}: confirm_caller_id is only for phone fields")
+        kinds = _MESSAGE_PART_KINDS.get(self.message_part or "")
+        if kinds is not None and self.kind.value not in kinds:
+            wanted = " or ".join(kinds)
+            raise ValueError(f"field {self.name!r}: message_part {self.message_part} needs a {wanted} field")
         return self
 
 
@@ -290,6 +304,7 @@ class AgentDefinition(_Frozen):
                     f" {', '.join(unknown)} (the fields are: {', '.join(names)})"
                 )
         _check_keypad_menu(self)
+        _check_message_form(self)
         missing = sorted(_missing_translations(self))
         if missing:
             raise ValueError("text missing for an enabled language: " + "; ".join(missing[:20]))
@@ -340,6 +355,19 @@ def _check_keypad_menu(definition: AgentDefinition) -> None:
         unnamed = [c.digit for c in menu.choices if c.action != "agent" and c.digit not in prompt]
         if unnamed:
             raise ValueError(f"keypad_menu.prompt.{language}: the prompt never names key(s) {', '.join(unnamed)}")
+
+
+def _check_message_form(definition: AgentDefinition) -> None:
+    parts = [spec.message_part for spec in definition.fields if spec.message_part]
+    if not parts:
+        return
+    if "take_message" not in definition.tools:
+        raise ValueError("fields with a message_part gather a message: tools must include take_message")
+    repeated = sorted({part for part in parts if parts.count(part) > 1})
+    if repeated:
+        raise ValueError(f"message_part: each part is gathered by one field; repeated: {', '.join(repeated)}")
+    if "message" not in parts:
+        raise ValueError("message_part: a message form needs the field that gathers the message itself")
 
 
 def _missing_translations(definition: AgentDefinition) -> set[str]:

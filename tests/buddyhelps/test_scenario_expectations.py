@@ -60,6 +60,18 @@ async def test_a_call_without_the_tool_or_the_text_fails_saying_what_happened(db
     ]
 
 
+async def test_words_expected_in_a_persons_text_are_not_met_by_the_owners_copy_of_the_call(db: Database) -> None:
+    # GIVEN a call whose only text quoting the message went to the owner, not to Dana
+    await record(db, tools=[], texts=["", "New call: 'tell Dana the lease is signed'"])
+    expect = ScenarioExpect(outbox_contains="the lease is signed", outbox_to="+15550107701")
+    unmet = await unmet_expectations(db, expect, heard("Goodbye."))
+    # THEN the expectation is unmet, naming who was to get it and who did
+    assert unmet == [
+        "expected a text or email to +15550107701 saying 'the lease is signed';"
+        " the outbox has: caller_booking_link to +15555550123; owner_sms to +15555550123"
+    ]
+
+
 async def test_a_transfer_is_checked_by_its_dial_the_words_heard_and_how_the_call_ended(db: Database) -> None:
     expect = ScenarioExpect(heard_contains="connecting you", dial="completed", outcome="transferred")
     assert (

@@ -35,6 +35,7 @@ from gpu_worker.conversation.planning.tool_routing import ToolRouter
 from gpu_worker.conversation.reply_guard import AllowedFacts, unsafe_claim
 from gpu_worker.conversation.spoken_lines import speakable_phone
 from gpu_worker.models.stages import ChatMessage
+from gpu_worker.tools.message_form import form_fields
 from gpu_worker.tools.tool_lines import tool_line
 from shared.agents.definition import AgentDefinition, FieldKind, FieldSpec, text_for
 
@@ -72,7 +73,8 @@ class GuidedPlanner:
             appointments="book_visit" in definition.tools,
         )
         self._fields = CallFields(definition)
-        self._router = ToolRouter([t for t in definition.tools if t != "hours" or definition.facts.hours])
+        tools = [t for t in definition.tools if t != "hours" or definition.facts.hours]
+        self._router = ToolRouter(tools, message_form=bool(form_fields(definition)))
         self._language = definition.default_language
         self._history: list[ChatMessage] = []
         self._readbacks = 0
@@ -162,6 +164,8 @@ class GuidedPlanner:
             lines.append(self._lines.line("photo_link", language, fields))
         if self._definition.tools:  # the hold and failure lines play from the cache, not after a synthesis
             lines += [tool_line(self._definition, name, language) for name in ("one_moment", "tool_failed")]
+        if "take_message" in self._definition.tools:
+            lines.append(tool_line(self._definition, "message_what", language))
         return [line for line in dict.fromkeys(lines) if line and "{" not in line]
 
     def call_lines(self, language: str) -> list[str]:
@@ -501,12 +505,29 @@ class GuidedPlanner:
 
     def _tool(self, request: ToolRequest, facts: str, language: str, lines: list[str], target: str) -> ReplyPlan:
         """A tool the session runs; `fallback_text` is said wherever none runs (text mode, no tool desk)."""
+        if request.name == "take_message" and (form := form_fields(self._definition)):
+            return self._message_form(form, request, language, lines)
+        if request.name == "take_message" and "message" not in request.arguments:
+            return self._scripted([*lines, tool_line(self._definition, "message_what", language)])
         stand_in = {"hours": facts, "transfer": "transfer_unavailable", "book_visit": "callback_promise"}
         fallback = stand_in.get(request.name, "acknowledgement")
         if request.name != "hours":
             fallback = self._lines.line(fallback, language, self._fields)
         after = () if request.name == "transfer" else (self._ask(target, language),)
         return ReplyPlan("tool", lines=tuple(lines), fallback_text=fallback, after=after, tool=request, asked=target)
+
+    def _message_form(self, form: dict[str, str], request: ToolRequest, language: str, lines: list[str]) -> ReplyPlan:
+        """ "A message for Dana (saying …)" fills the definition's message form, whose questions go on in
+        their order. The message goes out when the call ends, with the caller's name and number."""
+        for part in ("for_whom", "message"):
+            value = str(request.arguments.get(part, ""))
+            if value and part in form:
+                self._fields.set(form[part], value, value, "given")
+        target = self._next_target()
+        if target is None:
+            return self._goodbye(language, lines, early=False)
+        acknowledgement = self._lines.line("acknowledgement", language, self._fields)
+        return self._scripted([*lines, acknowledgement, self._ask(target, language)], asked=target)
 
     def _system(self, language: str) -> ChatMessage:
         persona = self._lines.fill(self._text(self._definition.persona, language), self._fields)

@@ -19,6 +19,7 @@ _I = re.IGNORECASE
 class ToolPatterns:
     person: re.Pattern[str]  # group "who": the person or department asked for
     message: re.Pattern[str]  # group "who"; the rest of the turn is the message
+    message_lead: re.Pattern[str]  # words that lead into a message ("saying…", "tell her that…")
     booking: re.Pattern[str]
     choice: re.Pattern[str]  # a pick among offered times ("the second one", "10 AM works")
     weekdays: dict[str, str]
@@ -30,8 +31,13 @@ PATTERNS: dict[str, ToolPatterns] = {
             r"\b(?:(?:speak|talk) (?:to|with)|put me through to|transfer me to|connect me (?:to|with))\b", _I
         ),
         message=re.compile(
-            r"\b(?:leave|take|pass on|give) (?:a |this )?message (?:for|to) "
-            r"(?P<who>[\w .'-]+?)(?:[,.:]|$| that | saying )",
+            r"(?:\b(?:leave|take|pass on|give) (?:a |this )?|\b)message (?:for|to) "
+            r"(?P<who>[\w .'-]+?)(?:[,.:?!]|$|(?= (?:that|saying|to say|and|about|because|regarding) ))",
+            _I,
+        ),
+        message_lead=re.compile(
+            r"^(?:(?:and|saying|to say|that|tell (?:him|her|them)(?: that)?|let (?:him|her|them) know(?: that)?)"
+            r"\b[\s,:]*)+",
             _I,
         ),
         booking=re.compile(r"\b(book|schedule|make|set up|arrange)\b.*\b(visit|appointment|booking|someone out)\b", _I),
@@ -51,8 +57,11 @@ PATTERNS: dict[str, ToolPatterns] = {
     "es": ToolPatterns(
         person=re.compile(r"\b(?:hablar con|pasarme con|p[aá]seme con|comunicarme con)", _I),
         message=re.compile(
-            r"\b(?:dejar|tomar|dar) (?:un )?(?:mensaje|recado) (?:para|a) (?P<who>[\w .'-]+?)(?:[,.:]|$| que )", _I
+            r"\b(?:dejar|tomar|dar) (?:un )?(?:mensaje|recado) (?:para|a) "
+            r"(?P<who>[\w .'-]+?)(?:[,.:?!]|$|(?= (?:que|diciendo|y|sobre|porque) ))",
+            _I,
         ),
+        message_lead=re.compile(r"^(?:(?:y|diciendo|que|dile|d[ií]gale|para decirle)\b[\s,:]*)+", _I),
         booking=re.compile(r"\b(reservar|agendar|programar|pedir|concertar)\b.*\b(visita|cita)\b", _I),
         choice=re.compile(r"\b(primera|segunda|tercera|esa|a las \d{1,2}|s[ií]|vale|perfecto)\b", _I),
         weekdays={
@@ -69,15 +78,21 @@ PATTERNS: dict[str, ToolPatterns] = {
     ),
 }
 _WHO = re.compile(r"^(?:the |el |la |a )?(?P<who>[\w'-]+(?: [\w'-]+)?)", _I)
+_TITLE_DOT = re.compile(r"\b(Dr|Mr|Mrs|Ms|Mx|Prof|Sr|Sra|Srta|Dra)\.", _I)  # "Dr. Evans": the dot ends no name
 _POLITE = re.compile(r"\b(please|por favor|now|ahora|today|hoy)\b", _I)
 
 
 class ToolRouter:
-    """One per call (its only state: a booking offer awaiting the caller's pick)."""
+    """One per call. Its state: a booking offer awaiting the caller's pick, and a message asked for whose
+    words are still to come ("a message for Dana" → "what would you like me to tell them?")."""
 
-    def __init__(self, tools: Collection[str]) -> None:
+    def __init__(self, tools: Collection[str], *, message_form: bool = False) -> None:
+        """`message_form`: the definition asks for a message's parts itself, so a turn after "a message for
+        Dana" is the message only when it leads into one ("saying…"), not whatever answers its question."""
         self._tools = set(tools)
+        self._message_form = message_form
         self.awaiting_choice = False
+        self.awaiting_message_for = ""
 
     def route(self, text: str, language: str) -> ToolRequest | None:
         patterns = PATTERNS.get(language) or PATTERNS["en"]
@@ -85,6 +100,8 @@ class ToolRouter:
         if request is not None and request.name not in self._tools:
             request = self._instead(request)
         self.awaiting_choice = request is not None and "wish" in request.arguments  # times were offered
+        bodiless = request is not None and request.name == "take_message" and "message" not in request.arguments
+        self.awaiting_message_for = request.arguments["for_whom"] if request is not None and bodiless else ""
         return request
 
     def _choose(self, text: str, language: str, patterns: ToolPatterns) -> ToolRequest | None:
@@ -92,16 +109,25 @@ class ToolRouter:
             return ToolRequest("book_visit", {"choice": text})
         if patterns.booking.search(text):
             return ToolRequest("book_visit", {"wish": text})
-        if (message := patterns.message.search(text)) is not None:
-            body = text[message.end() :].strip(" ,.") or text
-            return ToolRequest("take_message", {"for_whom": message["who"].strip(), "message": body})
+        untitled = _TITLE_DOT.sub(r"\1", text)
+        if (message := patterns.message.search(untitled)) is not None:
+            named = _POLITE.sub("", message["who"]).strip(" ,.")
+            return self._message(named, untitled[message.end() :], patterns)
         if (person := patterns.person.search(text)) is not None:
             who = _WHO.match(_POLITE.sub("", text[person.end() :]).strip(" ,.?!"))
             if who is not None:
                 return ToolRequest("transfer", {"to": who["who"]})
         if HOURS_QUESTION.search(text):
             return self._hours(text, patterns)
+        continues = not self._message_form or patterns.message_lead.match(text.strip())
+        if self.awaiting_message_for and text.strip() and continues:
+            return self._message(self.awaiting_message_for, text, patterns)
         return None
+
+    def _message(self, who: str, said: str, patterns: ToolPatterns) -> ToolRequest:
+        """A message for `who`; without "message" when the caller has not said it yet."""
+        body = patterns.message_lead.sub("", said.strip(" ,.")).strip(" ,.")
+        return ToolRequest("take_message", {"for_whom": who, "message": body} if body else {"for_whom": who})
 
     def _hours(self, text: str, patterns: ToolPatterns) -> ToolRequest:
         arguments = {"question": text}

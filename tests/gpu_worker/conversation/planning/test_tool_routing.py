@@ -35,6 +35,17 @@ ALL_TOOLS = ("hours", "take_message", "transfer", "book_visit", "knowledge")
             ToolRequest("take_message", {"for_whom": "Dana", "message": "the invoice is wrong"}),
         ),
         (
+            "Can I leave a message for Dana? Tell her the van is ready.",
+            "en",
+            ToolRequest("take_message", {"for_whom": "Dana", "message": "the van is ready"}),
+        ),
+        ("Could you take a message for accounts please", "en", ToolRequest("take_message", {"for_whom": "accounts"})),
+        (
+            "Quiero dejar un mensaje para Marta, que llegaré tarde",
+            "es",
+            ToolRequest("take_message", {"for_whom": "Marta", "message": "llegaré tarde"}),
+        ),
+        (
             "Can I book a visit for Tuesday morning?",
             "en",
             ToolRequest("book_visit", {"wish": "Can I book a visit for Tuesday morning?"}),
@@ -59,6 +70,19 @@ def test_after_an_offer_the_callers_pick_books_it() -> None:
     assert router.route("The second one works", "en") is None  # the offer was answered
 
 
+def test_a_message_whose_words_come_in_the_next_turn_is_taken_from_that_turn() -> None:
+    # GIVEN a caller who names the person and stops ("…for Dana" | "saying the lease is signed")
+    router = ToolRouter(ALL_TOOLS)
+    assert router.route("I'd like to leave a message for Dana", "en") == ToolRequest(
+        "take_message", {"for_whom": "Dana"}
+    )
+    # WHEN their next turn says it, THEN that turn is the message, once
+    assert router.route("Saying the lease is signed.", "en") == ToolRequest(
+        "take_message", {"for_whom": "Dana", "message": "the lease is signed"}
+    )
+    assert router.route("My kitchen sink is leaking", "en") is None
+
+
 def test_an_agent_without_transfer_takes_a_message_instead_and_one_without_either_gets_nothing() -> None:
     assert ToolRouter(("hours", "take_message")).route("Can I talk to Sam?", "en") == ToolRequest(
         "take_message", {"for_whom": "Sam", "message": "Please call back."}
@@ -79,7 +103,56 @@ async def test_the_guided_planner_plans_the_hours_tool_and_says_the_facts_where_
     assert llm.requests == []
 
 
+async def test_an_agent_without_a_message_form_asks_what_the_message_is_then_sends_it() -> None:
+    # GIVEN the plumbing agent (take_message, no message form) and a caller who names only the person
+    call = new_call(load_template("plumbing"))
+    call.open()
+    # WHEN they ask to leave a message for Mike
+    reply = await call.say("Can I leave a message for Mike?")
+    # THEN the agent asks what it is, and nothing is sent yet
+    assert reply.startswith("Of course. What would you like me to tell them?")
+    assert call.last.tool is None
+    # AND their next words are the message sent to Mike
+    await call.say("Tell him the boiler is making a banging noise.")
+    assert call.last.tool == ToolRequest(
+        "take_message", {"for_whom": "Mike", "message": "the boiler is making a banging noise"}
+    )
+
+
+async def test_a_front_desk_fills_its_message_form_and_takes_the_rest_of_a_cut_sentence_as_the_message() -> None:
+    # GIVEN the front desk (a message form: recipient, name, callback, message, asked in that order)
+    call = new_call(load_template("front_desk"))
+    call.open()
+    # WHEN the caller names the person and pauses before saying the message
+    reply = await call.say("Hi, I'd like to leave a message for Dana")
+    # THEN no tool runs mid-call: the form has Dana and the agent asks its next question
+    assert call.last.tool is None
+    assert reply == "Certainly. And who's calling, please?"
+    # AND the rest of their sentence is the message, and the question is asked again
+    await call.say("saying the signed contract is in the mail.")
+    values = {entry.name: entry.value for entry in call.planner.snapshot().fields}
+    assert (values["recipient"], values["name"], values["message"]) == (
+        "Dana",
+        "",
+        "the signed contract is in the mail",
+    )
+    assert call.said[-1].endswith("And who's calling, please?")
+
+
+async def test_a_front_desk_answer_to_its_question_is_never_taken_as_the_message() -> None:
+    # GIVEN the front desk after "a message for Dr. Evans" (no message yet)
+    call = new_call(load_template("front_desk"))
+    call.open()
+    await call.say("Message for Dr. Evans please.")
+    # WHEN the caller answers the next question with their name
+    await call.say("Frank Castle")
+    # THEN it is their name, not the message
+    values = {entry.name: entry.value for entry in call.planner.snapshot().fields}
+    assert (values["recipient"], values["name"], values["message"]) == ("Dr Evans", "Frank Castle", "")
+
+
 def test_the_hold_and_failure_lines_are_prepared_before_calls_for_an_agent_with_tools() -> None:
     lines = new_call(load_template("plumbing")).planner.fixed_lines("en")
     assert "One moment, let me check." in lines
+    assert "Of course. What would you like me to tell them?" in lines
     assert "One moment, let me check." not in new_call(load_template("gym_information")).planner.fixed_lines("en")
