@@ -95,6 +95,7 @@ class AgentReply:
         self.heard_reported = False  # the planner was told what the caller heard of it
         self.follow_up: Callable[[], Awaitable[None]] | None = None  # a tool's action once all is heard
         self.hands_off = False  # once the follow-up succeeded, the call leaves this stream (a transfer)
+        self.if_follow_up_fails = ""  # the line said when the follow-up raised
         self._synthesizing: tuple[int, float] | None = None  # (chars, monotonic start) of the clause in synthesis
         self._next_ready = asyncio.Event()
         self._line_free_at = 0.0  # monotonic: when everything sent so far will have played
@@ -146,6 +147,7 @@ class AgentReply:
             await self.gate.wait()
         result = await tools.run(request.name, request.arguments, language=self._context.language(), hold=hold)
         self.follow_up, self.hands_off = result.follow_up, result.hands_off
+        self.if_follow_up_fails = result.if_follow_up_fails
         if not result.spoken and self.plan.messages:
             await self._llm_part(clauses)  # the tool had nothing to say (no documents): the model's answer
             return

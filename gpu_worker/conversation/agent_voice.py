@@ -144,6 +144,8 @@ class AgentVoice:
         except Exception:
             record.end_reason = before
             log.exception("a tool's follow-up failed", extra={"call_sid": record.call_sid})
+            if reply.if_follow_up_fails:  # the caller is still here, after "Please hold…": say what happened
+                await self.speak(ReplyPlan("scripted", lines=(reply.if_follow_up_fails,)))
 
     def on_played(self, clause: QueuedClause) -> None:
         """A clause's mark came back: once a whole reply is heard, the planner is told so."""

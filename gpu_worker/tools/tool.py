@@ -31,12 +31,14 @@ class ToolContext:
 class ToolResult:
     """What the agent says (`spoken`, in the call's language), plus what the call log keeps (`detail`).
     `follow_up` runs once the caller has heard `spoken` (a transfer redirects the call only then);
-    `hands_off`: once it succeeded, the call leaves this stream (the report says `transferred`)."""
+    `hands_off`: once it succeeded, the call leaves this stream (the report says `transferred`);
+    `if_follow_up_fails`: said when it raised (the caller must not be left on a silent line)."""
 
     spoken: str
     detail: Mapping[str, str] = field(default_factory=dict)
     follow_up: Callable[[], Awaitable[None]] | None = None
     hands_off: bool = False
+    if_follow_up_fails: str = ""
 
 
 @dataclass(frozen=True)

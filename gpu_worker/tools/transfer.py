@@ -28,6 +28,7 @@ LINES = {
         # (that cancels the reply, and the redirect waits for all of it to be heard: seen with the real models).
         "connecting": "Please hold while I connect you to {name}.",
         "unknown": "I can't put you through to {name}, but I can take a message for them.",
+        "failed": "Sorry, I couldn't put you through to {name} just now. I can take a message for them.",
         "closed": "{name} isn't available right now, as we're closed. I can take a message for them.",
         "no_answer": (
             "Sorry, {name} didn't pick up. I can take a message for them, or help you myself. What can I do for you?"
@@ -36,6 +37,7 @@ LINES = {
     "es": {
         "connecting": "Espere un momento mientras le paso con {name}.",
         "unknown": "No puedo pasarle con {name}, pero puedo tomarle un mensaje.",
+        "failed": "Lo siento, ahora no he podido pasarle con {name}. Puedo tomarle un mensaje.",
         "closed": "{name} no está disponible ahora, estamos cerrados. Puedo tomarle un mensaje.",
         "no_answer": (
             "Lo siento, {name} no contesta. Puedo tomarle un mensaje o ayudarle yo. ¿En qué le puedo ayudar?"
@@ -111,7 +113,13 @@ class TransferTool:
             await self._redirector.redirect(call_sid, twiml)
 
         spoken = words["connecting"].format(name=contact.name)
-        return ToolResult(spoken, {"transfer": "dialing", "to": contact.name}, follow_up=redirect, hands_off=True)
+        return ToolResult(
+            spoken,
+            {"transfer": "dialing", "to": contact.name},
+            follow_up=redirect,
+            hands_off=True,
+            if_follow_up_fails=words["failed"].format(name=contact.name),
+        )
 
     def _open(self, now: datetime) -> bool:
         hours = self._context.definition.facts.hours

@@ -193,3 +193,34 @@ async def test_a_caller_back_from_an_unanswered_transfer_is_told_so_not_greeted_
     assert first.startswith("Sorry, Dana Whitfield didn't pick up.")
     assert "take a message" in first
     assert "Thanks for calling" not in first
+
+
+async def test_a_transfer_twilio_refuses_is_said_plainly_and_the_call_goes_on(
+    settings: Settings, seeded: Database
+) -> None:
+    # GIVEN a front desk that may put callers through to Dana, and Twilio's REST API refusing the redirect
+    desk = from_template("front_desk", timezone=DEMO_TIMEZONE)
+    desk = desk.model_copy(update={"facts": desk.facts.model_copy(update={"hours": None})})
+    await agent_definitions.save_definition(seeded, DEMO_BUSINESS_ID, desk, "test", "the front desk template")
+    await save_contact(seeded, DEMO_BUSINESS_ID, Contact(name="Dana Whitfield", phone="+15550100122"))
+    with running_provider_fake() as twilio:
+        twilio.fail_next(1, status=500)
+        live = settings.model_copy(
+            update={"twilio_api_base_url": twilio.base_url, "twilio_account_sid": "AC" + "0" * 32}
+        )
+        harness = Harness(live, seeded, fake_models(caller_lines=["Could you put me through to Dana, please?"]))
+        await harness.start()
+        await harness.wait_until_played()
+        # WHEN the caller asks for Dana and the redirect fails after "Please hold…"
+        await harness.say(1200)
+        await harness.wait_until_played()
+        await asyncio.to_thread(twilio.wait_call_update, 5.0)
+        await _hear_reply(harness)
+        record = await harness.end()
+    # THEN the caller is told plainly and offered a message, and the stream is no transfer
+    said = [line["text"] for line in harness.agent_lines()]
+    assert said[1:3] == [
+        "Please hold while I connect you to Dana Whitfield.",
+        "Sorry, I couldn't put you through to Dana Whitfield just now. I can take a message for them.",
+    ]
+    assert record.end_reason == "caller_hung_up"
