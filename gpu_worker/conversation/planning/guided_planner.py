@@ -42,6 +42,7 @@ from shared.agents.definition import AgentDefinition, FieldKind, FieldSpec, text
 MAX_ASKS = 2  # a required field asked twice and still missing is skipped (the business calls back anyway)
 MAX_READBACKS = 3
 VOLUNTEERED_WORDS = 6
+MISHEARD_WORDS = 4
 CALLER_ID = "caller_id"
 READBACK = "readback"
 CORRECTION = "correction"
@@ -342,9 +343,15 @@ class GuidedPlanner:
         if signals.asks_when_or_how_much(text, language):
             arrange = self._lines.line("callback_promise", language, self._fields)
             return self._scripted([*lines, arrange, question], asked=target)
-        if self._definition.outbound is not None and not signals.is_question(text):
+        if self._definition.outbound is not None and not signals.is_question(text) or self._misheard(text, target):
             return self._scripted([*lines, self._lines.line("not_understood", language, self._fields)], asked=target)
         return self._llm(text, language, lines, question, target)
+
+    def _misheard(self, text: str, target: str) -> bool:
+        """A few words that answer nothing, in reply to a question just asked ("is prayer shah." for "This is
+        Priya Shah"): most likely misheard, so asked again, never answered by the model as if it meant something."""
+        just_asked = target == self._fields.last_asked and self._fields.asked(target) > 0  # not the greeting
+        return just_asked and "?" not in text and len(text.split()) <= MISHEARD_WORDS
 
     def _outbound_turn(self, text: str, language: str, lines: list[str], changed: set[str]) -> ReplyPlan | None:
         """Outbound: who is calling gets the disclosure again; a vague answer gets one follow-up."""

@@ -13,6 +13,7 @@ from gpu_worker.conversation.planning.facts_answer import HOURS_QUESTION, NOW_QU
 from gpu_worker.conversation.planning.planner import ToolRequest
 
 _I = re.IGNORECASE
+NAME_WORDS = 4  # "Dana", "Dr Evans", "the accounts department", "Nicole in sales": longer is a name and more
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,10 @@ class ToolRouter:
             return ToolRequest("book_visit", {"wish": text})
         untitled = _TITLE_DOT.sub(r"\1", text)
         if (message := patterns.message.search(untitled)) is not None:
-            named = _POLITE.sub("", message["who"]).strip(" ,.")
-            return self._message(named, untitled[message.end() :], patterns)
+            named, rest = _POLITE.sub("", message["who"]).strip(" ,."), untitled[message.end() :]
+            if len(named.split()) > NAME_WORDS:  # "for Dana seeing the lease…" (a misheard "saying")
+                named, rest = " ".join(named.split()[:2]), " ".join(named.split()[2:]) + rest
+            return self._message(named, rest, patterns)
         if (person := patterns.person.search(text)) is not None:
             who = _WHO.match(_POLITE.sub("", text[person.end() :]).strip(" ,.?!"))
             if who is not None:

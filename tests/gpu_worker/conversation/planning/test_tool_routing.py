@@ -41,6 +41,11 @@ ALL_TOOLS = ("hours", "take_message", "transfer", "book_visit", "knowledge")
         ),
         ("Could you take a message for accounts please", "en", ToolRequest("take_message", {"for_whom": "accounts"})),
         (
+            "I'd like to leave a message for Dana seeing the signed contract is in the mail.",
+            "en",
+            ToolRequest("take_message", {"for_whom": "Dana seeing", "message": "the signed contract is in the mail"}),
+        ),
+        (
             "Quiero dejar un mensaje para Marta, que llegaré tarde",
             "es",
             ToolRequest("take_message", {"for_whom": "Marta", "message": "llegaré tarde"}),
