@@ -343,7 +343,8 @@ class GuidedPlanner:
         if signals.asks_when_or_how_much(text, language):
             arrange = self._lines.line("callback_promise", language, self._fields)
             return self._scripted([*lines, arrange, question], asked=target)
-        if self._definition.outbound is not None and not signals.is_question(text) or self._misheard(text, target):
+        outbound_statement = self._definition.outbound is not None and not signals.is_question(text)
+        if outbound_statement or self._misheard(text, target):
             return self._scripted([*lines, self._lines.line("not_understood", language, self._fields)], asked=target)
         return self._llm(text, language, lines, question, target)
 
