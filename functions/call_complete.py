@@ -34,7 +34,7 @@ from shared.database import Database, Statement, utc_now
 from shared.phone_format import is_e164
 from shared.repositories import call_handoffs
 from shared.repositories.businesses import Business, get_business
-from shared.repositories.calls import Call, create_call
+from shared.repositories.calls import Call, create_call, get_call_by_sid
 from shared.repositories.notifications import NewNotification, insert_statement
 from shared.repositories.phone_numbers import get_number
 from shared.settings import Settings
@@ -146,17 +146,26 @@ async def store_report(db: Database, settings: Settings, report: CallReport) -> 
     report joins it (nobody answered, the caller came back to an agent)."""
     if report.end_reason == TRANSFERRED:
         handoff = await call_handoffs.add_report(db, report.call_sid, report.model_dump_json())
-        if not handoff.answered:
+        if not (handoff.answered or await _went_to_voicemail(db, handoff)):
             return StoredReport(await _call_id(db, report), False, (), None, held=True)
-        return await store_answered_transfer(db, settings, report.call_sid)
+        return await store_handed_off(db, settings, report.call_sid)
     if await call_handoffs.list_handoffs(db, report.call_sid):
         report = await handed_off_report(db, report.call_sid, last=report)
     return await _store(db, settings, report)
 
 
-async def store_answered_transfer(db: Database, settings: Settings, call_sid: str) -> StoredReport:
-    """The call ended with the person it was transferred to: its parts so far are its report."""
+async def store_handed_off(db: Database, settings: Settings, call_sid: str) -> StoredReport:
+    """No stream will come back to join the call's parts (the person answered and the call ended with them,
+    or nobody did and the caller went to voicemail): its parts so far are its report."""
     return await _store(db, settings, await handed_off_report(db, call_sid, last=None))
+
+
+async def _went_to_voicemail(db: Database, handoff: call_handoffs.Handoff) -> bool:
+    """Nobody answered and no worker was free to take the caller back: the voicemail is reported on its own."""
+    if handoff.dial_status is None:
+        return False
+    call = await get_call_by_sid(db, handoff.call_sid)
+    return call is not None and call.voicemail
 
 
 async def handed_off_report(db: Database, call_sid: str, *, last: CallReport | None) -> CallReport:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request, Response
 
 from functions import twiml
 from functions.call_answers import stream_answer, voicemail_answer
-from functions.call_complete import store_answered_transfer
+from functions.call_complete import store_handed_off
 from functions.edge_app import FunctionHandler, SettingsDep, edge_state
 from functions.notifications import dispatch
 from functions.stream_end import _pick_other
@@ -48,9 +48,9 @@ async def transfer_end(request: Request, settings: SettingsDep) -> Response:
         db = await edge_state(request).database()
         handoff = await call_handoffs.add_dial_status(db, call_sid, status or "failed")
         if handoff.answered:
-            await _report_answered(db, settings, handoff)
+            await _report_parts(db, settings, handoff)
             return Response(content=twiml.hangup_twiml(), media_type="application/xml")
-        return await _back_to_the_agent(db, settings, call_sid, to=request.query_params.get("to", ""))
+        return await _back_to_the_agent(db, settings, handoff, to=request.query_params.get("to", ""))
     except DatabaseError:
         if status in ANSWERED:
             log.exception("database unavailable after an answered transfer; the call report waits for the worker's")
@@ -59,22 +59,25 @@ async def transfer_end(request: Request, settings: SettingsDep) -> Response:
         return voicemail_answer(settings, NOBODY_ANSWERED)
 
 
-async def _report_answered(db: Database, settings: Settings, handoff: call_handoffs.Handoff) -> None:
-    """The person answered and the call is over: its report is the parts so far, once the stream that
-    handed it off has reported (if it has not yet, its report does this when it comes)."""
+async def _report_parts(db: Database, settings: Settings, handoff: call_handoffs.Handoff) -> None:
+    """No stream will come back (the person answered and the call is over, or the caller went to
+    voicemail): the report is the parts so far, once the stream that handed the call off has reported (if
+    it has not yet, its report does this when it comes)."""
     if handoff.report is None:
         return
-    stored = await store_answered_transfer(db, settings, handoff.call_sid)
+    stored = await store_handed_off(db, settings, handoff.call_sid)
     if not stored.duplicate:
         await dispatch(db, settings, stored.notification_ids)
 
 
-async def _back_to_the_agent(db: Database, settings: Settings, call_sid: str, *, to: str) -> Response:
+async def _back_to_the_agent(db: Database, settings: Settings, handoff: call_handoffs.Handoff, *, to: str) -> Response:
+    call_sid = handoff.call_sid
     call = await calls.get_call_by_sid(db, call_sid)
     worker = await _pick_other(db, settings, exclude=frozenset()) if call is not None else None
     if call is None or worker is None:
         if call is not None:
             await calls.mark_voicemail(db, call_sid)
+            await _report_parts(db, settings, handoff)  # what was said before the transfer, on its own
         return voicemail_answer(settings, NOBODY_ANSWERED)
     legs = await call_legs.list_legs(db, call_sid)
     leg = max((entry.leg for entry in legs), default=0) + 1

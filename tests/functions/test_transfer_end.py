@@ -185,3 +185,41 @@ async def test_a_transfer_answered_before_its_stream_reported_is_reported_when_t
     assert await report(client, stream_report("transferred", FIRST_STREAM, name=name, transfer=True)) == "stored"
     # THEN the owner is told
     assert len(await owner_messages(client)) == 2
+
+
+async def _no_worker_free(client: httpx.AsyncClient) -> None:
+    db = await client.app.state.edge.database()  # type: ignore[attr-defined]
+    for each in await workers.list_workers(db):
+        await db.execute("DELETE FROM workers WHERE id = ?", (each.id,))
+
+
+async def test_a_transfer_nobody_answered_that_ends_in_voicemail_still_reports_what_was_said(
+    client: httpx.AsyncClient,
+) -> None:
+    # GIVEN a call transferred to Marco whose stream has reported (held: the call is not over)
+    await post_call(client, call_form())
+    name = ReportField(name="name", label="Name", kind="person_name", value="Helen Carter", status="given")
+    assert await report(client, stream_report("transferred", FIRST_STREAM, name=name, transfer=True)) == "held"
+    # WHEN Marco does not pick up and no worker is free to take the caller back
+    await _no_worker_free(client)
+    response = await dial_ended(client, "no-answer")
+    # THEN the caller is asked for a voicemail, and the owner is told what was said before the transfer
+    assert "Record" in [verb.tag for verb in twiml_root(response)]
+    messages = await owner_messages(client)
+    assert len(messages) == 2
+    assert any("Transferred to Marco Diaz: not answered (no-answer)" in body for body in messages)
+
+
+async def test_a_transfer_that_went_to_voicemail_before_its_stream_reported_is_reported_when_it_comes(
+    client: httpx.AsyncClient,
+) -> None:
+    # GIVEN a transfer nobody answered, no worker free, and the first stream's report still on its way
+    await post_call(client, call_form())
+    await _no_worker_free(client)
+    await dial_ended(client, "busy")
+    assert await owner_messages(client) == []
+    # WHEN the report comes
+    name = ReportField(name="name", label="Name", kind="person_name", value="Helen Carter", status="given")
+    assert await report(client, stream_report("transferred", FIRST_STREAM, name=name, transfer=True)) == "stored"
+    # THEN it is not held for a stream that will never come
+    assert len(await owner_messages(client)) == 2
