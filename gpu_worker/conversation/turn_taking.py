@@ -25,6 +25,13 @@ class TurnTakingConfig:
     pause_ms: int = 160  # silence after speech that triggers the turn model + speculative STT
     max_silence_ms: int = 800  # silence that ends the turn regardless of the turn model
     preroll_ms: int = 240  # audio kept from before speech was detected (word onsets are quiet)
+    # A soft start ("this is…", "yes, that's right") scores under the speech threshold for up to a second or
+    # two before the VAD is sure (measured with a soft caller voice: "This is Priya Shah" heard as "is prayer
+    # shah"). Once speech is confirmed, the utterance reaches back over audio the VAD gave at least this
+    # probability, across quiet gaps shorter than onset_gap_ms, up to lookback_ms.
+    onset_probability: float = 0.15
+    onset_gap_ms: int = 600
+    lookback_ms: int = 3000
     max_turn_ms: int = 25_000  # a monologue is cut here and answered
 
 
@@ -67,7 +74,7 @@ class TurnTaker:
         self._window = vad.frame_samples
         self._pending = np.zeros(0, dtype=np.float32)
         self._now_ms = 0
-        self._preroll: list[FloatAudio] = []
+        self._preroll: list[tuple[FloatAudio, float]] = []  # (frame, VAD probability) before the utterance
         self._utterance: list[FloatAudio] = []
         self._speech_run_ms = 0  # consecutive speech before confirmation
         self._speaking = False  # inside an utterance (confirmed speech, maybe pausing)
@@ -114,14 +121,14 @@ class TurnTaker:
     def _advance(self, frame: FloatAudio, probability: float) -> list[TurnEvent]:
         config = self.config
         if not self._speaking:
-            self._keep_preroll(frame)
+            self._keep_preroll(frame, probability)
             self._speech_run_ms = self._speech_run_ms + FRAME_MS if probability >= config.speech_threshold else 0
             if self._speech_run_ms < config.min_speech_ms:
                 return []
             self._speaking, self._paused = True, False
             self._started_ms = self._now_ms - self._speech_run_ms
             self._last_speech_ms = self._now_ms
-            self._utterance = list(self._preroll)
+            self._utterance = self._onset()
             return [SpeechStarted(at_ms=self._started_ms)]
         self._utterance.append(frame)
         return self._advance_in_utterance(probability)
@@ -152,11 +159,26 @@ class TurnTaker:
             ]
         return events
 
-    def _keep_preroll(self, frame: FloatAudio) -> None:
-        self._preroll.append(frame)
-        keep = max(1, self.config.preroll_ms // FRAME_MS)
+    def _keep_preroll(self, frame: FloatAudio, probability: float) -> None:
+        self._preroll.append((frame, probability))
+        keep = max(1, max(self.config.preroll_ms, self.config.lookback_ms) // FRAME_MS)
         if len(self._preroll) > keep:
             del self._preroll[: len(self._preroll) - keep]
+
+    def _onset(self) -> list[FloatAudio]:
+        """The audio the utterance starts with: at least preroll_ms, and back to where the caller's soft
+        start began (see TurnTakingConfig.onset_probability)."""
+        config, frames = self.config, self._preroll
+        pad = max(1, config.preroll_ms // FRAME_MS)
+        start, quiet = max(0, len(frames) - pad), 0
+        for index in range(len(frames) - 1, -1, -1):
+            if frames[index][1] >= config.onset_probability:
+                start, quiet = min(start, max(0, index - pad)), 0
+            else:
+                quiet += FRAME_MS
+                if quiet >= config.onset_gap_ms:
+                    break
+        return [frame for frame, _ in frames[start:]]
 
     def _audio(self) -> FloatAudio:
         return np.concatenate(self._utterance) if self._utterance else np.zeros(0, dtype=np.float32)
