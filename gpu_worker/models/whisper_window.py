@@ -39,12 +39,13 @@ def token_budget(audio_s: float) -> int:
     return min(448, 24 + int(8 * audio_s))
 
 
+_MARK_LOOP = re.compile(r"([^\w\s])\1{3,}")  # "Pre-----------------" for "Priya": a loop on one mark, not speech
 _WORD_LOOP = re.compile(r"\b([^\W\d]+(?:\s+[^\W\d]+){0,2}?)(?:[\s,]+\1\b){3,}", re.IGNORECASE)
 
 
 def cut_repetition(text: str, language: str = "en") -> str:
-    """'My name is Ana. My name is Ana. My name…' → 'My name is Ana.'; 'i i i i i i' → 'i' (decoder loops,
-    not speech). Numbers may repeat ("five five five, five five five" is a phone number): never collapsed."""
+    """'My name is Ana. My name is Ana. My name…' → 'My name is Ana.'; 'i i i i i i' → 'i'; 'Pre------' →
+    'Pre' (decoder loops, not speech). Numbers may repeat ("five five five, five five five" is a phone number): never collapsed."""
     lexicon = lexicon_for(language)
     numbers = set(lexicon.numbers) | set(lexicon.zero_letters)
 
@@ -52,7 +53,7 @@ def cut_repetition(text: str, language: str = "en") -> str:
         unit = loop.group(1)
         return loop.group(0) if numbers & set(unit.lower().split()) else unit
 
-    text = _WORD_LOOP.sub(collapse, text)
+    text = _MARK_LOOP.sub("", _WORD_LOOP.sub(collapse, text))
     sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
     seen: set[str] = set()
     kept: list[str] = []

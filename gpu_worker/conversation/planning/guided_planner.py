@@ -343,14 +343,17 @@ class GuidedPlanner:
         if signals.asks_when_or_how_much(text, language):
             arrange = self._lines.line("callback_promise", language, self._fields)
             return self._scripted([*lines, arrange, question], asked=target)
-        outbound_statement = self._definition.outbound is not None and not signals.is_question(text)
-        if outbound_statement or self._misheard(text, target):
+        if self._definition.outbound is not None and not signals.is_question(text):
             return self._scripted([*lines, self._lines.line("not_understood", language, self._fields)], asked=target)
+        if self._short_non_answer(text, target):
+            acknowledgement = self._lines.line("acknowledgement", language, self._fields)
+            return self._scripted([*lines, acknowledgement, question], asked=target)
         return self._llm(text, language, lines, question, target)
 
-    def _misheard(self, text: str, target: str) -> bool:
-        """A few words that answer nothing, in reply to a question just asked ("is prayer shah." for "This is
-        Priya Shah"): most likely misheard, so asked again, never answered by the model as if it meant something."""
+    def _short_non_answer(self, text: str, target: str) -> bool:
+        """A few words, no question, that do not answer the question just asked ("It's a gas furnace." to "May I
+        have your name?", or a misheard "is prayer shah."): the question again, never the model's answer to
+        words that may not mean what it takes them to (it read out prices, and explained a prayer)."""
         just_asked = target == self._fields.last_asked and self._fields.asked(target) > 0  # not the greeting
         return just_asked and "?" not in text and len(text.split()) <= MISHEARD_WORDS
 

@@ -35,6 +35,8 @@ def test_a_short_clip_gets_a_small_token_budget() -> None:
         ("thank you thank you thank you thank you thank you", "thank you"),
         ("It's 555 555 5555 and bye bye.", "It's 555 555 5555 and bye bye."),  # numbers and a real "bye bye" stay
         ("Five five five, five five five, zero one two three.", "Five five five, five five five, zero one two three."),
+        ("This is pre-----------------", "This is pre"),  # a loop on one mark ("Priya")
+        ("Call me at 555-555-0177 -- thanks", "Call me at 555-555-0177 -- thanks"),  # two marks are no loop
     ],
 )
 def test_a_decoder_loop_is_cut_at_the_first_repeated_sentence(decoded: str, kept: str) -> None:

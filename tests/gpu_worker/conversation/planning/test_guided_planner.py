@@ -278,7 +278,7 @@ async def test_a_front_desk_caller_who_asks_for_someone_names_the_recipient(
     assert state.value("name") == "Laura Castillo"
 
 
-async def test_a_few_words_that_answer_nothing_are_asked_again_not_answered_by_the_model() -> None:
+async def test_a_few_words_that_answer_nothing_get_the_question_again_not_the_models_answer() -> None:
     # GIVEN the front desk has asked who is calling, and an LLM that would answer anything
     llm = FakeLlm(["Prayer shah is a traditional prayer."] * 5)
     call = new_call(load_template("front_desk"), llm=llm)
@@ -286,8 +286,8 @@ async def test_a_few_words_that_answer_nothing_are_asked_again_not_answered_by_t
     await call.say("I'd like to leave a message for Dana, the lease is signed.")
     # WHEN Whisper mishears "This is Priya Shah" as a few words that are no name
     reply = await call.say("is prayer shah.")
-    # THEN the caller is asked to say it again, and the model's non-sequitur is never planned
-    assert reply == "Sorry, I didn't catch that. Could you say it again?"
+    # THEN the question is asked again, and the model's non-sequitur is never planned
+    assert reply == "Certainly. And who's calling, please?"
     assert llm.requests == []
     # AND said again, the name is taken
     await call.say("This is Priya Shah.")
