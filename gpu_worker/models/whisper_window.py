@@ -45,7 +45,8 @@ _WORD_LOOP = re.compile(r"\b([^\W\d]+(?:\s+[^\W\d]+){0,2}?)(?:[\s,]+\1\b){3,}", 
 
 def cut_repetition(text: str, language: str = "en") -> str:
     """'My name is Ana. My name is Ana. My name…' → 'My name is Ana.'; 'i i i i i i' → 'i'; 'Pre------' →
-    'Pre' (decoder loops, not speech). Numbers may repeat ("five five five, five five five" is a phone number): never collapsed."""
+    'Pre' (decoder loops, not speech). Numbers may repeat ("five five five, five five five" is a phone
+    number): never collapsed."""
     lexicon = lexicon_for(language)
     numbers = set(lexicon.numbers) | set(lexicon.zero_letters)
 
