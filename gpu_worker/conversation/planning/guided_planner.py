@@ -17,36 +17,22 @@ from zoneinfo import ZoneInfo
 from gpu_worker.conversation.planning import caller_signals as signals
 from gpu_worker.conversation.planning.call_fields import CallFields
 from gpu_worker.conversation.planning.facts_answer import FactsAnswer
-from gpu_worker.conversation.planning.field_reading import (
-    FieldContext,
-    dont_know,
-    is_no,
-    is_yes,
-    means_this_number,
-    normalize_phone,
-    read_field,
-    refuses,
-    residue,
-    statements_only,
-)
-from gpu_worker.conversation.planning.planner import FieldState, FieldStatus, Planner, ReplyPlan, ToolRequest
+from gpu_worker.conversation.planning.field_reading import FieldContext, is_no, is_yes, normalize_phone
+from gpu_worker.conversation.planning.planner import FieldState, Planner, ReplyPlan, ToolRequest
 from gpu_worker.conversation.planning.spoken_composition import CallLines
 from gpu_worker.conversation.planning.tool_routing import ToolRouter
+from gpu_worker.conversation.planning.turn_reading import CALLER_ID, read_corrections, read_last_answer, read_turn
 from gpu_worker.conversation.reply_guard import AllowedFacts, unsafe_claim
-from gpu_worker.conversation.spoken_lines import speakable_phone
 from gpu_worker.models.stages import ChatMessage
 from gpu_worker.tools.message_form import form_fields
 from gpu_worker.tools.tool_lines import tool_line
-from shared.agents.definition import AgentDefinition, FieldKind, FieldSpec, text_for
+from shared.agents.definition import AgentDefinition, FieldKind, text_for
 
 MAX_ASKS = 2  # a required field asked twice and still missing is skipped (the business calls back anyway)
 MAX_READBACKS = 3
-VOLUNTEERED_WORDS = 6
 MISHEARD_WORDS = 4
-CALLER_ID = "caller_id"
 READBACK = "readback"
 CORRECTION = "correction"
-_NO_LEAD = re.compile(r"^(?:(?:no|nope|not quite|not really|actually|wait|sorry)\b[\s,.!]*)+", re.IGNORECASE)
 _NOT_A_NO = re.compile(r"\bno (rush|hurry|problem|worries)\b|\bno,? (that's|thats|it's) (right|correct|fine)\b", re.I)
 RULES = (
     "Speak as on a phone call: one or two short sentences, no lists, no markdown. Answer only from the facts "
@@ -109,9 +95,9 @@ class GuidedPlanner:
         if self._fields.last_asked in (READBACK, CORRECTION):
             return self._answer_readback(text, language, lines)
         if signals.is_goodbye(text, language) or self._wants_to_stop(text, language):
-            self._read_last_answer(text, language)  # "yes, but I have to go": the yes still counts
+            read_last_answer(self._fields, text, self._context(language))  # "yes, but I have to go": the yes counts
             return self._goodbye(language, lines, early=True)
-        changed = self._read(text, language)
+        changed = read_turn(self._fields, text, self._context(language))
         return self._next(text, language, lines, changed)
 
     def heard(self, plan: ReplyPlan, heard_text: str, *, complete: bool) -> None:
@@ -210,97 +196,6 @@ class GuidedPlanner:
 
     def system_message(self, language: str) -> ChatMessage:
         return self._system(language)
-
-    # --- understanding a turn ---------------------------------------------------------------------------
-
-    def _read(self, text: str, language: str) -> set[str]:
-        """Fill fields from the caller's words; the names whose value changed."""
-        fields, asked = self._fields, self._fields.last_asked
-        context = self._context(language)
-        changed: set[str] = set()
-        if asked and asked.startswith(CALLER_ID):
-            changed |= self._answer_caller_id(asked.split(":", 1)[1], text, context)
-        taken: list[str] = []  # values read this turn: free text is what is left around them
-        statements = statements_only(text)  # "can you come today?" says nothing about urgency
-        for spec in sorted(self._definition.fields, key=lambda spec: spec.kind == FieldKind.FREE_TEXT):
-            slot = fields.slots[spec.name]
-            is_asked = spec.name == asked
-            if is_asked and refuses(text, language) and not slot.value:
-                slot.status = "refused"
-                changed.add(spec.name)
-                continue
-            if is_asked and spec.kind == FieldKind.FREE_TEXT and dont_know(text, language) and not slot.value:
-                slot.status = "unknown"  # "I'm not sure, check the website" is no answer to keep
-                changed.add(spec.name)
-                continue
-            source = text if is_asked else statements
-            if spec.kind == FieldKind.FREE_TEXT:
-                # "Can I speak to Sarah?" asks for someone: as an answer it names them
-                asking = signals.signals_for(language)
-                asking_for = is_asked and asking.message_for.search(text) and not asking.wh_question.match(text)
-                source = residue(text.replace("?", ".").replace("¿", "") if asking_for else text, taken)
-            found = read_field(spec, source, context, asked=is_asked)
-            if found is None:
-                if is_asked and dont_know(text, language) and not slot.value:
-                    slot.status = "unknown"
-                    changed.add(spec.name)
-                continue
-            if spec.kind in (FieldKind.PERSON_NAME, FieldKind.ADDRESS):
-                taken.append(found.value)  # the words it came from are not free text
-            if slot.value and not is_asked and not _upgrade(spec, slot.value, found.value):
-                continue
-            status: FieldStatus = "given" if is_asked else "extracted"
-            if is_asked and fields.follow_ups.get(spec.name) and spec.kind == FieldKind.FREE_TEXT and slot.value:
-                found = type(found)(f"{slot.value}; {found.value}", f"{slot.spoken}; {found.spoken}")
-            if spec.kind == FieldKind.PHONE:
-                status = "confirmed"
-            if fields.set(spec.name, found.value, found.spoken, status):
-                changed.add(spec.name)
-        return changed | self._volunteered(text, taken, context, asked)
-
-    def _read_last_answer(self, text: str, language: str) -> None:
-        asked = self._fields.last_asked
-        if asked not in self._fields.slots or self._fields.slots[asked].value:
-            return
-        spec = self._definition.field(asked)
-        # only short, checkable answers ("yes, but I have to go"); "never mind, bye" is nobody's name
-        checkable = spec.kind not in (FieldKind.FREE_TEXT, FieldKind.PERSON_NAME, FieldKind.ADDRESS)
-        found = read_field(spec, text, self._context(language), asked=True) if checkable else None
-        if found is not None:
-            self._fields.set(spec.name, found.value, found.spoken, "given")
-
-    def _volunteered(self, text: str, taken: list[str], context: FieldContext, asked: str | None) -> set[str]:
-        """More said than the question asked ("I'm Peter, and please tell her…"): a statement of six words or
-        more left over fills the first free-text field still open."""
-        if asked is None or asked not in self._fields.slots or not taken:
-            return set()
-        if self._definition.field(asked).kind == FieldKind.FREE_TEXT:
-            return set()
-        spec = next(
-            (
-                s
-                for s in self._definition.fields
-                if s.kind == FieldKind.FREE_TEXT and not self._fields.slots[s.name].settled
-            ),
-            None,
-        )
-        rest = residue(text, taken)
-        if spec is None or len(rest.split()) < VOLUNTEERED_WORDS:
-            return set()
-        found = read_field(spec, rest, context, asked=True)
-        if found is None:
-            return set()
-        self._fields.set(spec.name, found.value, found.spoken, "extracted")
-        return {spec.name}
-
-    def _answer_caller_id(self, name: str, text: str, context: FieldContext) -> set[str]:
-        if read_field(self._definition.field(name), text, context, asked=True) is not None:
-            return set()  # they gave another number: the loop reads it
-        hedged = is_no(text, context.language) or bool(re.search(r"\bbut\b", text, re.IGNORECASE))
-        if (is_yes(text, context.language) and not hedged) or means_this_number(text, context.language):
-            self._fields.set(name, self._caller_id, speakable_phone(self._caller_id), "confirmed")
-            return {name}
-        return set()
 
     def _safety(self, text: str, language: str) -> list[str]:
         lines: list[str] = []
@@ -421,7 +316,8 @@ class GuidedPlanner:
         said = _NOT_A_NO.sub(" ", text)
         no = is_no(said, language) or bool(re.search(r"\bbut\b", said, re.IGNORECASE))
         yes = is_yes(said, language) and not no
-        corrected = self._corrections(text, language, overwrite_text=fields.last_asked == CORRECTION and not yes)
+        overwrite = fields.last_asked == CORRECTION and not yes
+        corrected = read_corrections(fields, text, self._context(language), overwrite_text=overwrite)
         if any(self._definition.field(name).read_back for name in corrected):
             return self._next(text, language, lines, corrected)
         if no:
@@ -437,29 +333,6 @@ class GuidedPlanner:
         if fields.last_asked == CORRECTION:
             return self._scripted([*lines, facts, self._lines.line("correction", language, fields)], asked=CORRECTION)
         return self._scripted([*lines, facts, self._repeat(language)], asked=READBACK)
-
-    def _corrections(self, text: str, language: str, *, overwrite_text: bool) -> set[str]:
-        """Values the caller corrected in answer to the read-back (free text only after a no, and only when
-        the rest of what they said is substantial)."""
-        context = self._context(language)
-        changed: set[str] = set()
-        taken: list[str] = []
-        read_back = [spec for spec in self._definition.fields if spec.read_back]
-        for spec in sorted(read_back, key=lambda spec: spec.kind == FieldKind.FREE_TEXT):
-            source = text
-            if spec.kind == FieldKind.FREE_TEXT:
-                source = _NO_LEAD.sub("", residue(text, taken))
-                if not overwrite_text or len(source.split()) < 3:
-                    continue
-            asked = spec.kind == FieldKind.FREE_TEXT
-            found = read_field(spec, source, context, asked=asked)
-            if found is None:
-                continue
-            taken.append(found.value)
-            if found.value != self._fields.value(spec.name):
-                self._fields.set(spec.name, found.value, found.spoken, "given")
-                changed.add(spec.name)
-        return changed
 
     def _goodbye(self, language: str, lines: list[str], *, early: bool) -> ReplyPlan:
         if self._complete() or not early:
@@ -569,11 +442,3 @@ class GuidedPlanner:
 
     def _text(self, localized: dict[str, str], language: str) -> str:
         return text_for(localized, language, self._definition.default_language)
-
-
-def _upgrade(spec: FieldSpec, current: str, found: str) -> bool:
-    """An enum heard again unasked moves only up its option list (options are listed most pressing first)."""
-    if spec.kind != FieldKind.ENUM:
-        return False
-    values = [option.value for option in spec.options]
-    return current in values and found in values and values.index(found) < values.index(current)

@@ -20,8 +20,9 @@ from typing import Any
 
 from gpu_worker.conversation.clause_splitter import clauses_of
 from gpu_worker.conversation.planning.field_reading import read_field
-from gpu_worker.conversation.planning.guided_planner import CALLER_ID, CORRECTION, READBACK, GuidedPlanner
+from gpu_worker.conversation.planning.guided_planner import CORRECTION, READBACK, GuidedPlanner
 from gpu_worker.conversation.planning.planner import FieldState, Planner, ReplyPlan, ToolRequest
+from gpu_worker.conversation.planning.turn_reading import CALLER_ID
 from gpu_worker.models.stages import ChatMessage, LanguageModel
 from shared.agents.definition import AgentDefinition, FieldKind, text_for
 
