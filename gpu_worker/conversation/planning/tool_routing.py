@@ -114,7 +114,7 @@ class ToolRouter:
         if (message := patterns.message.search(untitled)) is not None:
             named, rest = _POLITE.sub("", message["who"]).strip(" ,."), untitled[message.end() :]
             if len(named.split()) > NAME_WORDS:  # "for Dana seeing the lease…" (a misheard "saying")
-                named, rest = " ".join(named.split()[:2]), " ".join(named.split()[2:]) + rest
+                named, rest = _split_name(named.split(), rest)
             return self._message(named, rest, patterns)
         if (person := patterns.person.search(text)) is not None:
             who = _WHO.match(_POLITE.sub("", text[person.end() :]).strip(" ,.?!"))
@@ -146,3 +146,13 @@ class ToolRouter:
         if request.name == "transfer" and "take_message" in self._tools:
             return ToolRequest("take_message", {"for_whom": request.arguments["to"], "message": "Please call back."})
         return None
+
+
+def _split_name(words: list[str], rest: str) -> tuple[str, str]:
+    """A name that runs on into the message: its capitalized words when it starts with one (Whisper writes
+    names capitalized: "Dana seeing the…" → "Dana"), else its first two words."""
+    capitalized = 0
+    while capitalized < min(3, len(words)) and words[capitalized][:1].isupper():
+        capitalized += 1
+    keep = capitalized or 2
+    return " ".join(words[:keep]), " ".join(words[keep:]) + rest

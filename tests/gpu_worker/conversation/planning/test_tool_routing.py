@@ -43,7 +43,7 @@ ALL_TOOLS = ("hours", "take_message", "transfer", "book_visit", "knowledge")
         (
             "I'd like to leave a message for Dana seeing the signed contract is in the mail.",
             "en",
-            ToolRequest("take_message", {"for_whom": "Dana seeing", "message": "the signed contract is in the mail"}),
+            ToolRequest("take_message", {"for_whom": "Dana", "message": "seeing the signed contract is in the mail"}),
         ),
         (
             "Quiero dejar un mensaje para Marta, que llegaré tarde",
