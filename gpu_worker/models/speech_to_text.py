@@ -97,13 +97,24 @@ class WhisperSpeechToText:
         audio = np.ascontiguousarray(audio_16k, dtype=np.float32)
         started = time.perf_counter()
         chosen_prompt = prompt if prompt is not None else self._initial_prompt
-        if self._short_window and len(audio) / SAMPLE_RATE <= LONGEST_SHORT_CLIP_S:
-            short = transcribe_short(self._model, audio, prompt=chosen_prompt, spoken=spoken)
-            elapsed = time.perf_counter() - started
-            return Transcription(
-                short.text, len(audio) / SAMPLE_RATE, elapsed, short.language, short.probability, short.confidence
-            )
-        language, probability = detect_language(self._model, audio, spoken)
+        audio_s = len(audio) / SAMPLE_RATE
+        if not self._short_window or audio_s > LONGEST_SHORT_CLIP_S:
+            language, probability = detect_language(self._model, audio, spoken)
+            text, confidence = self._full_window(audio, language, chosen_prompt)
+            return Transcription(text, audio_s, time.perf_counter() - started, language, probability, confidence)
+        short = transcribe_short(self._model, audio, prompt=chosen_prompt, spoken=spoken)
+        text, confidence = short.text, short.confidence
+        if cut_short(text, audio_s):
+            # The short window stopped after a word or two of a longer utterance ("Hi" for "Hi, could you put
+            # me through to Marco, please?"): the full window, slower, hears it all.
+            again, again_confidence = self._full_window(audio, short.language, chosen_prompt)
+            if len(again.split()) > len(text.split()):
+                text, confidence = again, again_confidence
+        elapsed = time.perf_counter() - started
+        return Transcription(text, audio_s, elapsed, short.language, short.probability, confidence)
+
+    def _full_window(self, audio: FloatAudio, language: str, prompt: str | None) -> tuple[str, float | None]:
+        """faster-whisper's own 30 s window: the words and their mean log-probability per token."""
         segments, _info = self._model.transcribe(
             audio,
             language=language,
@@ -111,14 +122,22 @@ class WhisperSpeechToText:
             vad_filter=False,
             condition_on_previous_text=False,
             without_timestamps=True,
-            initial_prompt=chosen_prompt,
+            initial_prompt=prompt,
         )
         # The segments are a lazy generator: decoding happens while it is iterated, here in the thread.
         decoded = list(segments)
         text = " ".join(segment.text.strip() for segment in decoded).strip()
-        confidence = sum(s.avg_logprob for s in decoded) / len(decoded) if decoded else None
-        elapsed = time.perf_counter() - started
-        return Transcription(text, len(audio) / SAMPLE_RATE, elapsed, language, probability, confidence)
+        return text, (sum(s.avg_logprob for s in decoded) / len(decoded) if decoded else None)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+SHORT_TEXT_WORDS = 2
+LONG_CLIP_S = 2.0  # with the padding a turn carries, at least two seconds of it is more than a word or two
+
+
+def cut_short(text: str, audio_s: float) -> bool:
+    """A transcript of a word or two for two seconds or more of a caller's turn: the short window's decoder
+    ended early (it does, on some onsets), not a caller who said only "Hi"."""
+    return audio_s >= LONG_CLIP_S and len(text.split()) <= SHORT_TEXT_WORDS
