@@ -59,8 +59,13 @@ def _digit_runs(items: list[str]) -> list[str]:
     return runs
 
 
+MAX_DIGITS = 15  # E.164's longest number: a longer run is speech-to-text looping on a digit, not a number
+
+
 def _to_e164(run: str, *, caller_id: str, region: str) -> str:
     digits = run.lstrip("+")
+    if len(digits) > MAX_DIGITS:
+        return ""  # "5555 55 55 55 55 … 555" for "555 555 0177": asked again, never taken as 555-555-5555
     if run.startswith("+"):
         return normalize_phone("+" + digits) if 8 <= len(digits) <= 15 else ""
     if len(digits) == 7 and caller_id.startswith("+1") and len(caller_id) == 12:

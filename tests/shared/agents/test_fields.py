@@ -48,6 +48,7 @@ def test_person_names(said: str, asked: bool, expected: str | None) -> None:
         ("cinco uno dos, cinco cinco cinco, cero uno nueve nueve", ES, "+15125550199"),
         ("use este número", ES, "+15125550134"),
         ("I have 3 kids", EN, None),
+        ("5555 55 55 55 55 55 55 55 55 55 55 55 55 555", EN, None),  # a decoder loop, not a number
     ],
 )
 def test_phone_numbers_become_e164(said: str, context: FieldContext, expected: str | None) -> None:
