@@ -21,6 +21,7 @@ from shared.database import Database
 from shared.keyword_correction import CorrectionRule
 from shared.outbound import call_jobs, campaign_agents, campaigns
 from shared.outbound.campaigns import Campaign
+from shared.people.directory import Directory, load_directory
 from shared.repositories import agent_definitions, businesses, calls, keyword_corrections
 from shared.repositories.phone_numbers import Mode
 
@@ -37,6 +38,9 @@ class BusinessConfig:
     corrections: tuple[CorrectionRule, ...]
     definition: AgentDefinition
     agent_version: int | None  # None: the template stood in (no stored definition could be read)
+    # The names callers say that speech-to-text cannot guess (the business's, its people's and departments'),
+    # given to it as its prompt: with a soft voice, "Dana" came out as "d a" and "Priya" as "pre-assure".
+    vocabulary: str = ""
 
 
 class BusinessNotFound(LookupError):
@@ -53,6 +57,7 @@ async def load_business_config(db: Database, *, business_id: str, mode: Mode, ca
         raise BusinessNotFound(f"no business {business_id!r}")
     definition, version = await _call_definition(db, business_id, call_sid)
     corrections = await keyword_corrections.corrections_for(db, business_id)
+    people = await load_directory(db, business_id)
     return BusinessConfig(
         business_id=business.id,
         business_name=business.name,
@@ -62,7 +67,18 @@ async def load_business_config(db: Database, *, business_id: str, mode: Mode, ca
         corrections=tuple(CorrectionRule(heard=c.heard, corrected=c.corrected) for c in corrections),
         definition=definition,
         agent_version=version,
+        vocabulary=vocabulary(business.name, people),
     )
+
+
+MAX_VOCABULARY_NAMES = 40  # Whisper keeps the prompt's last 200 tokens; a long staff list stops here
+
+
+def vocabulary(business_name: str, people: Directory) -> str:
+    """ "Harbor Street Offices. Dana Whitfield, Accounts, billing." — the business's own words, spelled."""
+    names = [name for contact in people.contacts for name in (contact.name, *contact.aliases)]
+    listed = ", ".join(dict.fromkeys(names[:MAX_VOCABULARY_NAMES]))
+    return f"{business_name}. {listed}." if listed else f"{business_name}."
 
 
 async def _definition(db: Database, business_id: str) -> tuple[AgentDefinition, int | None]:

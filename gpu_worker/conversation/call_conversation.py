@@ -131,6 +131,7 @@ class CallConversation:
             voice=self.voice,
             transcript=self.transcript,
             on_change=lambda language, voice: self.tasks.spawn(self._prepare_lines(language, voice), "prepare-lines"),
+            vocabulary=config.vocabulary,
         )
         self.photo = PhotoOffer(
             settings=services.settings,
@@ -240,7 +241,7 @@ class CallConversation:
     async def _words_so_far(self, audio_8k: FloatAudio) -> tuple[str, float | None]:
         """What the caller has said over the agent so far, in the call's language (barge-in)."""
         heard = await self.services.models.stt.transcribe(
-            resample(audio_8k, 8000, 16000), language=self.language.language
+            resample(audio_8k, 8000, 16000), language=self.language.language, prompt=self.language.vocabulary
         )
         return heard.text, heard.confidence
 

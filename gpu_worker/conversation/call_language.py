@@ -33,8 +33,10 @@ class CallLanguage:
         voice: AgentVoice,
         transcript: LiveTranscript,
         on_change: Callable[[str, str], object] | None = None,
+        vocabulary: str = "",
     ) -> None:
         self._services, self._definition, self._business_voice = services, definition, business_voice
+        self.vocabulary = vocabulary or None  # speech-to-text's prompt: the business's names, spelled
         self._dialogue, self._voice, self._transcript = dialogue, voice, transcript
         self._on_change = on_change  # (language, voice): e.g. prepare that language's fixed lines
         self.switch = LanguageSwitch(enabled=tuple(definition.languages))
@@ -50,13 +52,13 @@ class CallLanguage:
         """The turn's words: in the call's language, or with the language detected among those served."""
         switch, stt = self.switch, self._services.models.stt
         language = None if switch.detects else switch.language
-        result = await stt.transcribe(audio_16k, language=language, candidates=switch.enabled)
+        result = await stt.transcribe(audio_16k, language=language, candidates=switch.enabled, prompt=self.vocabulary)
         heard = Heard(result.text.strip(), result.language, result.language_probability, result.confidence)
         if language is None and heard.language != switch.language and switch.judge(heard) is None:
             # Heard as another language, but not clearly enough to switch ("Calle Olmo 42 en Springfield"
             # came out as "... in Springfield"): the words again in the call's language; what was detected
             # is kept, so two clear turns running still switch.
-            again = await stt.transcribe(audio_16k, language=switch.language)
+            again = await stt.transcribe(audio_16k, language=switch.language, prompt=self.vocabulary)
             heard = Heard(again.text.strip(), heard.language, heard.probability, again.confidence)
         return heard
 

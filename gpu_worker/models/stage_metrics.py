@@ -77,10 +77,15 @@ class CountedSpeechToText:
         self._inner, self.stats, self.model_name = inner, stats, inner.model_name
 
     async def transcribe(
-        self, audio_16k: FloatAudio, *, language: str | None = "en", candidates: Sequence[str] = ()
+        self,
+        audio_16k: FloatAudio,
+        *,
+        language: str | None = "en",
+        candidates: Sequence[str] = (),
+        prompt: str | None = None,
     ) -> Transcription:
         with _Timer(self.stats):
-            result = await self._inner.transcribe(audio_16k, language=language, candidates=candidates)
+            result = await self._inner.transcribe(audio_16k, language=language, candidates=candidates, prompt=prompt)
         self.stats.audio_s += len(audio_16k) / 16000
         return result
 

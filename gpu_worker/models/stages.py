@@ -51,10 +51,16 @@ class SpeechToText(Protocol):
     model_name: str
 
     async def transcribe(
-        self, audio_16k: FloatAudio, *, language: str | None = "en", candidates: Sequence[str] = ()
+        self,
+        audio_16k: FloatAudio,
+        *,
+        language: str | None = "en",
+        candidates: Sequence[str] = (),
+        prompt: str | None = None,
     ) -> Transcription:
         """Transcribe 16 kHz mono float32 audio in `language`; with None, detect it first (among
-        `candidates` when given: the languages the business serves)."""
+        `candidates` when given: the languages the business serves). `prompt`: words the audio may hold
+        (the business's name, its people), which the model then spells as written."""
         ...
 
 

@@ -61,11 +61,18 @@ class FakeStt:
         self.calls = 0
         self.peeks = 0
         self.peek_rounds = peek_rounds
+        self.prompts: list[str | None] = []  # the vocabulary each transcription was given
 
     async def transcribe(
-        self, audio_16k: FloatAudio, *, language: str | None = "en", candidates: Sequence[str] = ()
+        self,
+        audio_16k: FloatAudio,
+        *,
+        language: str | None = "en",
+        candidates: Sequence[str] = (),
+        prompt: str | None = None,
     ) -> Transcription:
         self.calls += 1
+        self.prompts.append(prompt)
         if _ends_in_speech(audio_16k):
             self.peeks += 1
             for _ in range(self.peek_rounds):

@@ -267,3 +267,17 @@ async def test_a_tampered_stream_is_refused_while_a_call_to_the_business_goes_on
     assert record.call_sid == INBOUND_CALL
     assert RECEPTIONIST in _said(record)
     assert record.end_reason == "caller_hung_up"
+
+
+def test_the_vocabulary_spells_the_business_and_each_person_once() -> None:
+    from gpu_worker.conversation.business_config import vocabulary
+    from shared.people.directory import Contact, Directory
+
+    people = Directory(
+        (
+            Contact(name="Dana Whitfield", phone="+15550107701"),
+            Contact(name="Accounts", kind="department", aliases=("billing", "Accounts")),
+        )
+    )
+    assert vocabulary("Harbor Street Offices", people) == "Harbor Street Offices. Dana Whitfield, Accounts, billing."
+    assert vocabulary("Summit Electric", Directory(())) == "Summit Electric."

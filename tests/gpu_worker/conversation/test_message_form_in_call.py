@@ -88,3 +88,17 @@ async def test_a_call_that_never_said_a_message_sends_none(harness_factory: Any,
     record = await _call(harness, turns=1)
     # THEN no empty message is sent to her (the owner's report still shows the call)
     assert [tool for tool in record.tools if tool.name == "take_message"] == []
+
+
+async def test_speech_to_text_is_given_the_names_of_the_business_and_its_people(
+    harness_factory: Any, seeded: Database
+) -> None:
+    # GIVEN a front desk with Dana among its people
+    await _front_desk(seeded)
+    harness = harness_factory(caller_lines=["I'd like to leave a message for Dana."])
+    # WHEN the caller speaks
+    await _call(harness, turns=1)
+    # THEN every transcription of the call was prompted with the names it cannot guess, spelled
+    prompts = harness.models.stt.prompts
+    assert prompts
+    assert all(prompt == "Demo Plumbing Co. Dana Whitfield." for prompt in prompts)

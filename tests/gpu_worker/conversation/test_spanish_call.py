@@ -29,7 +29,12 @@ class DetectingStt(FakeStt):
         self._detected: Turn | None = None  # the last detected turn, for a second pass on the same audio
 
     async def transcribe(
-        self, audio_16k: FloatAudio, *, language: str | None = "en", candidates: Sequence[str] = ()
+        self,
+        audio_16k: FloatAudio,
+        *,
+        language: str | None = "en",
+        candidates: Sequence[str] = (),
+        prompt: str | None = None,
     ) -> Transcription:
         self.asked.append(language)
         audio_s = len(audio_16k) / 16000
