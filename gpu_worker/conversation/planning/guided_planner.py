@@ -223,7 +223,7 @@ class GuidedPlanner:
         if target is None:
             return self._goodbye(language, lines, early=False)
         facts = self._facts_for(text, language)
-        routed = self._router.route(text, language) if target != READBACK else None
+        routed = self._router.route(text, language, answered=bool(changed)) if target != READBACK else None
         if routed is not None:
             return self._tool(routed, facts, language, lines, target)
         if target == READBACK:

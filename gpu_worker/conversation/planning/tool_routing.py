@@ -89,15 +89,18 @@ class ToolRouter:
 
     def __init__(self, tools: Collection[str], *, message_form: bool = False) -> None:
         """`message_form`: the definition asks for a message's parts itself, so a turn after "a message for
-        Dana" is the message only when it leads into one ("saying…"), not whatever answers its question."""
+        Dana" that answers its question is that answer ("Frank Castle"); one that does not, or that leads
+        into a message ("saying…"), is the message."""
         self._tools = set(tools)
         self._message_form = message_form
         self.awaiting_choice = False
         self.awaiting_message_for = ""
 
-    def route(self, text: str, language: str) -> ToolRequest | None:
+    def route(self, text: str, language: str, *, answered: bool = False) -> ToolRequest | None:
+        """`answered`: the turn answered the question the agent asked (then, with a message form, it is the
+        message only when it leads into one)."""
         patterns = PATTERNS.get(language) or PATTERNS["en"]
-        request = self._choose(text, language, patterns)
+        request = self._choose(text, language, patterns, answered=answered)
         if request is not None and request.name not in self._tools:
             request = self._instead(request)
         self.awaiting_choice = request is not None and "wish" in request.arguments  # times were offered
@@ -105,7 +108,7 @@ class ToolRouter:
         self.awaiting_message_for = request.arguments["for_whom"] if request is not None and bodiless else ""
         return request
 
-    def _choose(self, text: str, language: str, patterns: ToolPatterns) -> ToolRequest | None:
+    def _choose(self, text: str, language: str, patterns: ToolPatterns, *, answered: bool) -> ToolRequest | None:
         if self.awaiting_choice and patterns.choice.search(text):
             return ToolRequest("book_visit", {"choice": text})
         if patterns.booking.search(text):
@@ -122,7 +125,7 @@ class ToolRouter:
                 return ToolRequest("transfer", {"to": who["who"]})
         if HOURS_QUESTION.search(text):
             return self._hours(text, patterns)
-        continues = not self._message_form or patterns.message_lead.match(text.strip())
+        continues = not (self._message_form and answered) or patterns.message_lead.match(text.strip())
         if self.awaiting_message_for and text.strip() and continues:
             return self._message(self.awaiting_message_for, text, patterns)
         return None

@@ -156,6 +156,19 @@ async def test_a_front_desk_answer_to_its_question_is_never_taken_as_the_message
     assert (values["recipient"], values["name"], values["message"]) == ("Dr Evans", "Frank Castle", "")
 
 
+async def test_a_front_desk_takes_the_next_turn_that_answers_nothing_as_the_message() -> None:
+    # GIVEN the front desk after "a message for Dana." (it asks who is calling)
+    call = new_call(load_template("front_desk"))
+    call.open()
+    await call.say("I'd like to leave a message for Dana.")
+    # WHEN the caller goes on with the message, misheard so that no word leads into it
+    await call.say("Seeing the signed contract is in the mail.")
+    # THEN that is the message, and the agent asks again who is calling
+    values = {entry.name: entry.value for entry in call.planner.snapshot().fields}
+    assert (values["message"], values["name"]) == ("Seeing the signed contract is in the mail", "")
+    assert call.said[-1].endswith("And who's calling, please?")
+
+
 def test_the_hold_and_failure_lines_are_prepared_before_calls_for_an_agent_with_tools() -> None:
     lines = new_call(load_template("plumbing")).planner.fixed_lines("en")
     assert "One moment, let me check." in lines
