@@ -72,9 +72,7 @@ async def test_an_unanswered_transfer_returns_the_caller_to_the_agent_on_a_new_l
 
 async def test_an_unanswered_transfer_with_no_worker_free_takes_a_voicemail(client: httpx.AsyncClient) -> None:
     await post_call(client, call_form())
-    db = await client.app.state.edge.database()  # type: ignore[attr-defined]
-    for each in await workers.list_workers(db):
-        await db.execute("DELETE FROM workers WHERE id = ?", (each.id,))
+    await _no_worker_free(client)
     response = await dial_ended(client, "busy")
     verbs = [verb.tag for verb in twiml_root(response)]
     assert "Record" in verbs

@@ -6,22 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.agents.business_definition import from_template
 from shared.database import Database
-from shared.demo_business import DEMO_BUSINESS_ID, DEMO_TIMEZONE
-from shared.people.directory import Contact, save_contact
-from shared.repositories import agent_definitions
 from tests.gpu_worker.conversation.test_call_session import harness_factory, seeded
+from tests.gpu_worker.conversation.test_tools_in_call import front_desk_with_dana
 
 __all__ = ["harness_factory", "seeded"]
 CALLER = "+15555550123"  # the harness's caller ID
-
-
-async def _front_desk(db: Database) -> None:
-    desk = from_template("front_desk", timezone=DEMO_TIMEZONE)
-    desk = desk.model_copy(update={"facts": desk.facts.model_copy(update={"hours": None})})  # always open
-    await agent_definitions.save_definition(db, DEMO_BUSINESS_ID, desk, "test", "the front desk template")
-    await save_contact(db, DEMO_BUSINESS_ID, Contact(name="Dana Whitfield", phone="+15550100122"))
 
 
 async def _call(harness: Any, turns: int) -> Any:
@@ -40,7 +30,7 @@ async def test_a_message_said_in_pieces_goes_to_its_person_once_with_the_callers
     harness_factory: Any, seeded: Database
 ) -> None:
     # GIVEN a front desk with Dana among its people, and a caller who pauses after naming her
-    await _front_desk(seeded)
+    await front_desk_with_dana(seeded)
     harness = harness_factory(
         caller_lines=[
             "Hi, I'd like to leave a message for Dana",
@@ -71,7 +61,7 @@ async def test_a_caller_who_hangs_up_after_saying_the_message_still_has_it_sent(
     harness_factory: Any, seeded: Database
 ) -> None:
     # GIVEN a front desk and a caller who says who it is for and the message in one breath
-    await _front_desk(seeded)
+    await front_desk_with_dana(seeded)
     harness = harness_factory(caller_lines=["Can I leave a message for Dana? Tell her the van is fixed."])
     # WHEN they hang up before giving their name
     record = await _call(harness, turns=1)
@@ -83,7 +73,7 @@ async def test_a_caller_who_hangs_up_after_saying_the_message_still_has_it_sent(
 
 async def test_a_call_that_never_said_a_message_sends_none(harness_factory: Any, seeded: Database) -> None:
     # GIVEN a front desk caller who names Dana and then hangs up
-    await _front_desk(seeded)
+    await front_desk_with_dana(seeded)
     harness = harness_factory(caller_lines=["I'd like to leave a message for Dana."])
     record = await _call(harness, turns=1)
     # THEN no empty message is sent to her (the owner's report still shows the call)
@@ -94,7 +84,7 @@ async def test_speech_to_text_is_given_the_names_of_the_business_and_its_people(
     harness_factory: Any, seeded: Database
 ) -> None:
     # GIVEN a front desk with Dana among its people
-    await _front_desk(seeded)
+    await front_desk_with_dana(seeded)
     harness = harness_factory(caller_lines=["I'd like to leave a message for Dana."])
     # WHEN the caller speaks
     await _call(harness, turns=1)

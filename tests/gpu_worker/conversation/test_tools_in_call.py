@@ -155,19 +155,27 @@ async def test_a_business_with_no_documents_answers_questions_from_its_facts_as_
     assert lines_for("en").not_found not in said
 
 
+async def front_desk_with_dana(db: Database) -> None:
+    """A front desk (always open) that may put callers through to Dana."""
+    desk = from_template("front_desk", timezone=DEMO_TIMEZONE)
+    desk = desk.model_copy(update={"facts": desk.facts.model_copy(update={"hours": None})})
+    await agent_definitions.save_definition(db, DEMO_BUSINESS_ID, desk, "test", "the front desk template")
+    await save_contact(db, DEMO_BUSINESS_ID, Contact(name="Dana Whitfield", phone="+15550100122"))
+
+
+def _asking_for_dana(settings: Settings, db: Database, twilio_url: str) -> Harness:
+    """A caller who asks for Dana, on a worker whose Twilio REST API is `twilio_url`."""
+    live = settings.model_copy(update={"twilio_api_base_url": twilio_url, "twilio_account_sid": "AC" + "0" * 32})
+    return Harness(live, db, fake_models(caller_lines=["Could you put me through to Dana, please?"]))
+
+
 async def test_a_transfer_ends_the_stream_as_transferred_once_the_call_is_redirected(
     settings: Settings, seeded: Database
 ) -> None:
     # GIVEN a front desk (always open) that may put callers through to Dana, and Twilio's REST API
-    desk = from_template("front_desk", timezone=DEMO_TIMEZONE)
-    desk = desk.model_copy(update={"facts": desk.facts.model_copy(update={"hours": None})})
-    await agent_definitions.save_definition(seeded, DEMO_BUSINESS_ID, desk, "test", "the front desk template")
-    await save_contact(seeded, DEMO_BUSINESS_ID, Contact(name="Dana Whitfield", phone="+15550100122"))
+    await front_desk_with_dana(seeded)
     with running_provider_fake() as twilio:
-        live = settings.model_copy(
-            update={"twilio_api_base_url": twilio.base_url, "twilio_account_sid": "AC" + "0" * 32}
-        )
-        harness = Harness(live, seeded, fake_models(caller_lines=["Could you put me through to Dana, please?"]))
+        harness = _asking_for_dana(settings, seeded, twilio.base_url)
         await harness.start()
         await harness.wait_until_played()
         # WHEN the caller asks for Dana and hears that they are being connected
@@ -199,16 +207,10 @@ async def test_a_transfer_twilio_refuses_is_said_plainly_and_the_call_goes_on(
     settings: Settings, seeded: Database
 ) -> None:
     # GIVEN a front desk that may put callers through to Dana, and Twilio's REST API refusing the redirect
-    desk = from_template("front_desk", timezone=DEMO_TIMEZONE)
-    desk = desk.model_copy(update={"facts": desk.facts.model_copy(update={"hours": None})})
-    await agent_definitions.save_definition(seeded, DEMO_BUSINESS_ID, desk, "test", "the front desk template")
-    await save_contact(seeded, DEMO_BUSINESS_ID, Contact(name="Dana Whitfield", phone="+15550100122"))
+    await front_desk_with_dana(seeded)
     with running_provider_fake() as twilio:
         twilio.fail_next(1, status=500)
-        live = settings.model_copy(
-            update={"twilio_api_base_url": twilio.base_url, "twilio_account_sid": "AC" + "0" * 32}
-        )
-        harness = Harness(live, seeded, fake_models(caller_lines=["Could you put me through to Dana, please?"]))
+        harness = _asking_for_dana(settings, seeded, twilio.base_url)
         await harness.start()
         await harness.wait_until_played()
         # WHEN the caller asks for Dana and the redirect fails after "Please hold…"
