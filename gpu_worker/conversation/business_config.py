@@ -38,9 +38,13 @@ class BusinessConfig:
     corrections: tuple[CorrectionRule, ...]
     definition: AgentDefinition
     agent_version: int | None  # None: the template stood in (no stored definition could be read)
-    # The names callers say that speech-to-text cannot guess (the business's, its people's and departments'),
-    # given to it as its prompt: with a soft voice, "Dana" came out as "d a" and "Priya" as "pre-assure".
-    vocabulary: str = ""
+    people: Directory  # read once per call: the tools and the vocabulary both use it
+
+    @property
+    def vocabulary(self) -> str:
+        """The names callers say that speech-to-text cannot guess, as its prompt: with a soft voice, "Dana"
+        came out as "d a" and "Priya" as "pre-assure"."""
+        return vocabulary(self.business_name, self.people)
 
 
 class BusinessNotFound(LookupError):
@@ -67,7 +71,7 @@ async def load_business_config(db: Database, *, business_id: str, mode: Mode, ca
         corrections=tuple(CorrectionRule(heard=c.heard, corrected=c.corrected) for c in corrections),
         definition=definition,
         agent_version=version,
-        vocabulary=vocabulary(business.name, people),
+        people=people,
     )
 
 

@@ -179,7 +179,7 @@ class CallConversation:
         )
         resources = contextlib.AsyncExitStack()
         tools = await resources.enter_async_context(
-            open_call_tools(services.settings, db, config.definition, parties, services.knowledge)
+            open_call_tools(services.settings, db, config.definition, parties, services.knowledge, config.people)
         )
         return cls(
             services=services,

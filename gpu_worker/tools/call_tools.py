@@ -21,7 +21,7 @@ from gpu_worker.tools.transfer import TransferTool, TwilioRedirector
 from shared.agents.definition import AgentDefinition
 from shared.calendars.calendar_choice import calendar_choice
 from shared.database import Database
-from shared.people.directory import load_directory
+from shared.people.directory import Directory, load_directory
 from shared.settings import Settings
 
 TWILIO_API = "https://api.twilio.com"
@@ -44,8 +44,10 @@ async def open_call_tools(
     definition: AgentDefinition,
     call: CallParties,
     knowledge: DocumentAnswerer | None = None,
+    people: Directory | None = None,
 ) -> AsyncIterator[ToolDesk]:
-    """`knowledge`: the worker's answerer (None where no embedding model runs: the facts-only answer)."""
+    """`knowledge`: the worker's answerer (None where no embedding model runs: the facts-only answer);
+    `people`: the business's people as the call read them at its start (None: read here)."""
     context = ToolContext(
         definition=definition,
         call_sid=call.call_sid,
@@ -67,7 +69,9 @@ async def open_call_tools(
             called=call.called,
             client=client,
         )
-        directory = await load_directory(db, call.business_id) if wanted & {"take_message", "transfer"} else None
+        directory = None
+        if wanted & {"take_message", "transfer"}:  # the call's own copy when it has one (read at its start)
+            directory = people if people is not None else await load_directory(db, call.business_id)
         tools: dict[str, Tool] = {}
         if definition.facts.hours is not None:
             tools["hours"] = HoursTool(context)

@@ -92,6 +92,17 @@ class Harness:
         await self.line.frames(SPEECH, ms // 20)
         await self.line.frames(SILENCE, then_silence_ms // 20)
 
+    async def converse(self, turns: int) -> None:
+        """Open the call, then up to `turns` caller turns, each heard through to the agent's answer (or the
+        agent's hang-up)."""
+        await self.start()
+        await self.wait_until_played()
+        for _ in range(turns):
+            await self.say(900)
+            await self.wait_until_played()
+            if self.line.closed_code is not None:
+                break
+
     async def wait_until_played(self, max_ms: int = 20_000) -> None:
         await self.line.frames(SILENCE, 1)
         waited = 0
@@ -346,13 +357,7 @@ async def test_the_agent_reads_back_and_ends_the_call_when_everything_is_gathere
             "Thanks.",
         ],
     )
-    await harness.start()
-    await harness.wait_until_played()
-    for _ in range(5):
-        await harness.say(900)
-        await harness.wait_until_played()
-        if harness.line.closed_code is not None:
-            break
+    await harness.converse(turns=5)
     await harness.wait_closed()
     # THEN the agent read the details back, said goodbye and closed the stream itself
     record = await harness.end()

@@ -15,13 +15,8 @@ CALLER = "+15555550123"  # the harness's caller ID
 
 
 async def _call(harness: Any, turns: int) -> Any:
-    await harness.start()
-    await harness.wait_until_played()
-    for _ in range(turns):
-        await harness.say(900)
-        await harness.wait_until_played()
-        if harness.line.closed_code is not None:
-            break
+    """The call through to its end: the agent's hang-up, or the caller's after the last turn."""
+    await harness.converse(turns)
     await harness.wait_closed()
     return await harness.end()
 

@@ -75,16 +75,6 @@ async def spanish_call(settings: Settings, seeded: Database) -> AsyncIterator[An
             harness.line.session_task.cancel()
 
 
-async def _talk(harness: Harness, turns: int) -> None:
-    await harness.start()
-    await harness.wait_until_played()
-    for _ in range(turns):
-        await harness.say(900)
-        await harness.wait_until_played()
-        if harness.line.closed_code is not None:
-            break
-
-
 async def test_a_spanish_caller_is_answered_in_spanish_and_hears_the_details_read_back(spanish_call: Any) -> None:
     # GIVEN the demo plumbing business (English first, Spanish enabled) and a caller who speaks Spanish
     harness = spanish_call(
@@ -97,7 +87,7 @@ async def test_a_spanish_caller_is_answered_in_spanish_and_hears_the_details_rea
         ]
     )
     # WHEN the call runs to its end
-    await _talk(harness, 5)
+    await harness.converse(turns=5)
     record = await harness.end()
     agent = [e.text for e in record.transcript if e.speaker == "agent"]
     # THEN the greeting was English (nothing was said yet) and every reply after the first turn is Spanish
@@ -125,7 +115,7 @@ async def test_a_spanish_caller_is_answered_in_spanish_and_hears_the_details_rea
 async def test_an_english_caller_saying_okay_first_stays_in_english(spanish_call: Any) -> None:
     # GIVEN a caller whose first word Whisper guesses is Spanish ("okay" is the same in both)
     harness = spanish_call([("Okay.", "es", 0.99), ("My kitchen sink is leaking under the cabinet.", "en", 0.98)])
-    await _talk(harness, 2)
+    await harness.converse(turns=2)
     record = await harness.end()
     # THEN the call never switched and the agent answered in English
     assert not [e for e in record.transcript if e.speaker == "system" and e.text.startswith("Language:")]

@@ -8,7 +8,7 @@ import pytest
 from gpu_worker.conversation.planning.planner import ToolRequest
 from gpu_worker.conversation.planning.tool_routing import ToolRouter
 from shared.agents.templates import load_template
-from tests.gpu_worker.conversation.planning.planned_call import new_call
+from tests.gpu_worker.conversation.planning.planned_call import PlannedCall, new_call
 from tests.gpu_worker.fake_stages import FakeLlm
 
 ALL_TOOLS = ("hours", "take_message", "transfer", "book_visit", "knowledge")
@@ -135,7 +135,7 @@ async def test_a_front_desk_fills_its_message_form_and_takes_the_rest_of_a_cut_s
     assert reply == "Certainly. And who's calling, please?"
     # AND the rest of their sentence is the message, and the question is asked again
     await call.say("saying the signed contract is in the mail.")
-    values = {entry.name: entry.value for entry in call.planner.snapshot().fields}
+    values = _values(call)
     assert (values["recipient"], values["name"], values["message"]) == (
         "Dana",
         "",
@@ -146,27 +146,36 @@ async def test_a_front_desk_fills_its_message_form_and_takes_the_rest_of_a_cut_s
 
 async def test_a_front_desk_answer_to_its_question_is_never_taken_as_the_message() -> None:
     # GIVEN the front desk after "a message for Dr. Evans" (no message yet)
-    call = new_call(load_template("front_desk"))
-    call.open()
-    await call.say("Message for Dr. Evans please.")
     # WHEN the caller answers the next question with their name
-    await call.say("Frank Castle")
+    call = await _front_desk_after("Message for Dr. Evans please.", "Frank Castle")
     # THEN it is their name, not the message
-    values = {entry.name: entry.value for entry in call.planner.snapshot().fields}
+    values = _values(call)
     assert (values["recipient"], values["name"], values["message"]) == ("Dr Evans", "Frank Castle", "")
 
 
 async def test_a_front_desk_takes_the_next_turn_that_answers_nothing_as_the_message() -> None:
     # GIVEN the front desk after "a message for Dana." (it asks who is calling)
-    call = new_call(load_template("front_desk"))
-    call.open()
-    await call.say("I'd like to leave a message for Dana.")
     # WHEN the caller goes on with the message, misheard so that no word leads into it
-    await call.say("Seeing the signed contract is in the mail.")
+    call = await _front_desk_after(
+        "I'd like to leave a message for Dana.", "Seeing the signed contract is in the mail."
+    )
     # THEN that is the message, and the agent asks again who is calling
-    values = {entry.name: entry.value for entry in call.planner.snapshot().fields}
+    values = _values(call)
     assert (values["message"], values["name"]) == ("Seeing the signed contract is in the mail", "")
     assert call.said[-1].endswith("And who's calling, please?")
+
+
+async def _front_desk_after(*said: str) -> PlannedCall:
+    """The front desk's planner after the greeting and the caller's turns `said`."""
+    call = new_call(load_template("front_desk"))
+    call.open()
+    for text in said:
+        await call.say(text)
+    return call
+
+
+def _values(call: PlannedCall) -> dict[str, str]:
+    return {entry.name: entry.value for entry in call.planner.snapshot().fields}
 
 
 def test_the_hold_and_failure_lines_are_prepared_before_calls_for_an_agent_with_tools() -> None:
