@@ -44,7 +44,9 @@ async def test_only_the_healthy_worker_with_room_that_is_not_draining_is_chosen(
         counted = await get_worker(db, good_id)
         assert counted is not None
         assert counted.active_calls == 4
-        # AND with the good one now full, the next call finds no worker
+        # AND once that call's stream has started, the good one says it is full, as a real worker does; the
+        # next call finds no worker however long after the first it comes (a full worker is asked again)
+        good.answer(200, ready(active_calls=4))
         assert await pick_worker(db, preferred_id=None, ttl_s=TTL_S) is None
 
 

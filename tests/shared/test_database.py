@@ -6,9 +6,19 @@ import asyncio
 import sys
 from pathlib import Path
 
+import libsql_client
 import pytest
 
-from shared.database import Database, DatabaseError, bundled_migrations, open_database, split_sql, utc_now
+from shared.database import (
+    WRITE_PERMITS,
+    Database,
+    DatabaseError,
+    bundled_migrations,
+    open_database,
+    split_sql,
+    utc_now,
+)
+from tests.libsql_server import SqldServer
 
 
 async def test_a_fresh_database_records_every_bundled_migration(any_db: Database) -> None:
@@ -169,3 +179,48 @@ async def test_writers_in_several_processes_on_one_file_never_see_database_locke
         await db.close()
     assert row is not None
     assert row["c"] == 3 * 60
+
+
+class InFlight:
+    """A real client that counts how many reads and writes it has in flight at once."""
+
+    def __init__(self, inner: libsql_client.Client) -> None:
+        self.inner = inner
+        self.now = {"read": 0, "write": 0}
+        self.most = {"read": 0, "write": 0}
+
+    async def execute(self, sql: str, args: list[object]) -> libsql_client.ResultSet:
+        kind = "read" if sql.startswith("SELECT") else "write"
+        self.now[kind] += 1
+        self.most[kind] = max(self.most[kind], self.now[kind])
+        try:
+            return await self.inner.execute(sql, args)
+        finally:
+            self.now[kind] -= 1
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+async def test_a_burst_of_writes_to_a_server_waits_its_turn_and_all_of_it_lands(libsql_server: SqldServer) -> None:
+    # GIVEN a database on a real sqld server
+    setup = await open_database(libsql_server.http_url, migrate=False)
+    await setup.execute("DROP TABLE IF EXISTS burst")
+    await setup.execute("CREATE TABLE burst (n INTEGER NOT NULL)")
+    await setup.close()
+    client = InFlight(libsql_client.create_client(libsql_server.http_url))
+    db = Database(client=client, url=libsql_server.http_url)  # type: ignore[arg-type]
+    try:
+        # WHEN 40 writes and 40 reads are sent at once (sqld can wedge under such a burst)
+        await asyncio.gather(
+            *(db.execute("INSERT INTO burst (n) VALUES (?)", (n,)) for n in range(40)),
+            *(db.fetch_one("SELECT COUNT(*) AS c FROM burst") for _ in range(40)),
+        )
+        row = await db.fetch_one("SELECT COUNT(*) AS c FROM burst")
+    finally:
+        await db.close()
+    # THEN every write landed, no more than the permitted few were in flight at once, and reads were not held
+    assert row is not None
+    assert row["c"] == 40
+    assert client.most["write"] == WRITE_PERMITS
+    assert client.most["read"] == 40
