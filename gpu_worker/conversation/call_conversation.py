@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
     from gpu_worker.conversation.call_session import WorkerServices
 
 SILENCE_PROMPT_MS = 8000
+
+log = logging.getLogger(__name__)
 
 
 @runtime_checkable
@@ -258,6 +261,7 @@ class CallConversation:
         try:
             await self.tasks.aclose()
         finally:
+            log.info("caller turns", extra={"turns": dataclasses.asdict(self.caller.counts)})
             self._report_fields()
             try:
                 await self._send_message_form()

@@ -26,7 +26,7 @@ from gpu_worker.conversation.dialogue import Committed, Dialogue, Understood
 from gpu_worker.conversation.language_switch import Heard
 from gpu_worker.conversation.live_transcript import LiveTranscript
 from gpu_worker.conversation.photo_link import PhotoOffer
-from gpu_worker.conversation.sentence_end import sounds_unfinished
+from gpu_worker.conversation.sentence_end import sounds_unfinished, trails_off
 from gpu_worker.conversation.turn_taking import Paused, TurnEnded, TurnTaker
 from gpu_worker.models.stages import FloatAudio
 from gpu_worker.telephony.audio_codec import resample
@@ -64,6 +64,7 @@ class SpeculationCounts:
     adopted: int = 0
     discarded: int = 0
     held_open: int = 0  # turns the turn model called over but whose words were unfinished
+    held_long: int = 0  # pauses given the longer silence limit because their words trailed off
 
 
 class CallerTurns:
@@ -109,6 +110,7 @@ class CallerTurns:
         elif self._barge_in.current is not None:
             self._tasks.spawn(self._judge_barge(words), "barge-words")
         self._tasks.spawn(self._decide_turn(audio_16k, self._pause_seq, words), "turn-model")
+        self._tasks.spawn(self._hold_if_trailing(self._pause_seq, words), "pause-words")
 
     def on_resumed(self) -> None:
         self._pause_seq += 1  # the turn model's answer for the last pause no longer counts
@@ -189,6 +191,17 @@ class CallerTurns:
         ended = self._taker.end_turn()
         if ended is not None:
             self.on_turn_end(ended)
+
+    async def _hold_if_trailing(self, sequence: int, words: asyncio.Task[Heard]) -> None:
+        """Words that stop mid-sentence or mid-number let this pause run longer before the turn ends."""
+        try:
+            text = (await asyncio.shield(words)).text
+        except Exception:
+            log.warning("no speculative transcript; the pause ends at the usual silence", exc_info=True)
+            return
+        if sequence == self._pause_seq and trails_off(text, language=self._language):
+            self.counts.held_long += 1
+            self._taker.hold_open()
 
     def on_turn_end(self, event: TurnEnded) -> None:
         committed = time.monotonic()

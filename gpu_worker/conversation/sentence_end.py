@@ -3,8 +3,9 @@
 Smart Turn scores about half the mid-sentence pauses on 8 kHz phone audio as finished ("Hi there."
 then a breath, "my name is …"). The speculative transcript of the pause is already on its way, so the
 turn is held open when it ends on a word a sentence cannot end on (a trailing "and", "in", "my"), a
-comma or dash, or a phone number still being said, or when it is only a hello; the hard silence
-limit still ends it.
+comma or dash, or a phone number still being said, or when it is only a hello. The hard silence
+limit still ends it; words that trail off (not a lone hello) stretch that limit for the pause, since a
+caller reading a number in groups or searching for a word is silent for longer than between turns.
 Word lists are per language: a language without one is judged by the turn model alone.
 """
 
@@ -39,6 +40,13 @@ _PHONE_DIGITS = 10  # a number read out with fewer digits than this is still bei
 
 
 def sounds_unfinished(text: str, *, language: str = "en") -> bool:
+    """The words at a pause are not a whole turn: they trail off, or they are only a hello."""
+    return trails_off(text, language=language) or _only_opening(text, language)
+
+
+def trails_off(text: str, *, language: str = "en") -> bool:
+    """The words stop mid-sentence — on a comma or dash, a word a sentence cannot end on, or a phone
+    number still being read — so the caller is still going even after a longer silence."""
     stripped = text.strip()
     if not stripped:
         return False
@@ -52,6 +60,12 @@ def sounds_unfinished(text: str, *, language: str = "en") -> bool:
     words = re.findall(r"[\w']+", stripped.lower())
     if not words or stripped[-1] in "?!":
         return False
-    if all(word in _OPENING_WORDS.get(language, frozenset()) for word in words):
-        return True
     return words[-1] in _CONTINUING_WORDS.get(language, frozenset())
+
+
+def _only_opening(text: str, language: str) -> bool:
+    stripped = text.strip()
+    words = re.findall(r"[\w']+", stripped.lower())
+    if not words or stripped[-1] in "?!":
+        return False
+    return all(word in _OPENING_WORDS.get(language, frozenset()) for word in words)

@@ -24,6 +24,9 @@ class TurnTakingConfig:
     min_speech_ms: int = 90  # this much speech before it counts as the caller talking (not a click)
     pause_ms: int = 160  # silence after speech that triggers the turn model + speculative STT
     max_silence_ms: int = 800  # silence that ends the turn regardless of the turn model
+    # ... unless the words at the pause trail off ("my number is 555 301", "and"): a number read in groups
+    # has pauses of about a second, and 800 ms cut it into two turns (the second heard as its own answer).
+    unfinished_silence_ms: int = 2000
     preroll_ms: int = 240  # audio kept from before speech was detected (word onsets are quiet)
     # A soft start ("this is…", "yes, that's right") scores under the speech threshold for up to a second or
     # two before the VAD is sure (measured with a soft caller voice: "This is Priya Shah" heard as "is prayer
@@ -81,6 +84,7 @@ class TurnTaker:
         self._started_ms = 0
         self._last_speech_ms = 0
         self._paused = False
+        self._silence_limit_ms = self.config.max_silence_ms  # this pause's limit; hold_open stretches it
         self._last_probability = 0.0
 
     @property
@@ -112,6 +116,11 @@ class TurnTaker:
             self._last_probability = self._vad.speech_probability(window)
         return self._advance(frame_8k, self._last_probability)
 
+    def hold_open(self) -> None:
+        """The words so far trail off: let this pause run to `unfinished_silence_ms` before it ends the turn."""
+        if self._speaking and self._paused:
+            self._silence_limit_ms = max(self._silence_limit_ms, self.config.unfinished_silence_ms)
+
     def end_turn(self) -> TurnEnded | None:
         """The session decided the turn is over (turn model said so during a pause)."""
         if not self._speaking:
@@ -140,12 +149,13 @@ class TurnTaker:
             self._last_speech_ms = self._now_ms
             if self._paused and probability >= config.speech_threshold:
                 self._paused = False
+                self._silence_limit_ms = config.max_silence_ms  # the next pause's words decide again
                 events.append(Resumed(at_ms=self._now_ms))
             if self._now_ms - self._started_ms >= config.max_turn_ms:
                 events.append(self._finish(forced=True))
             return events
         silence = self._now_ms - self._last_speech_ms
-        if silence >= config.max_silence_ms:
+        if silence >= self._silence_limit_ms:
             return [self._finish(forced=True)]
         if silence >= config.pause_ms and not self._paused:
             self._paused = True
@@ -192,6 +202,7 @@ class TurnTaker:
             forced=forced,
         )
         self._speaking, self._paused = False, False
+        self._silence_limit_ms = self.config.max_silence_ms
         self._speech_run_ms = 0
         self._utterance, self._preroll = [], []
         return ended

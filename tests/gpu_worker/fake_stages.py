@@ -50,17 +50,19 @@ class FakeTurn:
 
 
 class FakeStt:
-    """Answers from a script. A look at the words while the caller is still talking (barge-in) answers
-    late, as Whisper does (~200 ms on 2 cores: `peek_rounds` of the loop, about ten frames of
+    """Answers from a script, late, as Whisper does: the words at a pause or a turn's end after
+    `answer_rounds`; a look at the words while the caller is still talking (barge-in) answers
+    late too (~200 ms on 2 cores: `peek_rounds` of the loop, about ten frames of
     `TwilioLine.frames`), with the utterance's line, which the transcription at its pause then gives again."""
 
     model_name = "fake-stt"
 
-    def __init__(self, lines: Sequence[str], *, peek_rounds: int = 300) -> None:
+    def __init__(self, lines: Sequence[str], *, peek_rounds: int = 300, answer_rounds: int = 300) -> None:
         self.lines = list(lines)
         self.calls = 0
         self.peeks = 0
         self.peek_rounds = peek_rounds
+        self.answer_rounds = answer_rounds  # a pause's or a turn's words come about ten frames later too
         self.prompts: list[str | None] = []  # the vocabulary each transcription was given
 
     async def transcribe(
@@ -79,6 +81,8 @@ class FakeStt:
                 await asyncio.sleep(0)
             text = self.lines[0] if self.lines else ""
         else:
+            for _ in range(self.answer_rounds):
+                await asyncio.sleep(0)
             text = self.lines.pop(0) if self.lines else ""
         return Transcription(text=text, audio_s=len(audio_16k) / 16000, elapsed_s=0.001, language=language or "en")
 

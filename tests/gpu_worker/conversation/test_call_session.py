@@ -256,7 +256,7 @@ async def test_hanging_up_mid_reply_ends_the_session_cleanly(harness_factory: An
     harness = harness_factory(caller_lines=["My toilet is overflowing."], replies=["One moment " * 30], delay_s=0.01)
     await harness.start()
     await harness.wait_until_played()
-    await harness.say(800, then_silence_ms=300)
+    await harness.say(800, then_silence_ms=700)  # the turn's end (its words ~200 ms after the pause), a reply
     # WHEN the caller hangs up while the reply is still streaming
     harness.line.stop()
     record = await harness.end()
@@ -447,7 +447,7 @@ async def test_a_caller_who_only_paused_mid_sentence_gets_one_answer_to_the_whol
     await harness.wait_until_played()
     await harness.say(900)
     await harness.wait_until_played()
-    await harness.say(700, then_silence_ms=300)
+    await harness.say(700, then_silence_ms=600)  # the turn ends once the pause's words are in (~400 ms)
     # WHEN they carry on at once, over the start of the agent's answer
     await harness.say(700)
     await harness.wait_until_played()
@@ -511,7 +511,7 @@ async def test_a_safety_line_the_caller_talked_over_is_said_again_in_full_first(
     await harness.say(900, then_silence_ms=300)
     # WHEN, well into the gas line (past the moment a caller could still be finishing their sentence, and
     # long enough before its end that their words are judged while it still plays), they talk over it
-    await harness.line.frames(SILENCE, 60)
+    await harness.line.frames(SILENCE, 70)
     await harness.say(900)
     await harness.wait_until_played()
     record = await harness.end()
@@ -538,7 +538,7 @@ async def test_a_short_real_interruption_stops_the_agent_once_its_words_are_hear
     # WHEN, well into the answer, the caller says two quick words over the agent (too short for the length rule)
     await harness.say(360, then_silence_ms=0)
     assert not harness.line.events("clear")
-    await harness.line.frames(SILENCE, 10)  # the pause (160 ms) and its transcript, not the turn's end
+    await harness.line.frames(SILENCE, 20)  # the pause (160 ms) and its transcript (~200 ms), not the turn's end
     # THEN their words at the pause stop the agent, before the turn is even over
     assert len(harness.line.events("clear")) == 1
     await harness.line.frames(SILENCE, 40)

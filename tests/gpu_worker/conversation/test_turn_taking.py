@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gpu_worker.conversation.turn_taking import FRAME_MS, TurnEnded, TurnTaker
+from gpu_worker.conversation.turn_taking import FRAME_MS, Paused, TurnEnded, TurnTaker
 from gpu_worker.models.stages import FloatAudio
 
 FRAME = 160  # 20 ms at 8 kHz
@@ -56,3 +56,44 @@ def test_an_earlier_sound_across_a_long_silence_is_not_pulled_in() -> None:
     # THEN the utterance has its fixed preroll of silence and the speech, but not the cough
     assert 0.05 not in heard
     assert {0.06, 0.07} <= heard
+
+
+def _turn_ends(taker: TurnTaker, stretches: list[tuple[float, int]], *, hold_at_pause: int | None = None) -> list[int]:
+    """Feed (probability, ms) stretches; `hold_open` is called at the n-th pause (counting from 1)."""
+    ends: list[int] = []
+    pauses = 0
+    for probability, ms in stretches:
+        for frame in frames(probability, ms, 0.0):
+            for event in taker.push_frame(frame):
+                if isinstance(event, Paused):
+                    pauses += 1
+                    if pauses == hold_at_pause:
+                        taker.hold_open()
+                elif isinstance(event, TurnEnded):
+                    ends.append(event.at_ms)
+    return ends
+
+
+# "my number is 555 301" · a one-second breath · "4477" · silence
+NUMBER_IN_GROUPS = [(0.0, 200), (0.9, 1200), (0.0, 1000), (0.9, 600), (0.0, 2500)]
+
+
+def test_a_pause_after_words_that_trail_off_does_not_end_the_turn() -> None:
+    # GIVEN a caller reading a number in groups, with a one-second pause between them
+    # WHEN the words at the pause trail off and the pause is held open
+    ends = _turn_ends(TurnTaker(vad=ScriptedVad()), NUMBER_IN_GROUPS, hold_at_pause=1)
+    # THEN the whole number is one turn, ended by the usual silence after its last group
+    assert ends == [200 + 1200 + 1000 + 600 + 800]
+
+
+def test_without_the_hold_the_same_pause_splits_the_turn() -> None:
+    ends = _turn_ends(TurnTaker(vad=ScriptedVad()), NUMBER_IN_GROUPS)
+    assert ends == [200 + 1200 + 800, 200 + 1200 + 1000 + 600 + 800]
+
+
+def test_a_held_pause_still_ends_at_the_longer_limit_and_the_next_pause_starts_afresh() -> None:
+    taker = TurnTaker(vad=ScriptedVad())
+    # GIVEN a held pause the caller never breaks
+    assert _turn_ends(taker, [(0.9, 600), (0.0, 2500)], hold_at_pause=1) == [600 + 2000]
+    # WHEN the caller speaks again and pauses without trailing off THEN the usual limit ends it
+    assert _turn_ends(taker, [(0.9, 600), (0.0, 1500)]) == [600 + 2500 + 600 + 800]

@@ -1,0 +1,57 @@
+"""The caller's turns through the session: a pause whose words trail off does not end the turn.
+
+Speech-to-text answers late here (about ten frames, as Whisper on two cores), so the hold only works
+when the pause's words arrive before the usual 800 ms of silence would have ended the turn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gpu_worker.conversation.turn_taking import TurnTakingConfig
+from tests.gpu_worker.conversation.test_call_session import harness_factory, seeded
+
+__all__ = ["harness_factory", "seeded"]
+
+
+async def _caller_turns(harness: Any, stretches: list[tuple[int, int]]) -> list[str]:
+    await harness.start()
+    await harness.wait_until_played()
+    for speech_ms, silence_ms in stretches:
+        await harness.say(speech_ms, then_silence_ms=silence_ms)
+    await harness.wait_until_played()
+    record = await harness.end()
+    return [entry.text for entry in record.transcript if entry.speaker == "caller"]
+
+
+async def test_a_number_read_in_groups_with_a_breath_between_is_one_turn(harness_factory: Any) -> None:
+    # GIVEN a caller who reads their number in two groups with a one-second breath between them
+    harness = harness_factory(caller_lines=["You can reach me at 555 301", "You can reach me at 555 301 4477."])
+    # WHEN they speak, breathe for a second, and finish
+    turns = await _caller_turns(harness, [(1400, 1000), (700, 1000)])
+    # THEN the agent heard the whole number as one turn, not its first half as an answer of its own
+    assert turns == ["You can reach me at 555 301 4477."]
+
+
+async def test_a_sentence_trailing_off_on_and_waits_for_the_rest(harness_factory: Any) -> None:
+    harness = harness_factory(
+        caller_lines=["The heater is banging and", "The heater is banging and there's water on the floor."]
+    )
+    turns = await _caller_turns(harness, [(1400, 1200), (1200, 1000)])
+    assert turns == ["The heater is banging and there's water on the floor."]
+
+
+async def test_a_finished_sentence_ends_the_turn_at_the_usual_silence(harness_factory: Any) -> None:
+    # GIVEN a caller whose words at the pause are a whole sentence, and a turn model unsure they are done
+    harness = harness_factory(caller_lines=["My kitchen sink is leaking."])
+    harness.models.turn.probability = 0.1  # so the silence limit alone ends the turn
+    await harness.start()
+    await harness.wait_until_played()
+    # WHEN they stop talking
+    await harness.say(1400, then_silence_ms=3000)
+    await harness.wait_until_played()
+    record = await harness.end()
+    # THEN the agent answers after the usual silence, not the longer one kept for words that trail off
+    caller = next(entry for entry in record.transcript if entry.speaker == "caller")
+    answer = next(entry for entry in record.transcript if entry.speaker == "agent" and entry.start_ms > caller.end_ms)
+    assert answer.start_ms - caller.end_ms < TurnTakingConfig().unfinished_silence_ms
