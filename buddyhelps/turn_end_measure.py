@@ -38,7 +38,7 @@ import numpy as np
 from buddyhelps.simulator.caller_voice import PiperCallerVoice
 from buddyhelps.simulator.scenario import available_scenarios, load_scenario
 from gpu_worker.conversation.barge_in import BargeLimits, interrupts
-from gpu_worker.conversation.sentence_end import sounds_unfinished
+from gpu_worker.conversation.sentence_end import sounds_unfinished, trails_off
 from gpu_worker.conversation.turn_taking import FRAME_MS, Paused, SpeechStarted, TurnEnded, TurnTaker, TurnTakingConfig
 from gpu_worker.models.speech_to_text import WhisperSpeechToText
 from gpu_worker.models.stages import FloatAudio
@@ -98,6 +98,7 @@ class PauseCase:
     rest: str
     mid_probability: float = 0.0
     mid_words: str = ""
+    mid_stt_ms: float = 0.0
     end_probability: float = 0.0
     end_words: str = ""
     turn_model_ms: float = 0.0
@@ -204,7 +205,7 @@ async def measure_pause(models: Models, case: PauseCase, *, pause_ms: int) -> Pa
     case.mid_paused = bool(mid)
     if mid:
         case.mid_probability, _ = await models.probability(mid[-1].audio_8k)
-        case.mid_words, _ = await models.words(mid[-1].audio_8k)
+        case.mid_words, case.mid_stt_ms = await models.words(mid[-1].audio_8k)
     if end:
         case.end_probability, case.turn_model_ms = await models.probability(end[-1].audio_8k)
         case.end_words, case.stt_ms = await models.words(end[-1].audio_8k)
@@ -265,7 +266,24 @@ def _turn_end_summary(cases: list[PauseCase], config: TurnTakingConfig) -> dict[
             "reply_ready_ms_mean": round(statistics.mean(reply_waits), 1) if reply_waits else None,
             "real_ends_held_for_words": sum(1 for case in cases if combined and sounds_unfinished(case.end_words)),
         }
+    summary["pause_longer_than_max_silence"] = _long_pause_summary(seen, cases, config)
     return summary
+
+
+def _long_pause_summary(seen: list[PauseCase], cases: list[PauseCase], config: TurnTakingConfig) -> dict[str, Any]:
+    """A mid-sentence pause longer than the hard silence limit (a breath inside a number): the turn stays
+    whole when the pause's words trail off and arrive before that limit, up to `unfinished_silence_ms`.
+    Real ends whose words trail off wait that longer limit too (unless the turn model ends them first)."""
+    in_time = [case for case in seen if config.pause_ms + case.mid_stt_ms < config.max_silence_ms]
+    kept = [case for case in in_time if trails_off(case.mid_words)]
+    return {
+        "unfinished_silence_ms": config.unfinished_silence_ms,
+        "kept_whole": len(kept),
+        "kept_whole_rate": round(len(kept) / len(seen), 3) if seen else None,
+        "words_too_late": len(seen) - len(in_time),
+        "not_kept": [f"{case.voice}: {case.mid_words!r}" for case in seen if case not in kept],
+        "real_ends_waiting_longer": sum(1 for case in cases if trails_off(case.end_words)),
+    }
 
 
 def _barge_summary(cases: list[BargeCase], limits: BargeLimits, clear_options: tuple[int, ...]) -> dict[str, Any]:
