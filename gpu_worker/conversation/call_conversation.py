@@ -260,6 +260,7 @@ class CallConversation:
     async def aclose(self) -> None:
         try:
             await self.tasks.aclose()
+            await self.caller.keep_last_words()
         finally:
             log.info("caller turns", extra={"turns": dataclasses.asdict(self.caller.counts)})
             self._report_fields()

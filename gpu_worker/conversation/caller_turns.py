@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 TURN_MODEL_THRESHOLD = 0.5
+LAST_WORDS_TIMEOUT_S = 5.0  # the call is over: its report waits at most this long for the last words
 CONTINUATION_WINDOW_MS = 1200  # speech this soon after the agent starts answering continues the caller's turn
 
 
@@ -91,6 +92,7 @@ class CallerTurns:
         self._speculation: tuple[Said, asyncio.Task[Speculation | None]] | None = None
         self._pause_seq = 0
         self._last_heard: Heard | None = None  # the last turn's words as heard, for the language log
+        self._unanswered: tuple[TurnEnded, asyncio.Task[Heard]] | None = None  # a turn not yet taken in
         self.last_speech_wall = time.monotonic()
         self.speech_started_ms = 0
         self.counts = SpeculationCounts()
@@ -208,6 +210,7 @@ class CallerTurns:
         said = Said(event.started_ms, event.last_speech_ms)
         words = self._transcribe(said, resample(event.audio_8k, 8000, 16000))
         self._words = None
+        self._unanswered = (event, words)
         barge = self._barge_in.take(agent_active=self._agent_active(), turn=self._tasks.turn)
         speculation, self._speculation = self._speculation, None
         if barge is None and speculation is not None and speculation[0] == said:
@@ -229,6 +232,7 @@ class CallerTurns:
             await self._caller_turn(event, words, committed, None)
             return
         if speculation is None:
+            self._unanswered = None
             return  # nothing was said after all (a noise the VAD took for speech)
         self.counts.adopted += 1
         self._commit(speculation.understood, event, reply_id=speculation.reply.reply_id)
@@ -255,6 +259,7 @@ class CallerTurns:
             text = ""
         stt_ms = (time.monotonic() - stt_started) * 1000
         if barge is not None and (not text or is_backchannel(text, self._language) or _guessed(heard)):
+            self._unanswered = None  # a backchannel: nothing to keep
             self._barge_in.resume(barge, text, event)
             return
         if barge is not None:
@@ -279,10 +284,39 @@ class CallerTurns:
         await self._voice.speak(understood.plan, timing, epilogue=epilogue)
 
     def _commit(self, understood: Understood, event: TurnEnded, *, reply_id: int) -> None:
+        self._unanswered = None
         transcript_len = len(self._transcript)
         self._transcript.add("caller", understood.text, start_ms=event.started_ms, end_ms=event.last_speech_ms)
         self._dialogue.commit(understood, started_ms=event.started_ms, transcript_len=transcript_len, reply_id=reply_id)
         self._call_language.committed(self._last_heard)
+
+    async def keep_last_words(self) -> None:
+        """After the line went dead: what the caller said that no turn took in — a turn whose words or
+        answer were still on their way, or speech cut off mid-utterance — goes into the transcript, which
+        the owner's report is made from ("…it's 12 Oak Street" and the caller hung up)."""
+        left: list[tuple[TurnEnded, asyncio.Task[Heard] | None]] = []
+        if self._unanswered is not None:
+            left.append(self._unanswered)
+        ended = self._taker.end_turn()
+        if ended is not None:
+            left.append((ended, None))
+        self._unanswered = None
+        for event, words in left:
+            text = await self._last_text(event, words)
+            if text:
+                self._transcript.add("caller", text, start_ms=event.started_ms, end_ms=event.last_speech_ms)
+
+    async def _last_text(self, event: TurnEnded, words: asyncio.Task[Heard] | None) -> str:
+        try:
+            if words is not None and words.done() and not words.cancelled():
+                heard = words.result()
+            else:
+                async with asyncio.timeout(LAST_WORDS_TIMEOUT_S):
+                    heard = await self._stt(resample(event.audio_8k, 8000, 16000))
+        except Exception:
+            log.warning("the caller's last words could not be transcribed", exc_info=True)
+            return ""
+        return self._corrector.apply(heard.text).strip()
 
     def _continued(self, barge: Barge, last: Committed) -> bool:
         """Did the caller resume too soon after the answer began to have been answering it?"""

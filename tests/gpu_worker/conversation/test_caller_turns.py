@@ -55,3 +55,28 @@ async def test_a_finished_sentence_ends_the_turn_at_the_usual_silence(harness_fa
     caller = next(entry for entry in record.transcript if entry.speaker == "caller")
     answer = next(entry for entry in record.transcript if entry.speaker == "agent" and entry.start_ms > caller.end_ms)
     assert answer.start_ms - caller.end_ms < TurnTakingConfig().unfinished_silence_ms
+
+
+async def test_words_said_just_before_hanging_up_are_kept_in_the_transcript(harness_factory: Any) -> None:
+    # GIVEN a caller who gives their address and hangs up before the agent could take it in
+    harness = harness_factory(caller_lines=["It's 12 Oak Street."])
+    await harness.start()
+    await harness.wait_until_played()
+    await harness.say(1200, then_silence_ms=200)
+    harness.line.stop()
+    record = await harness.end()
+    # THEN what they said is in the transcript the owner's report is made from
+    assert [e.text for e in record.transcript if e.speaker == "caller"] == ["It's 12 Oak Street."]
+    assert record.end_reason == "caller_hung_up"
+
+
+async def test_a_caller_cut_off_mid_sentence_keeps_what_they_said(harness_factory: Any) -> None:
+    # GIVEN a caller still talking when the line goes dead
+    harness = harness_factory(caller_lines=["The water is coming through the ceiling"])
+    await harness.start()
+    await harness.wait_until_played()
+    await harness.say(1500, then_silence_ms=0)
+    harness.line.stop()
+    record = await harness.end()
+    # THEN their words so far are kept
+    assert [e.text for e in record.transcript if e.speaker == "caller"] == ["The water is coming through the ceiling"]
