@@ -271,10 +271,10 @@ def _turn_end_summary(cases: list[PauseCase], config: TurnTakingConfig) -> dict[
 
 
 def _long_pause_summary(seen: list[PauseCase], cases: list[PauseCase], config: TurnTakingConfig) -> dict[str, Any]:
-    """A mid-sentence pause longer than the hard silence limit (a breath inside a number): the turn stays
-    whole when the pause's words trail off and arrive before that limit, up to `unfinished_silence_ms`.
-    Real ends whose words trail off wait that longer limit too (unless the turn model ends them first)."""
-    in_time = [case for case in seen if config.pause_ms + case.mid_stt_ms < config.max_silence_ms]
+    """A mid-sentence pause longer than the hard silence limit (a breath inside a number): the pause is held
+    until its words are in, and stays open up to `unfinished_silence_ms` when they trail off. Real ends
+    whose words trail off wait that longer limit too (unless the turn model ends them first)."""
+    in_time = [case for case in seen if config.pause_ms + case.mid_stt_ms < config.unfinished_silence_ms]
     kept = [case for case in in_time if trails_off(case.mid_words)]
     return {
         "unfinished_silence_ms": config.unfinished_silence_ms,

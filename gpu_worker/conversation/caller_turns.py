@@ -112,6 +112,7 @@ class CallerTurns:
         elif self._barge_in.current is not None:
             self._tasks.spawn(self._judge_barge(words), "barge-words")
         self._tasks.spawn(self._decide_turn(audio_16k, self._pause_seq, words), "turn-model")
+        self._taker.hold_open()  # until the words are in: see _hold_if_trailing
         self._tasks.spawn(self._hold_if_trailing(self._pause_seq, words), "pause-words")
 
     def on_resumed(self) -> None:
@@ -195,15 +196,21 @@ class CallerTurns:
             self.on_turn_end(ended)
 
     async def _hold_if_trailing(self, sequence: int, words: asyncio.Task[Heard]) -> None:
-        """Words that stop mid-sentence or mid-number let this pause run longer before the turn ends."""
+        """The pause is held open until its words are in (on two cores they can take longer than the usual
+        silence, and a reply cannot start without them anyway); words that stop mid-sentence or mid-number
+        keep it open, a whole sentence lets the usual silence end the turn."""
         try:
             text = (await asyncio.shield(words)).text
         except Exception:
             log.warning("no speculative transcript; the pause ends at the usual silence", exc_info=True)
-            return
-        if sequence == self._pause_seq and trails_off(text, language=self._language):
+            text = ""
+        if sequence != self._pause_seq:
+            return  # the caller spoke again: the next pause decides
+        if trails_off(text, language=self._language):
             self.counts.held_long += 1
-            self._taker.hold_open()
+            log.info("the words trail off; the pause may run longer", extra={"chars": len(text)})
+        else:
+            self._taker.release()
 
     def on_turn_end(self, event: TurnEnded) -> None:
         committed = time.monotonic()

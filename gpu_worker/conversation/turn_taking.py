@@ -117,9 +117,15 @@ class TurnTaker:
         return self._advance(frame_8k, self._last_probability)
 
     def hold_open(self) -> None:
-        """The words so far trail off: let this pause run to `unfinished_silence_ms` before it ends the turn."""
+        """Let this pause run to `unfinished_silence_ms` before it ends the turn (the words so far may trail
+        off; until they are known, the turn is not ended for want of them)."""
         if self._speaking and self._paused:
             self._silence_limit_ms = max(self._silence_limit_ms, self.config.unfinished_silence_ms)
+
+    def release(self) -> None:
+        """The words at this pause are a whole sentence: the usual silence ends the turn (at the next frame,
+        when that much has passed already)."""
+        self._silence_limit_ms = self.config.max_silence_ms
 
     def end_turn(self) -> TurnEnded | None:
         """The session decided the turn is over (turn model said so during a pause)."""

@@ -33,6 +33,18 @@ async def test_a_number_read_in_groups_with_a_breath_between_is_one_turn(harness
     assert turns == ["You can reach me at 555 301 4477."]
 
 
+async def test_a_number_is_one_turn_even_when_its_words_come_later_than_the_usual_silence(
+    harness_factory: Any,
+) -> None:
+    # GIVEN speech-to-text slowed by a busy machine: the pause's words come ~900 ms after it began
+    harness = harness_factory(caller_lines=["You can reach me at 555 301", "You can reach me at 555 301 4477."])
+    harness.models.stt.answer_rounds = 1300
+    # WHEN the caller reads their number in two groups with a one-second breath
+    turns = await _caller_turns(harness, [(1400, 1000), (700, 1500)])
+    # THEN it is still one turn: the pause was not ended for want of its words
+    assert turns == ["You can reach me at 555 301 4477."]
+
+
 async def test_a_sentence_trailing_off_on_and_waits_for_the_rest(harness_factory: Any) -> None:
     harness = harness_factory(
         caller_lines=["The heater is banging and", "The heater is banging and there's water on the floor."]

@@ -97,3 +97,13 @@ def test_a_held_pause_still_ends_at_the_longer_limit_and_the_next_pause_starts_a
     assert _turn_ends(taker, [(0.9, 600), (0.0, 2500)], hold_at_pause=1) == [600 + 2000]
     # WHEN the caller speaks again and pauses without trailing off THEN the usual limit ends it
     assert _turn_ends(taker, [(0.9, 600), (0.0, 1500)]) == [600 + 2500 + 600 + 800]
+
+
+def test_a_pause_released_after_the_usual_silence_ends_at_the_next_frame() -> None:
+    # GIVEN a pause held open while its words are awaited, past the usual 800 ms of silence
+    taker = TurnTaker(vad=ScriptedVad())
+    _turn_ends(taker, [(0.9, 600), (0.0, 1000)], hold_at_pause=1)
+    # WHEN the words turn out to be a whole sentence
+    taker.release()
+    # THEN the turn ends with the very next frame
+    assert _turn_ends(taker, [(0.0, 20)]) == [1620]
