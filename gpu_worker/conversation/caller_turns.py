@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from gpu_worker.conversation.agent_reply import AgentReply
 from gpu_worker.conversation.agent_voice import AgentVoice, TurnTiming
 from gpu_worker.conversation.backchannel import is_backchannel
@@ -39,6 +41,7 @@ log = logging.getLogger(__name__)
 TURN_MODEL_THRESHOLD = 0.5
 LAST_WORDS_TIMEOUT_S = 5.0  # the call is over: its report waits at most this long for the last words
 CONTINUATION_WINDOW_MS = 1200  # speech this soon after the agent starts answering continues the caller's turn
+JOIN_GAP_MS = 600  # the quiet put between two parts of a joined turn (their audio carries its own edges)
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class CallerTurns:
         self._pause_seq = 0
         self._last_heard: Heard | None = None  # the last turn's words as heard, for the language log
         self._unanswered: tuple[TurnEnded, asyncio.Task[Heard]] | None = None  # a turn not yet taken in
+        self._committed: TurnEnded | None = None  # the last turn taken in, kept to hear it again when joined
         self.last_speech_wall = time.monotonic()
         self.speech_started_ms = 0
         self.counts = SpeculationCounts()
@@ -274,7 +278,7 @@ class CallerTurns:
             last = self._dialogue.last_commit
             if last is not None and self._continued(barge, last):
                 # The caller talked straight over the answer: they had only paused. One turn, not two.
-                text, event = self._retract(last, text, event)
+                text, event = await self._retract(last, text, event)
         if not text:
             return
         if barge is not None:
@@ -292,6 +296,7 @@ class CallerTurns:
 
     def _commit(self, understood: Understood, event: TurnEnded, *, reply_id: int) -> None:
         self._unanswered = None
+        self._committed = event
         transcript_len = len(self._transcript)
         self._transcript.add("caller", understood.text, start_ms=event.started_ms, end_ms=event.last_speech_ms)
         self._dialogue.commit(understood, started_ms=event.started_ms, transcript_len=transcript_len, reply_id=reply_id)
@@ -332,12 +337,26 @@ class CallerTurns:
         first_audio = barge.reply.first_audio_stream_ms
         return first_audio is None or self.speech_started_ms - first_audio < CONTINUATION_WINDOW_MS
 
-    def _retract(self, last: Committed, text: str, event: TurnEnded) -> tuple[str, TurnEnded]:
-        """Undo the last caller turn and return it joined with what the caller said next."""
+    async def _retract(self, last: Committed, text: str, event: TurnEnded) -> tuple[str, TurnEnded]:
+        """Undo the last caller turn and return it joined with what the caller said next: heard again as
+        one utterance when its audio is at hand (Whisper looped on "…555 555" heard alone, and got
+        "You can reach me at 555 555 0177" right whole), else the two transcripts side by side."""
         self._dialogue.retract()
         self._transcript.truncate(last.transcript_len)
         log.info("the caller was not finished: joining their turns")
-        return f"{last.text} {text}", dataclasses.replace(event, started_ms=last.started_ms)
+        earlier, self._committed = self._committed, None
+        if earlier is None or earlier.started_ms != last.started_ms:
+            return f"{last.text} {text}", dataclasses.replace(event, started_ms=last.started_ms)
+        gap_ms = min(max(0, event.started_ms - earlier.last_speech_ms), JOIN_GAP_MS)
+        audio = np.concatenate([earlier.audio_8k, np.zeros(gap_ms * 8, dtype=np.float32), event.audio_8k])
+        joined = dataclasses.replace(event, started_ms=last.started_ms, audio_8k=audio)
+        try:
+            heard = await self._stt(resample(audio, 8000, 16000))
+        except Exception:
+            log.warning("the joined turn could not be heard again; its parts' words are kept", exc_info=True)
+            return f"{last.text} {text}", joined
+        again = self._corrector.apply(heard.text).strip()  # the caller's turn follows the language with it
+        return (again if again else f"{last.text} {text}"), joined
 
 
 def _guessed(heard: Heard) -> bool:

@@ -92,3 +92,27 @@ async def test_a_caller_cut_off_mid_sentence_keeps_what_they_said(harness_factor
     record = await harness.end()
     # THEN their words so far are kept
     assert [e.text for e in record.transcript if e.speaker == "caller"] == ["The water is coming through the ceiling"]
+
+
+async def test_a_turn_joined_to_the_one_it_continued_is_heard_again_whole(harness_factory: Any) -> None:
+    # GIVEN a caller whose turn ended at a pause, and whose second part, heard alone, came out garbled
+    harness = harness_factory(
+        caller_lines=[
+            "My name is Sam Reed.",
+            "You can reach me",
+            "555 555 55 55 55 55 55",  # Whisper looping on digits heard without their start
+            "You can reach me at 555 555 0177.",  # the same audio, heard whole
+        ]
+    )
+    await harness.start()
+    await harness.wait_until_played()
+    await harness.say(900)
+    await harness.wait_until_played()
+    await harness.say(700, then_silence_ms=600)
+    # WHEN they carry on over the start of the agent's answer
+    await harness.say(700)
+    await harness.wait_until_played()
+    record = await harness.end()
+    # THEN the two parts are one turn, with the words of the whole, not the parts' words side by side
+    callers = [e.text for e in record.transcript if e.speaker == "caller"]
+    assert callers[-1] == "You can reach me at 555 555 0177."
