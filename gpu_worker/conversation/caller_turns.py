@@ -224,6 +224,16 @@ class CallerTurns:
         self._unanswered = (event, words)
         barge = self._barge_in.take(agent_active=self._agent_active(), turn=self._tasks.turn)
         speculation, self._speculation = self._speculation, None
+        log.info(
+            "caller turn ended",
+            extra={
+                "started_ms": event.started_ms,
+                "speech_ms": event.last_speech_ms - event.started_ms,
+                "forced": event.forced,
+                "over_agent": barge is not None,
+                "prepared": speculation is not None and speculation[0] == said,
+            },
+        )
         if barge is None and speculation is not None and speculation[0] == said:
             self._tasks.start_turn(self._adopt(speculation[1], event, words, committed))
             return
@@ -244,6 +254,7 @@ class CallerTurns:
             return
         if speculation is None:
             self._unanswered = None
+            log.info("no words in the caller's turn; nothing to answer")
             return  # nothing was said after all (a noise the VAD took for speech)
         self.counts.adopted += 1
         self._commit(speculation.understood, event, reply_id=speculation.reply.reply_id)
@@ -270,6 +281,7 @@ class CallerTurns:
             text = ""
         stt_ms = (time.monotonic() - stt_started) * 1000
         if barge is not None and (not text or is_backchannel(text, self._language) or _guessed(heard)):
+            log.info("speech over the agent was a backchannel; it carries on", extra={"chars": len(text)})
             self._unanswered = None  # a backchannel: nothing to keep
             self._barge_in.resume(barge, text, event)
             return
@@ -280,6 +292,7 @@ class CallerTurns:
                 # The caller talked straight over the answer: they had only paused. One turn, not two.
                 text, event = await self._retract(last, text, event)
         if not text:
+            log.info("no words in the caller's turn; nothing to answer")
             return
         if barge is not None:
             self._follow(Heard(text, heard.language, heard.probability))
