@@ -31,6 +31,11 @@ class SileroVadStream:
     def speech_probability(self, frame_8k: FloatAudio) -> float:
         if len(frame_8k) != VAD_FRAME_SAMPLES:
             raise ValueError(f"a VAD frame is {VAD_FRAME_SAMPLES} samples at 8 kHz, got {len(frame_8k)}")
+        if not np.any(frame_8k):
+            # Digital silence (mu-law 0xFF: a muted or silence-suppressed line, the simulator between lines)
+            # carries nothing, and feeding it to the recurrent model drifts its state: after 15 s of it a soft
+            # voice's "Yes, that's right" scored under 0.2 and the caller went unheard. The state is kept.
+            return 0.0
         frame = np.array(frame_8k, dtype=np.float32, copy=True)  # writable and contiguous, as it needs
         return float(self._model.process(np.ctypeslib.as_ctypes(frame)))
 

@@ -52,7 +52,7 @@ def test_silence_and_line_noise_are_not_speech(vad):
 def test_a_reused_model_starts_the_next_call_clean():
     # GIVEN a one-model pool whose model has just heard a loud tone in one call
     detector = SileroVoiceActivityDetector(pool_size=1)
-    quiet = np.zeros(VAD_FRAME_SAMPLES, np.float32)
+    quiet = (0.005 * np.random.default_rng(3).standard_normal(VAD_FRAME_SAMPLES)).astype(np.float32)  # faint hiss
     clean = SileroVoiceActivityDetector(pool_size=1).new_stream().speech_probability(quiet)
     tone = (0.5 * np.sin(2 * np.pi * 220 * np.arange(VAD_FRAME_SAMPLES * 20) / 8000)).astype(np.float32)
     first_call = detector.new_stream()
@@ -85,3 +85,19 @@ def test_a_wrong_frame_size_is_refused(vad):
     # THEN the error says what size is expected
     with pytest.raises(ValueError, match="256"):
         vad.new_stream().speech_probability(np.zeros(160, np.float32))
+
+
+@pytest.mark.slow
+def test_a_soft_voice_after_a_long_digital_silence_is_still_heard(vad):
+    # GIVEN a soft voice's sentence, heard by a fresh stream
+    first = spoken("You can reach me at 555 555 0177.", voice="af_nicole").audio_8k
+    answer = spoken("Yes, that's right. Thank you, goodbye.", voice="af_nicole").audio_8k
+    fresh = vad.new_stream()
+    heard_fresh = sum(fresh.speech_probability(f) > 0.5 for f in frames(answer))
+    # WHEN the same stream first hears the caller, then 15 s of digital silence (mu-law 0xFF), then the answer
+    stream = vad.new_stream()
+    for frame in frames(np.concatenate([first, np.zeros(15 * 8000, np.float32)])):
+        stream.speech_probability(frame)
+    heard_after = sum(stream.speech_probability(f) > 0.5 for f in frames(answer))
+    # THEN the answer is heard as well as by a fresh stream (it had scored 8 speech frames of 70)
+    assert heard_after >= 0.8 * heard_fresh
