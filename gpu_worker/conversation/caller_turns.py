@@ -184,11 +184,7 @@ class CallerTurns:
         probability = await self._services.models.turn.end_of_turn_probability(audio_16k)
         if sequence != self._pause_seq or probability < TURN_MODEL_THRESHOLD:
             return
-        try:
-            text = (await asyncio.shield(words)).text
-        except Exception:
-            log.warning("no speculative transcript; the turn model decides alone", exc_info=True)
-            text = ""
+        text = await _pause_words(words, without="the turn model decides alone")
         if sequence != self._pause_seq:
             return
         if sounds_unfinished(text, language=self._language):
@@ -203,11 +199,7 @@ class CallerTurns:
         """The pause is held open until its words are in (on two cores they can take longer than the usual
         silence, and a reply cannot start without them anyway); words that stop mid-sentence or mid-number
         keep it open, a whole sentence lets the usual silence end the turn."""
-        try:
-            text = (await asyncio.shield(words)).text
-        except Exception:
-            log.warning("no speculative transcript; the pause ends at the usual silence", exc_info=True)
-            text = ""
+        text = await _pause_words(words, without="the pause ends at the usual silence")
         if sequence != self._pause_seq:
             return  # the caller spoke again: the next pause decides
         if trails_off(text, language=self._language):
@@ -383,3 +375,13 @@ def _cancel_reply(pending: asyncio.Task[Speculation | None]) -> None:
         speculation = pending.result()
         if speculation is not None:
             speculation.task.cancel()  # closes its LLM stream; its audio was never sent
+
+
+async def _pause_words(words: asyncio.Task[Heard], *, without: str) -> str:
+    """The speculative transcript of a pause, shared by those who wait on it (shielded: one of them giving
+    up must not cancel it for the others); empty, with `without` logged, when it failed."""
+    try:
+        return (await asyncio.shield(words)).text
+    except Exception:
+        log.warning("no speculative transcript; %s", without, exc_info=True)
+        return ""

@@ -69,29 +69,30 @@ async def test_a_finished_sentence_ends_the_turn_at_the_usual_silence(harness_fa
     assert answer.start_ms - caller.end_ms < TurnTakingConfig().unfinished_silence_ms
 
 
+async def _hang_up_after(harness: Any, speech_ms: int, silence_ms: int) -> tuple[list[str], str]:
+    await harness.start()
+    await harness.wait_until_played()
+    await harness.say(speech_ms, then_silence_ms=silence_ms)
+    harness.line.stop()
+    record = await harness.end()
+    return [e.text for e in record.transcript if e.speaker == "caller"], record.end_reason
+
+
 async def test_words_said_just_before_hanging_up_are_kept_in_the_transcript(harness_factory: Any) -> None:
     # GIVEN a caller who gives their address and hangs up before the agent could take it in
     harness = harness_factory(caller_lines=["It's 12 Oak Street."])
-    await harness.start()
-    await harness.wait_until_played()
-    await harness.say(1200, then_silence_ms=200)
-    harness.line.stop()
-    record = await harness.end()
+    turns, end_reason = await _hang_up_after(harness, 1200, 200)
     # THEN what they said is in the transcript the owner's report is made from
-    assert [e.text for e in record.transcript if e.speaker == "caller"] == ["It's 12 Oak Street."]
-    assert record.end_reason == "caller_hung_up"
+    assert turns == ["It's 12 Oak Street."]
+    assert end_reason == "caller_hung_up"
 
 
 async def test_a_caller_cut_off_mid_sentence_keeps_what_they_said(harness_factory: Any) -> None:
     # GIVEN a caller still talking when the line goes dead
     harness = harness_factory(caller_lines=["The water is coming through the ceiling"])
-    await harness.start()
-    await harness.wait_until_played()
-    await harness.say(1500, then_silence_ms=0)
-    harness.line.stop()
-    record = await harness.end()
+    turns, _ = await _hang_up_after(harness, 1500, 0)
     # THEN their words so far are kept
-    assert [e.text for e in record.transcript if e.speaker == "caller"] == ["The water is coming through the ceiling"]
+    assert turns == ["The water is coming through the ceiling"]
 
 
 async def test_a_turn_joined_to_the_one_it_continued_is_heard_again_whole(harness_factory: Any) -> None:
