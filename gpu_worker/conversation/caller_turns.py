@@ -336,8 +336,11 @@ class CallerTurns:
         return self._corrector.apply(heard.text).strip()
 
     def _continued(self, barge: Barge, last: Committed) -> bool:
-        """Did the caller resume too soon after the answer began to have been answering it?"""
-        if barge.reply is None or barge.reply.reply_id != last.reply_id:
+        """Did the caller resume too soon after the answer began to have been answering it? Speech that
+        began before that answer existed (the agent still working it out) always continues the turn."""
+        if barge.reply is None or barge.reply.reply_id < last.reply_id:
+            return True
+        if barge.reply.reply_id != last.reply_id:
             return False
         first_audio = barge.reply.first_audio_stream_ms
         return first_audio is None or self.speech_started_ms - first_audio < CONTINUATION_WINDOW_MS

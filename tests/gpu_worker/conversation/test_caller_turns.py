@@ -117,3 +117,33 @@ async def test_a_turn_joined_to_the_one_it_continued_is_heard_again_whole(harnes
     # THEN the two parts are one turn, with the words of the whole, not the parts' words side by side
     callers = [e.text for e in record.transcript if e.speaker == "caller"]
     assert callers[-1] == "You can reach me at 555 555 0177."
+
+
+async def test_a_caller_who_goes_on_while_the_agent_is_still_thinking_is_joined_again(harness_factory: Any) -> None:
+    # GIVEN a caller whose sentence came in three parts: the first ended the turn, the second was joined to it
+    whole = "I'd like to leave a message for Dana saying the signed contract is in the mail."
+    harness = harness_factory(
+        caller_lines=[
+            "My name is Sam Reed.",
+            "I'd like to leave a message for Dana.",
+            "saying the signed contract.",
+            "I'd like to leave a message for Dana saying the signed contract.",  # the joined turn, heard again
+            "is in the mail.",
+            whole,
+        ],
+        tts_word_s=0.3,  # the agent's answers take as long to say as a person's
+    )
+    harness.models.stt.answer_rounds = 900  # a busy machine: words ~600 ms after they were asked for
+    await harness.start()
+    await harness.wait_until_played()
+    await harness.say(900)
+    await harness.wait_until_played()
+    await harness.say(700, then_silence_ms=1100)
+    await harness.say(700, then_silence_ms=900)
+    # WHEN the third part starts while the agent is still hearing the joined turn again
+    await harness.say(700, then_silence_ms=2500)  # (and the whole is heard again before the answer)
+    await harness.wait_until_played()
+    record = await harness.end()
+    # THEN the whole sentence is one turn, heard whole
+    callers = [e.text for e in record.transcript if e.speaker == "caller"]
+    assert callers[-1] == whole
