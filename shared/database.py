@@ -7,6 +7,7 @@ applies the numbered migrations in shared/migrations/ (idempotent, recorded in s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -83,9 +84,7 @@ class Database:
 
     async def _run(self, sql: str, args: Sequence[Any]) -> libsql_client.ResultSet:
         try:
-            if _reads_only(sql):
-                return await _when_not_busy(lambda: self._client.execute(sql, list(args)))
-            async with self._writes:
+            async with contextlib.nullcontext() if _reads_only(sql) else self._writes:
                 return await _when_not_busy(lambda: self._client.execute(sql, list(args)))
         except UNREACHABLE as error:
             head = " ".join(sql.split()[:4])

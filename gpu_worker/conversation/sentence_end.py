@@ -57,15 +57,17 @@ def trails_off(text: str, *, language: str = "en") -> bool:
         count = sum(char.isdigit() for char in digits.group(0))
         if 3 <= count < _PHONE_DIGITS:
             return True
-    words = re.findall(r"[\w']+", stripped.lower())
-    if not words or stripped[-1] in "?!":
-        return False
-    return words[-1] in _CONTINUING_WORDS.get(language, frozenset())
+    words = _statement_words(stripped)
+    return bool(words) and words[-1] in _CONTINUING_WORDS.get(language, frozenset())
 
 
 def _only_opening(text: str, language: str) -> bool:
-    stripped = text.strip()
-    words = re.findall(r"[\w']+", stripped.lower())
-    if not words or stripped[-1] in "?!":
-        return False
-    return all(word in _OPENING_WORDS.get(language, frozenset()) for word in words)
+    words = _statement_words(text.strip())
+    return bool(words) and all(word in _OPENING_WORDS.get(language, frozenset()) for word in words)
+
+
+def _statement_words(stripped: str) -> list[str]:
+    """The lower-cased words, or none when the text is a question or exclamation (those are finished)."""
+    if not stripped or stripped[-1] in "?!":
+        return []
+    return re.findall(r"[\w']+", stripped.lower())
